@@ -1,0 +1,1 @@
+"""The `journal` command line: thin Typer commands over `journal.services`."""

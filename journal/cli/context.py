@@ -1,0 +1,56 @@
+"""What every command shares: the chosen journal and how results are printed.
+
+Commands stay thin: parse nothing themselves (services validate), open the
+journal through `open_from`, print through `emit` so `--json` always means one
+JSON document on stdout and nothing else there.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from journal.services.journal import Journal
+
+
+@dataclass
+class Options:
+    home: str | None = None
+    db: str | None = None
+
+
+def options(ctx: typer.Context) -> Options:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Options):
+        root.obj = Options()
+    return root.obj
+
+
+def open_from(ctx: typer.Context) -> Journal:
+    """Open the journal named by the global --home/--db flags (or the environment)."""
+    from journal.services.journal import open_journal
+
+    opts = options(ctx)
+    return open_journal(opts.home, opts.db)
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document; records and dates become plain JSON values."""
+    from journal.core.records import to_jsonable
+
+    json.dump(to_jsonable(document), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def say(line: str = "") -> None:
+    typer.echo(line)
+
+
+def short_id(value: object) -> str:
+    """The first 8 hex digits: enough to name a record on the command line."""
+    return str(value).replace("-", "")[:8]

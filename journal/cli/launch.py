@@ -1,0 +1,63 @@
+"""`journal init`, `journal demo`, and opening the terminal UI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from journal.cli.context import open_from, options, say
+
+
+def open_tui(ctx: typer.Context) -> None:
+    """Open the TUI on the chosen journal (Textual is imported only here)."""
+    try:
+        from journal.tui.app import run_app
+    except ImportError:
+        say("The terminal UI is not part of this build yet; see `journal --help`.")
+        return
+    opts = options(ctx)
+    run_app(home=opts.home, db_url=opts.db)
+
+
+def init(ctx: typer.Context) -> None:
+    """Create (or migrate) the journal and say where it lives."""
+    with open_from(ctx) as journal:
+        loc = journal.location
+    say(f"Journal ready at {loc.home}")
+    if not loc.is_sqlite:
+        say("Records are in the database given by --db / JOURNAL_DB_URL.")
+    say(f"Photos are kept in {loc.photos_dir}")
+
+
+def demo(
+    ctx: typer.Context,
+    home: str | None = typer.Option(
+        None, "--home", help="Folder for the demo journal (default: a fresh temporary folder)."
+    ),
+    no_tui: bool = typer.Option(False, "--no-tui", help="Seed only; do not open the UI."),
+) -> None:
+    """Seed a realistic demo journal in a fresh folder and open it."""
+    import tempfile
+
+    from journal.services.demo import seed_demo
+    from journal.services.journal import open_journal
+
+    opts = options(ctx)
+    target = home or opts.home
+    if target is None:
+        target = tempfile.mkdtemp(prefix="journal-demo-")
+    opts.home = target
+    announce = (lambda m: sys.stderr.write(m + "\n")) if sys.stderr.isatty() else None
+    with open_journal(target, opts.db) as journal:
+        seed_demo(journal, progress=announce)
+    say(f"Demo journal seeded at {Path(target).absolute()}")
+    say(f"Open it again with: journal --home {Path(target).absolute()}")
+    if not no_tui:
+        open_tui(ctx)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("demo")(demo)

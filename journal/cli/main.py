@@ -1,0 +1,89 @@
+"""Entry point of the `journal` command.
+
+Click's own error output spans several lines and Typer's rich boxes more; the
+contract is one line on stderr and exit status 2 for any usage or input error,
+so `run()` drives the command in non-standalone mode and formats every
+expected failure itself. Command modules are imported here, but each imports
+its services lazily so `journal --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from journal.cli import launch, photo_cmds, records_cmds, score_cmds
+from journal.cli.context import options
+
+app = typer.Typer(
+    name="journal",
+    help="A terminal photo journal for microneedling: sessions, photos, recovery, worth-it score.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    home: str | None = typer.Option(
+        None, "--home", help="Journal folder (default: JOURNAL_HOME or your user data folder)."
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL, e.g. postgresql://... (default: JOURNAL_DB_URL)."
+    ),
+) -> None:
+    """With no command, open the journal in the terminal UI."""
+    opts = options(ctx)
+    opts.home, opts.db = home, db
+    if ctx.invoked_subcommand is None:
+        from journal.cli.launch import open_tui
+
+        open_tui(ctx)
+
+
+for _commands in (launch, records_cmds, photo_cmds, score_cmds):
+    _commands.register(app)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    one_line = " ".join(str(message).split())
+    sys.stderr.write(f"journal: error: {one_line}\n")
+    sys.exit(code)
+
+
+def _is_click_error(exc: Exception) -> bool:
+    """Click's usage errors, whether Typer vendors Click (0.2x) or depends on it.
+
+    Duck-typed on purpose: the exception classes moved between Typer releases.
+    """
+    return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Run the CLI; every expected failure becomes one line on stderr."""
+    from journal.core.errors import JournalError
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="journal", standalone_mode=False)
+    except typer.Abort:
+        _fail("aborted", 130)
+    except JournalError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}", 1)
+    except Exception as exc:
+        if not _is_click_error(exc):
+            raise
+        _fail(exc.format_message(), getattr(exc, "exit_code", 2))  # type: ignore[attr-defined]
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,332 @@
+"""Commands that add and show records: patient, course, session, check-in, review, history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from journal.cli.context import emit_json, open_from, say, short_id
+
+if TYPE_CHECKING:
+    from journal.core import records
+
+patient_app = typer.Typer(help="Add and list patients.", no_args_is_help=True)
+course_app = typer.Typer(help="Plan a treatment series.", no_args_is_help=True)
+session_app = typer.Typer(help="Log a microneedling session.", no_args_is_help=True)
+checkin_app = typer.Typer(help="Log recovery and progress ratings.", no_args_is_help=True)
+review_app = typer.Typer(help="Add a provider's observer review.", no_args_is_help=True)
+
+PATIENT = typer.Option(..., "--patient", "-p", help="Patient id, id prefix or unique name.")
+COURSE = typer.Option(None, "--course", help="Course id or title (default: the latest active).")
+DATE = typer.Option(..., "--date", "-d", help="Date as YYYY-MM-DD.")
+JSON = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+@patient_app.command("add")
+def patient_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Display name."),
+    birth_year: str | None = typer.Option(None, "--birth-year"),
+    skin_type: str | None = typer.Option(None, "--skin-type", help="Fitzpatrick type 1-6."),
+    concern: list[str] = typer.Option([], "--concern", help="Target concern (repeatable)."),
+    screening: list[str] = typer.Option(
+        [], "--screening", help="Intake screening answer that applies, e.g. isotretinoin."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Register a patient."""
+    from journal.services.patients import add_patient
+
+    with open_from(ctx) as journal:
+        patient = add_patient(
+            journal,
+            name,
+            birth_year=birth_year,
+            skin_type=skin_type,
+            concerns=concern,
+            screening=screening,
+        )
+    if as_json:
+        emit_json(patient)
+    else:
+        say(f"Added patient {patient.display_name} ({short_id(patient.id)})")
+
+
+@patient_app.command("list")
+def patient_list(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Every patient with their sessions and last visit."""
+    from journal.services.patients import list_patients
+
+    with open_from(ctx) as journal:
+        rows = list_patients(journal)
+    if as_json:
+        emit_json(
+            [
+                {"patient": r.patient, "sessions": r.sessions, "last_visit": r.last_visit}
+                for r in rows
+            ]
+        )
+        return
+    if not rows:
+        say("No patients yet. Add one with: journal patient add NAME")
+        return
+    say(f"{'ID':<9} {'NAME':<28} {'SESSIONS':>8}  LAST VISIT")
+    for r in rows:
+        last = r.last_visit.isoformat() if r.last_visit else "-"
+        name = r.patient.display_name[:28]
+        say(f"{short_id(r.patient.id):<9} {name:<28} {r.sessions:>8}  {last}")
+
+
+@course_app.command("add")
+def course_add(
+    ctx: typer.Context,
+    patient: str = PATIENT,
+    title: str | None = typer.Option(None, "--title"),
+    area: list[str] = typer.Option([], "--area", help="Treated area (repeatable)."),
+    concern: list[str] = typer.Option([], "--concern", help="Target concern (repeatable)."),
+    planned: str | None = typer.Option(None, "--planned", help="Planned sessions (default 3)."),
+    interval_weeks: str | None = typer.Option(
+        None, "--interval-weeks", help="Weeks between sessions: 5 or 4-6 (default 4-6)."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Plan a series of sessions for a patient."""
+    from journal.services.courses import add_course
+
+    with open_from(ctx) as journal:
+        course = add_course(
+            journal,
+            patient,
+            title=title,
+            areas=area,
+            concerns=concern,
+            planned=planned,
+            interval_weeks=interval_weeks,
+        )
+    if as_json:
+        emit_json(course)
+    else:
+        say(
+            f"Added course {course.title!r} ({short_id(course.id)}): {course.planned_sessions} "
+            f"sessions every {course.interval_weeks_min}-{course.interval_weeks_max} weeks"
+        )
+
+
+@session_app.command("add")
+def session_add(
+    ctx: typer.Context,
+    patient: str = PATIENT,
+    date: str = DATE,
+    course: str | None = COURSE,
+    provider: str | None = typer.Option(None, "--provider"),
+    setting: str | None = typer.Option(None, "--setting", help="in-office or at-home."),
+    device: str | None = typer.Option(None, "--device", help="roller, pen, rf or stamp."),
+    device_name: str | None = typer.Option(None, "--device-name", help="e.g. Dermapen."),
+    depth: str | None = typer.Option(
+        None, "--depth", help="Needle depth in mm (0.1-3.5), or per area: cheeks=1.5,forehead=0.5."
+    ),
+    passes: str | None = typer.Option(None, "--passes"),
+    area: list[str] = typer.Option([], "--area", help="Treated area (repeatable)."),
+    serum: list[str] = typer.Option([], "--serum", help="Adjunct or serum (repeatable)."),
+    anesthetic: str | None = typer.Option(None, "--anesthetic"),
+    pain: str | None = typer.Option(None, "--pain", help="Procedure pain 0-10."),
+    cost: str | None = typer.Option(None, "--cost"),
+    currency: str | None = typer.Option(None, "--currency", help="Default USD."),
+    notes: str | None = typer.Option(None, "--notes"),
+    as_json: bool = JSON,
+) -> None:
+    """Log one microneedling session."""
+    from journal.services.treatments import add_treatment
+
+    with open_from(ctx) as journal:
+        treatment = add_treatment(
+            journal,
+            patient,
+            date=date,
+            course=course,
+            provider=provider,
+            setting=setting,
+            device=device,
+            device_name=device_name,
+            depth=depth,
+            passes=passes,
+            areas=area,
+            serums=serum,
+            anesthetic=anesthetic,
+            pain=pain,
+            cost=cost,
+            currency=currency,
+            notes=notes,
+        )
+    if as_json:
+        emit_json(treatment)
+    else:
+        say(f"Logged session {short_id(treatment.id)} on {treatment.date.isoformat()}")
+
+
+def _symptom_option(name: str) -> str | None:
+    return typer.Option(None, f"--{name}", help=f"{name.capitalize()} 0-10.")
+
+
+@checkin_app.command("add")
+def checkin_add(
+    ctx: typer.Context,
+    patient: str = PATIENT,
+    date: str = DATE,
+    course: str | None = COURSE,
+    redness: str | None = _symptom_option("redness"),
+    swelling: str | None = _symptom_option("swelling"),
+    bruising: str | None = _symptom_option("bruising"),
+    bleeding: str | None = _symptom_option("bleeding"),
+    pain: str | None = _symptom_option("pain"),
+    itching: str | None = _symptom_option("itching"),
+    flaking: str | None = _symptom_option("flaking"),
+    tightness: str | None = _symptom_option("tightness"),
+    sensitivity: str | None = _symptom_option("sensitivity"),
+    downtime: bool | None = typer.Option(
+        None, "--downtime/--no-downtime", help="Did you stay home / avoid being seen today?"
+    ),
+    concern: list[str] = typer.Option(
+        [], "--concern", help="Concern severity NAME=0-10, 10 worst (repeatable)."
+    ),
+    gais: str | None = typer.Option(
+        None, "--gais", help="very-much-improved|much-improved|improved|no-change|worse."
+    ),
+    verdict: str | None = typer.Option(None, "--verdict", help="worth-it|not-sure|not-worth-it."),
+    flag: list[str] = typer.Option([], "--flag", help="Red flag, e.g. blistering (repeatable)."),
+    notes: str | None = typer.Option(None, "--notes"),
+    as_json: bool = JSON,
+) -> None:
+    """Log how the skin is doing today."""
+    from journal.services.checkins import add_checkin
+
+    symptoms = {
+        "redness": redness,
+        "swelling": swelling,
+        "bruising": bruising,
+        "bleeding": bleeding,
+        "pain": pain,
+        "itching": itching,
+        "flaking": flaking,
+        "tightness": tightness,
+        "sensitivity": sensitivity,
+    }
+    with open_from(ctx) as journal:
+        checkin = add_checkin(
+            journal,
+            patient,
+            date=date,
+            course=course,
+            symptoms=symptoms,
+            downtime=downtime,
+            concerns=concern,
+            gais=gais,
+            verdict=verdict,
+            flags=flag,
+            notes=notes,
+        )
+    if as_json:
+        emit_json(checkin)
+        return
+    say(f"Logged check-in {short_id(checkin.id)} on {checkin.date.isoformat()}")
+    if checkin.red_flags:
+        say("Red flags noted: " + ", ".join(checkin.red_flags) + ". Contact your provider.")
+
+
+@review_app.command("add")
+def review_add(
+    ctx: typer.Context,
+    patient: str = PATIENT,
+    date: str = DATE,
+    course: str | None = COURSE,
+    provider: str | None = typer.Option(None, "--provider"),
+    gais: str | None = typer.Option(None, "--gais", help="Observer GAIS."),
+    goodman_baron: str | None = typer.Option(
+        None, "--goodman-baron", help="Qualitative scar grade 1-4."
+    ),
+    notes: str | None = typer.Option(None, "--notes"),
+    as_json: bool = JSON,
+) -> None:
+    """Record a provider's observer rating."""
+    from journal.services.reviews import add_review
+
+    with open_from(ctx) as journal:
+        review = add_review(
+            journal,
+            patient,
+            date=date,
+            course=course,
+            provider=provider,
+            gais=gais,
+            goodman_baron=goodman_baron,
+            notes=notes,
+        )
+    if as_json:
+        emit_json(review)
+    else:
+        say(f"Added review {short_id(review.id)} on {review.date.isoformat()}")
+
+
+def history(ctx: typer.Context, patient: str = PATIENT, as_json: bool = JSON) -> None:
+    """A patient's complete record in date order."""
+    from journal.cli.context import options
+    from journal.services.reading import history_document, history_for
+
+    opts = options(ctx)
+    record = history_for(opts.home, opts.db, patient)
+    if as_json:
+        emit_json(history_document(record))
+        return
+    _print_history(record)
+
+
+def _print_history(h: records.PatientHistory) -> None:
+    from journal.core.records import day_offset
+
+    p = h.patient
+    facts = [
+        f"born {p.birth_year}" if p.birth_year else "",
+        f"skin type {p.skin_type}" * bool(p.skin_type),
+    ]
+    say(f"{p.display_name} ({short_id(p.id)}) " + " · ".join(f for f in facts if f))
+    if p.concerns:
+        say("Concerns: " + ", ".join(p.concerns))
+    events: list[tuple[str, int, str]] = []
+    for t in h.treatments:
+        bits = [t.device_name or t.device_kind or "", f"{t.depth_mm} mm" if t.depth_mm else ""]
+        bits += [", ".join(t.areas), ", ".join(t.adjuncts)]
+        events.append((t.date.isoformat(), 0, "SESSION   " + " · ".join(b for b in bits if b)))
+    for c in h.checkins:
+        day = day_offset(c.date, [t for t in h.treatments if t.course_id == c.course_id])
+        worst = max(c.symptoms.items(), key=lambda kv: kv[1], default=None)
+        bits = [f"day {day}" if day is not None else "baseline"]
+        if worst and worst[1]:
+            bits.append(f"worst {worst[0]} {worst[1]}/10")
+        bits += [f"{k} {v}/10" for k, v in c.concerns.items()]
+        bits += [v for v in (c.gais, c.verdict) if v]
+        bits += [f"RED FLAG {f}" for f in c.red_flags]
+        events.append((c.date.isoformat(), 1, "CHECK-IN  " + " · ".join(bits)))
+    for ph in h.photos:
+        what = " ".join(x for x in (ph.kind, ph.area or "", ph.angle or "") if x)
+        events.append((ph.taken_at.date().isoformat(), 2, f"PHOTO     {what}"))
+    for r in h.reviews:
+        bits = [
+            r.provider or "",
+            r.gais or "",
+            f"Goodman-Baron {r.goodman_baron}" * bool(r.goodman_baron),
+        ]
+        events.append((r.date.isoformat(), 3, "REVIEW    " + " · ".join(b for b in bits if b)))
+    if not events:
+        say("No records yet.")
+    for date, _, line in sorted(events):
+        say(f"{date}  {line}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(patient_app, name="patient")
+    app.add_typer(course_app, name="course")
+    app.add_typer(session_app, name="session")
+    app.add_typer(checkin_app, name="checkin")
+    app.add_typer(review_app, name="review")
+    app.command("history")(history)

@@ -1,0 +1,51 @@
+"""Errors every layer can raise and the CLI/TUI can show as one line.
+
+They live in core so that pure validation, services and front ends share one
+vocabulary of failure: anything that is the user's fault is a `JournalError`
+and becomes exit status 2 with its message, never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class JournalError(Exception):
+    """A problem the user can fix; its message is one line naming the culprit."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidValue(JournalError):
+    """A field got a value outside its rules (range, format, vocabulary)."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"invalid {field} {value!r}: {reason}")
+
+
+class NotFound(JournalError):
+    """A patient, course or record named by the user does not exist."""
+
+
+class Ambiguous(JournalError):
+    """A name or id prefix matches more than one record."""
+
+
+class BadPhoto(JournalError):
+    """A file offered as a photo cannot be imported; nothing was stored for it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class JournalUnavailable(JournalError):
+    """The journal home or database cannot be opened or written."""

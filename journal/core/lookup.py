@@ -1,0 +1,55 @@
+"""Which record a user means when they type a name or an id prefix.
+
+Pure so that the ORM path and the fast SQLite reader resolve references the
+same way: a case-insensitive exact name wins, then a unique id prefix of at
+least four hex digits (like git); anything else is a clear error.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from journal.core.errors import Ambiguous, InvalidValue, NotFound
+
+_HEX_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,36}$")
+
+
+def looks_like_id(text: str) -> bool:
+    return bool(_HEX_PREFIX.match(text.strip()))
+
+
+def id_matches(ref: str, candidates: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    """Ids equal to `ref` (any UUID spelling) or starting with its hex digits."""
+    text = ref.strip()
+    try:
+        exact = uuid.UUID(text)
+    except ValueError:
+        exact = None
+    if exact is not None:
+        return [c for c in candidates if c == exact]
+    prefix = text.replace("-", "").lower()
+    return [c for c in candidates if c.hex.startswith(prefix)]
+
+
+def match_patient(ref: str, patients: Iterable[tuple[uuid.UUID, str]]) -> uuid.UUID:
+    """The id of the one patient `ref` names among (id, display name) pairs."""
+    text = ref.strip()
+    if not text:
+        raise InvalidValue("patient", ref, "must not be empty")
+    pairs = list(patients)
+    wanted = text.casefold()
+    by_name = [pid for pid, name in pairs if name.casefold() == wanted]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        ids = ", ".join(p.hex[:8] for p in by_name)
+        raise Ambiguous(f"patient {ref!r} is ambiguous: {len(by_name)} patients ({ids}); use an id")
+    if looks_like_id(text):
+        by_id = id_matches(text, [pid for pid, _ in pairs])
+        if len(by_id) == 1:
+            return by_id[0]
+        if len(by_id) > 1:
+            raise Ambiguous(f"patient id prefix {ref!r} is ambiguous; type more characters")
+    raise NotFound(f"unknown patient {ref!r}: see `journal patient list`")

@@ -1,0 +1,195 @@
+"""Plain, immutable records of the journal's data.
+
+Services turn database rows into these and hand them to every consumer: the
+CLI prints them, the TUI shows them, the score engine and planner compute over
+them, exports render them. Keeping them free of SQLAlchemy means the rules in
+core can be tested without a database and a front end can never lazy-load a
+row behind the services' back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: uuid.UUID
+    name: str
+    credentials: str | None = None
+    clinic: str | None = None
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: uuid.UUID
+    display_name: str
+    birth_year: int | None = None
+    skin_type: int | None = None  # Fitzpatrick I-VI as 1-6
+    concerns: tuple[str, ...] = ()
+    screening: tuple[str, ...] = ()  # SCREENING keys the patient answered yes to
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Course:
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    title: str
+    areas: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    planned_sessions: int = 3
+    interval_weeks_min: int = 4
+    interval_weeks_max: int = 6
+    status: str = "active"
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """One microneedling session (named so to stay clear of the ORM's Session)."""
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    date: dt.date
+    provider: str | None = None
+    setting: str = "in-office"
+    device_kind: str | None = None
+    device_name: str | None = None
+    depth_mm: float | None = None
+    depth_by_area: dict[str, float] = field(default_factory=dict)
+    passes: int | None = None
+    areas: tuple[str, ...] = ()
+    adjuncts: tuple[str, ...] = ()
+    anesthetic: str | None = None
+    pain: int | None = None
+    cost: Decimal | None = None
+    currency: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A recovery or progress rating on one day.
+
+    `symptoms` maps SYMPTOM_KEYS to 0-10 (absent = not rated); `concerns` maps
+    concern keys to severity 0-10 (10 = worst). The day offset from the latest
+    treatment is derived, never stored.
+    """
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    date: dt.date
+    symptoms: dict[str, int] = field(default_factory=dict)
+    downtime: bool | None = None
+    concerns: dict[str, int] = field(default_factory=dict)
+    gais: str | None = None
+    verdict: str | None = None
+    red_flags: tuple[str, ...] = ()
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: uuid.UUID
+    course_id: uuid.UUID
+    sha256: str
+    kind: str
+    taken_at: dt.datetime
+    taken_at_source: str  # exif | file | import
+    width: int
+    height: int
+    display_path: str  # relative to the photo store root
+    thumb_path: str
+    area: str | None = None
+    angle: str | None = None
+    treatment_id: uuid.UUID | None = None
+    checkin_id: uuid.UUID | None = None
+    original_path: str | None = None
+    original_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """A provider's observer rating at a visit."""
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    date: dt.date
+    provider: str | None = None
+    gais: str | None = None
+    goodman_baron: int | None = None  # qualitative scar grade 1-4
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class CourseRecord:
+    """Everything known about one course, the unit the score and planner work on."""
+
+    patient: Patient
+    course: Course
+    treatments: tuple[Treatment, ...] = ()
+    checkins: tuple[CheckIn, ...] = ()
+    reviews: tuple[Review, ...] = ()
+    photos: tuple[Photo, ...] = ()
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn records (and what they hold) into JSON-ready values.
+
+    One function for the CLI's --json, exports and archives, so a date or a
+    UUID is written the same way everywhere.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+@dataclass(frozen=True)
+class PatientHistory:
+    """The complete record of one patient, every list in date order."""
+
+    patient: Patient
+    courses: tuple[Course, ...] = ()
+    treatments: tuple[Treatment, ...] = ()
+    checkins: tuple[CheckIn, ...] = ()
+    photos: tuple[Photo, ...] = ()
+    reviews: tuple[Review, ...] = ()
+
+    def course_record(self, course_id: uuid.UUID) -> CourseRecord:
+        """The slice of this history that belongs to one course."""
+        course = next(c for c in self.courses if c.id == course_id)
+        return CourseRecord(
+            patient=self.patient,
+            course=course,
+            treatments=tuple(t for t in self.treatments if t.course_id == course_id),
+            checkins=tuple(c for c in self.checkins if c.course_id == course_id),
+            reviews=tuple(r for r in self.reviews if r.course_id == course_id),
+            photos=tuple(p for p in self.photos if p.course_id == course_id),
+        )
+
+
+def day_offset(on: dt.date, treatments: tuple[Treatment, ...] | list[Treatment]) -> int | None:
+    """Days since the latest session on or before `on` (None before the first one).
+
+    Derived on read, never stored, so editing a session date can't leave a
+    check-in's day count stale.
+    """
+    earlier = [t.date for t in treatments if t.date <= on]
+    return (on - max(earlier)).days if earlier else None

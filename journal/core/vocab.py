@@ -1,0 +1,280 @@
+"""Controlled vocabularies with aliases.
+
+Two kinds of list live here. *Open* vocabularies (concerns, areas, device
+names, serums, red flags) map the many ways people write a thing onto one
+canonical key so that "acne scarring", "Acne scars" and "acne_scars" are rated
+as one concern over time; a value we do not know is kept as a custom value
+(tidied, never refused) because a patient's own words matter more than our
+list. *Closed* vocabularies (device kind, setting, photo kind, GAIS, verdict)
+drive logic, so an unknown value there is an error naming the choices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from journal.core.errors import InvalidValue
+
+
+@dataclass(frozen=True)
+class Term:
+    """One canonical entry: its key, the label people read, and its aliases."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+def _squash(text: str) -> str:
+    """Reduce a value to the form used for alias matching (case, spaces, dashes)."""
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+class Vocabulary:
+    """A list of terms with alias lookup, open (custom kept) or closed (strict)."""
+
+    def __init__(self, name: str, terms: list[Term], *, closed: bool = False) -> None:
+        self.name = name
+        self.terms = terms
+        self.closed = closed
+        self._index: dict[str, Term] = {}
+        for term in terms:
+            for spelling in (term.key, term.label, *term.aliases):
+                self._index[_squash(spelling)] = term
+
+    def __contains__(self, value: str) -> bool:
+        return _squash(value) in self._index
+
+    @property
+    def keys(self) -> list[str]:
+        return [t.key for t in self.terms]
+
+    def normalize(self, value: str) -> str:
+        """Return the canonical key; keep unknown values of open lists as custom."""
+        cleaned = value.strip()
+        if not cleaned:
+            raise InvalidValue(self.name, value, "must not be empty")
+        if len(cleaned) > 80:
+            raise InvalidValue(self.name, cleaned[:20] + "...", "longer than 80 characters")
+        term = self._index.get(_squash(cleaned))
+        if term is not None:
+            return term.key
+        if self.closed:
+            raise InvalidValue(self.name, value, "choose one of " + ", ".join(self.keys))
+        return _slug(cleaned)
+
+    def label(self, key: str) -> str:
+        """Human label for a key; custom values read as themselves."""
+        term = self._index.get(_squash(key))
+        return term.label if term else key.replace("-", " ")
+
+    def normalize_all(self, values: list[str] | tuple[str, ...]) -> list[str]:
+        """Normalize a list, dropping duplicates while keeping first-seen order."""
+        seen: dict[str, None] = {}
+        for value in values:
+            seen[self.normalize(value)] = None
+        return list(seen)
+
+
+CONCERNS = Vocabulary(
+    "concern",
+    [
+        Term("acne-scars", "Acne scars", ("acne scar", "acne scarring", "scarring from acne")),
+        Term("fine-lines", "Fine lines", ("fine line", "lines")),
+        Term("wrinkles", "Wrinkles", ("wrinkle",)),
+        Term("large-pores", "Large pores", ("pores", "enlarged pores", "pore size")),
+        Term("texture", "Uneven texture", ("uneven texture", "rough texture", "skin texture")),
+        Term("hyperpigmentation", "Hyperpigmentation", ("pigmentation", "dark spots", "melasma")),
+        Term("stretch-marks", "Stretch marks", ("stretch mark", "striae")),
+        Term("surgical-scars", "Surgical scars", ("surgical scar", "scar", "scars")),
+        Term("laxity", "Skin laxity", ("skin laxity", "sagging", "loose skin")),
+        Term("hair-loss", "Hair loss", ("alopecia", "thinning hair")),
+        Term("sun-damage", "Sun damage", ("photoaging", "photodamage")),
+    ],
+)
+
+AREAS = Vocabulary(
+    "area",
+    [
+        Term("full-face", "Full face", ("face", "whole face")),
+        Term("forehead", "Forehead"),
+        Term("cheeks", "Cheeks", ("cheek", "both cheeks")),
+        Term("left-cheek", "Left cheek", ("l cheek",)),
+        Term("right-cheek", "Right cheek", ("r cheek",)),
+        Term("nose", "Nose"),
+        Term("chin", "Chin"),
+        Term("jawline", "Jawline", ("jaw",)),
+        Term("periorbital", "Under eyes", ("under eyes", "eyes", "crow's feet", "crows feet")),
+        Term("perioral", "Around mouth", ("around mouth", "mouth", "upper lip")),
+        Term("neck", "Neck"),
+        Term("decolletage", "Décolletage", ("chest", "decollete", "décolleté")),
+        Term("scalp", "Scalp"),
+        Term("abdomen", "Abdomen", ("stomach", "belly")),
+        Term("thighs", "Thighs", ("thigh",)),
+        Term("arms", "Arms", ("arm", "upper arms")),
+        Term("back", "Back"),
+        Term("hands", "Hands", ("hand",)),
+    ],
+)
+
+DEVICE_KINDS = Vocabulary(
+    "device",
+    [
+        Term("pen", "Microneedling pen", ("microneedling pen", "dermapen", "automated pen")),
+        Term("roller", "Derma roller", ("derma roller", "dermaroller")),
+        Term("rf", "RF microneedling", ("rf microneedling", "radiofrequency")),
+        Term("stamp", "Derma stamp", ("derma stamp", "dermastamp")),
+    ],
+    closed=True,
+)
+
+DEVICE_NAMES = Vocabulary(
+    "device name",
+    [
+        Term("Dermapen", "Dermapen", ("dermapen 4", "dp4")),
+        Term("SkinPen", "SkinPen", ("skin pen",)),
+        Term("Morpheus8", "Morpheus8", ("morpheus", "morpheus 8")),
+        Term("Vivace", "Vivace"),
+        Term("Sylfirm X", "Sylfirm X", ("sylfirm",)),
+        Term("Potenza", "Potenza"),
+        Term("Secret RF", "Secret RF", ("secret",)),
+        Term("Eclipse MicroPen", "Eclipse MicroPen", ("micropen", "eclipse")),
+    ],
+)
+
+SERUMS = Vocabulary(
+    "serum",
+    [
+        Term("prp", "PRP", ("platelet rich plasma", "vampire facial", "prf")),
+        Term("hyaluronic-acid", "Hyaluronic acid", ("ha", "hyaluronic")),
+        Term("vitamin-c", "Vitamin C", ("vit c", "ascorbic acid")),
+        Term("growth-factors", "Growth factors", ("growth factor", "egf")),
+        Term("exosomes", "Exosomes", ("exosome",)),
+        Term("peptides", "Peptides", ("peptide", "copper peptides")),
+        Term("tranexamic-acid", "Tranexamic acid", ("txa",)),
+        Term("polynucleotides", "Polynucleotides", ("pn", "salmon dna")),
+    ],
+)
+
+SETTINGS = Vocabulary(
+    "setting",
+    [
+        Term("in-office", "In office", ("office", "clinic", "in clinic")),
+        Term("at-home", "At home", ("home", "diy")),
+    ],
+    closed=True,
+)
+
+PHOTO_KINDS = Vocabulary(
+    "kind",
+    [
+        Term("before", "Before", ("baseline", "pre")),
+        Term("after", "After", ("post",)),
+        Term("follow-up", "Follow-up", ("followup", "follow up")),
+    ],
+    closed=True,
+)
+
+SYMPTOMS = Vocabulary(
+    "symptom",
+    [
+        Term("redness", "Redness", ("erythema",)),
+        Term("swelling", "Swelling", ("edema", "oedema")),
+        Term("bruising", "Bruising", ("bruise",)),
+        Term("bleeding", "Bleeding", ("pinpoint bleeding",)),
+        Term("pain", "Pain", ("soreness",)),
+        Term("itching", "Itching", ("itch", "pruritus")),
+        Term("flaking", "Flaking", ("peeling", "dryness")),
+        Term("tightness", "Tightness", ("tight",)),
+        Term("sensitivity", "Sensitivity", ("sensitive",)),
+    ],
+    closed=True,
+)
+
+SYMPTOM_KEYS: tuple[str, ...] = tuple(SYMPTOMS.keys)
+
+RED_FLAGS = Vocabulary(
+    "red flag",
+    [
+        Term("bleeding-over-24h", "Bleeding over 24 hours", ("prolonged bleeding",)),
+        Term("blistering", "Blistering", ("blisters", "blister")),
+        Term("swelling-over-week", "Swelling over a week", ("prolonged swelling",)),
+        Term("infection", "Signs of infection", ("pus", "infected", "fever")),
+        Term("hyperpigmentation", "Hyperpigmentation", ("pih", "dark patches")),
+        Term("scarring", "New scarring", ("new scars", "track marks")),
+        Term("cold-sore", "Cold-sore outbreak", ("cold sores", "herpes", "hsv")),
+        Term("allergic-reaction", "Allergic reaction", ("allergy", "hives", "rash")),
+        Term("granulomas", "Granulomas", ("granuloma", "bumps")),
+    ],
+)
+
+GAIS = Vocabulary(
+    "GAIS",
+    [
+        Term("very-much-improved", "Very much improved", ("5",)),
+        Term("much-improved", "Much improved", ("4",)),
+        Term("improved", "Improved", ("3",)),
+        Term("no-change", "No change", ("2", "none", "same")),
+        Term("worse", "Worse", ("1", "worsened")),
+    ],
+    closed=True,
+)
+
+GAIS_POINTS: dict[str, int] = {
+    "very-much-improved": 5,
+    "much-improved": 4,
+    "improved": 3,
+    "no-change": 2,
+    "worse": 1,
+}
+
+VERDICTS = Vocabulary(
+    "verdict",
+    [
+        Term("worth-it", "Worth It", ("worth", "yes")),
+        Term("not-sure", "Not Sure", ("unsure", "maybe")),
+        Term("not-worth-it", "Not Worth It", ("not worth", "no")),
+    ],
+    closed=True,
+)
+
+COURSE_STATUSES = Vocabulary(
+    "status",
+    [
+        Term("active", "Active"),
+        Term("completed", "Completed", ("done", "complete")),
+        Term("paused", "Paused"),
+        Term("stopped", "Stopped", ("abandoned", "cancelled")),
+    ],
+    closed=True,
+)
+
+SCREENING = Vocabulary(
+    "screening item",
+    [
+        Term(
+            "pregnant-or-nursing", "Pregnant or nursing", ("pregnant", "nursing", "breastfeeding")
+        ),
+        Term(
+            "active-skin-condition",
+            "Active acne, eczema, rosacea or psoriasis",
+            ("active acne", "eczema", "rosacea", "psoriasis"),
+        ),
+        Term("isotretinoin", "Isotretinoin in the last 6 months", ("accutane", "roaccutane")),
+        Term("autoimmune", "Lupus or vitiligo", ("lupus", "vitiligo")),
+        Term(
+            "bleeding-risk",
+            "Blood thinners or a bleeding disorder",
+            ("blood thinners", "anticoagulants", "bleeding disorder", "warfarin"),
+        ),
+        Term("keloid-tendency", "Tendency to keloid scars", ("keloids", "keloid")),
+        Term("chemo-or-radiation", "Chemotherapy or radiation", ("chemotherapy", "radiation")),
+        Term("changing-moles", "Moles that change", ("moles", "changing mole")),
+        Term("cold-sores", "History of cold sores", ("herpes history", "hsv history")),
+    ],
+)

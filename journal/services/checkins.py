@@ -1,0 +1,69 @@
+"""Logging a recovery / progress check-in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from journal.core import records
+from journal.core.errors import InvalidValue
+from journal.core.values import parse_concern_rating, parse_date, parse_rating, parse_text
+from journal.core.vocab import CONCERNS, GAIS, RED_FLAGS, SYMPTOM_KEYS, VERDICTS
+from journal.services import convert
+from journal.services.journal import Journal
+from journal.services.lookup import course_for_new_record, find_patient
+from journal.store.models import CheckInRow
+
+
+def parse_concern_ratings(values: Sequence[str] | Mapping[str, str | int]) -> dict[str, int]:
+    """`["acne-scars=6"]` or `{"acne scars": 6}` to canonical concern keys."""
+    pairs = (
+        [(k, parse_rating(f"concern {k}", v)) for k, v in values.items()]
+        if isinstance(values, Mapping)
+        else [parse_concern_rating("concern", v) for v in values]
+    )
+    ratings: dict[str, int] = {}
+    for name, rating in pairs:
+        key = CONCERNS.normalize(name)
+        if key in ratings and ratings[key] != rating:
+            raise InvalidValue("concern", name, "rated twice with different values")
+        ratings[key] = rating
+    return ratings
+
+
+def add_checkin(
+    journal: Journal,
+    patient_ref: str,
+    *,
+    date: str,
+    course: str | None = None,
+    symptoms: Mapping[str, str | int | None] | None = None,
+    downtime: bool | None = None,
+    concerns: Sequence[str] | Mapping[str, str | int] = (),
+    gais: str | None = None,
+    verdict: str | None = None,
+    flags: Sequence[str] = (),
+    notes: str | None = None,
+) -> records.CheckIn:
+    """Validate every rating, then write the check-in in one transaction."""
+    symptom_values: dict[str, int] = {}
+    for name, value in (symptoms or {}).items():
+        if name not in SYMPTOM_KEYS:
+            raise InvalidValue("symptom", name, "choose one of " + ", ".join(SYMPTOM_KEYS))
+        if value is not None:
+            symptom_values[name] = parse_rating(name, value)
+    row = CheckInRow(
+        date=parse_date("date", date),
+        downtime=downtime,
+        concerns=parse_concern_ratings(concerns),
+        gais=GAIS.normalize(gais) if gais is not None else None,
+        verdict=VERDICTS.normalize(verdict) if verdict is not None else None,
+        red_flags=RED_FLAGS.normalize_all(list(flags)),
+        notes=parse_text("notes", notes),
+        **symptom_values,
+    )
+    with journal.write() as session:
+        patient = find_patient(session, patient_ref)
+        row.course_id = course_for_new_record(session, patient, course).id
+        session.add(row)
+        session.flush()
+        return convert.checkin(row)

@@ -1,0 +1,104 @@
+"""Finding the patient, course or provider a user means.
+
+Users name a patient by full id, a unique id prefix (at least 4 characters,
+like git) or a unique display name (case-insensitive), and get a clear error
+when the reference matches nothing or more than one record.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from journal.core.errors import Ambiguous, InvalidValue, NotFound
+from journal.core.lookup import id_matches, looks_like_id, match_patient
+from journal.core.values import parse_name
+from journal.store.models import CourseRow, PatientRow, ProviderRow, TreatmentRow
+
+DEFAULT_COURSE_TITLE = "Microneedling series"
+
+
+def find_patient(session: Session, ref: str) -> PatientRow:
+    """The one patient `ref` names (id, id prefix, or unique display name)."""
+    pairs = session.execute(select(PatientRow.id, PatientRow.display_name)).all()
+    patient_id = match_patient(ref, [(pid, name) for pid, name in pairs])
+    row = session.get(PatientRow, patient_id)
+    assert row is not None
+    return row
+
+
+def find_course(session: Session, patient: PatientRow, ref: str | None) -> CourseRow | None:
+    """The course `ref` names for this patient, or the latest active one when None."""
+    courses = session.scalars(
+        select(CourseRow).where(CourseRow.patient_id == patient.id).order_by(CourseRow.created_at)
+    ).all()
+    if ref is None:
+        active = [c for c in courses if c.status == "active"]
+        return (active or list(courses) or [None])[-1]
+    text = ref.strip()
+    matches = [c for c in courses if c.title.lower() == text.lower()]
+    if not matches and looks_like_id(text):
+        ids = set(id_matches(text, [c.id for c in courses]))
+        matches = [c for c in courses if c.id in ids]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise Ambiguous(f"course {ref!r} is ambiguous for {patient.display_name}; use its id")
+    raise NotFound(f"unknown course {ref!r} for patient {patient.display_name}")
+
+
+def course_for_new_record(session: Session, patient: PatientRow, ref: str | None) -> CourseRow:
+    """The course a new session/check-in/photo belongs to, creating the default one.
+
+    A patient's first record creates a default course (DESIGN.md): a patient
+    should be able to log a session without planning a series first.
+    """
+    found = find_course(session, patient, ref)
+    if found is not None:
+        return found
+    course = CourseRow(
+        patient=patient,
+        title=DEFAULT_COURSE_TITLE,
+        concerns=list(patient.concerns or []),
+        areas=[],
+        planned_sessions=3,
+        interval_weeks_min=4,
+        interval_weeks_max=6,
+        status="active",
+    )
+    session.add(course)
+    session.flush()
+    return course
+
+
+def provider_by_name(session: Session, name: str | None) -> ProviderRow | None:
+    """The provider with this name, created on first mention (names are unique)."""
+    if name is None:
+        return None
+    clean = parse_name("provider", name)
+    row = session.scalars(
+        select(ProviderRow).where(func.lower(ProviderRow.name) == clean.lower())
+    ).first()
+    if row is None:
+        row = ProviderRow(name=clean)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def find_treatment(session: Session, patient: PatientRow, ref: str) -> TreatmentRow:
+    """A session of this patient by id or id prefix."""
+    text = ref.strip()
+    if not looks_like_id(text):
+        raise InvalidValue("session", ref, "expected a session id (see `journal history`)")
+    course_ids = select(CourseRow.id).where(CourseRow.patient_id == patient.id)
+    candidates = session.scalars(
+        select(TreatmentRow).where(TreatmentRow.course_id.in_(course_ids))
+    ).all()
+    wanted = set(id_matches(text, [t.id for t in candidates]))
+    rows = [t for t in candidates if t.id in wanted]
+    if len(rows) == 1:
+        return rows[0]
+    if len(rows) > 1:
+        raise Ambiguous(f"session id prefix {ref!r} is ambiguous; type more characters")
+    raise NotFound(f"unknown session {ref!r} for patient {patient.display_name}")

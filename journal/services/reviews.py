@@ -1,0 +1,40 @@
+"""A provider's observer review of a patient's progress."""
+
+from __future__ import annotations
+
+from journal.core import records
+from journal.core.values import parse_date, parse_int, parse_text
+from journal.core.vocab import GAIS
+from journal.services import convert
+from journal.services.journal import Journal
+from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
+from journal.store.models import ReviewRow
+
+
+def add_review(
+    journal: Journal,
+    patient_ref: str,
+    *,
+    date: str,
+    course: str | None = None,
+    provider: str | None = None,
+    gais: str | None = None,
+    goodman_baron: str | int | None = None,
+    notes: str | None = None,
+) -> records.Review:
+    """Observer GAIS weighs more than the patient's own in the score."""
+    row = ReviewRow(
+        date=parse_date("date", date),
+        gais=GAIS.normalize(gais) if gais is not None else None,
+        goodman_baron=(
+            parse_int("goodman-baron", goodman_baron, 1, 4) if goodman_baron is not None else None
+        ),
+        notes=parse_text("notes", notes),
+    )
+    with journal.write() as session:
+        patient = find_patient(session, patient_ref)
+        row.course_id = course_for_new_record(session, patient, course).id
+        row.provider = provider_by_name(session, provider)
+        session.add(row)
+        session.flush()
+        return convert.review(row)

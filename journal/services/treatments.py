@@ -1,0 +1,75 @@
+"""Logging a microneedling session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from journal.core import records
+from journal.core.values import (
+    parse_cost,
+    parse_currency,
+    parse_date,
+    parse_depths,
+    parse_int,
+    parse_rating,
+    parse_text,
+)
+from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTINGS
+from journal.services import convert
+from journal.services.journal import Journal
+from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
+from journal.store.models import TreatmentRow
+
+
+def add_treatment(
+    journal: Journal,
+    patient_ref: str,
+    *,
+    date: str,
+    course: str | None = None,
+    provider: str | None = None,
+    setting: str | None = None,
+    device: str | None = None,
+    device_name: str | None = None,
+    depth: str | None = None,
+    passes: str | int | None = None,
+    areas: Sequence[str] = (),
+    serums: Sequence[str] = (),
+    anesthetic: str | None = None,
+    pain: str | int | None = None,
+    cost: str | None = None,
+    currency: str | None = None,
+    notes: str | None = None,
+) -> records.Treatment:
+    """Validate every field first, then write one row (and a default course if needed)."""
+    depth_mm, depth_by_area = parse_depths("depth", depth) if depth is not None else (None, {})
+    clean_areas = AREAS.normalize_all(list(areas))
+    depth_by_area = {AREAS.normalize(k): v for k, v in depth_by_area.items()}
+    for area in depth_by_area:
+        if area not in clean_areas:
+            clean_areas.append(area)
+    amount = parse_cost("cost", cost) if cost is not None else None
+    row = TreatmentRow(
+        date=parse_date("date", date),
+        setting=SETTINGS.normalize(setting) if setting is not None else "in-office",
+        device_kind=DEVICE_KINDS.normalize(device) if device is not None else None,
+        device_name=DEVICE_NAMES.normalize(device_name) if device_name is not None else None,
+        depth_mm=depth_mm,
+        depth_by_area=depth_by_area,
+        passes=parse_int("passes", passes, 1, 20) if passes is not None else None,
+        areas=clean_areas,
+        adjuncts=SERUMS.normalize_all(list(serums)),
+        anesthetic=parse_text("anesthetic", anesthetic, limit=120),
+        pain=parse_rating("pain", pain) if pain is not None else None,
+        cost=amount,
+        currency=parse_currency("currency", currency or "USD") if amount is not None else None,
+        notes=parse_text("notes", notes),
+    )
+    with journal.write() as session:
+        patient = find_patient(session, patient_ref)
+        course_row = course_for_new_record(session, patient, course)
+        row.course_id = course_row.id
+        row.provider = provider_by_name(session, provider)
+        session.add(row)
+        session.flush()
+        return convert.treatment(row)

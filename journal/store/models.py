@@ -1,0 +1,277 @@
+"""SQLAlchemy 2.0 models of the journal.
+
+Every row carries a UUID primary key (journals from different machines can be
+merged without renumbering) and created/updated timestamps (a merge keeps the
+newer version of a record). Lists that belong to one record and are never
+queried on their own (areas, serums, symptoms) are JSON columns: they keep the
+schema small and the row self-describing. The MetaData naming convention makes
+constraint names predictable so Alembic batch migrations on SQLite can alter
+them later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps stored as UTC and always read back timezone-aware.
+
+    SQLite has no time zones; without this a value written as aware comes back
+    naive and comparisons across databases go wrong.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Stamped:
+    """UUID identity plus the timestamps a merge compares."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PatientRow(Stamped, Base):
+    __tablename__ = "patient"
+
+    display_name: Mapped[str] = mapped_column(String(120))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    skin_type: Mapped[int | None] = mapped_column(Integer)
+    concerns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    screening: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    courses: Mapped[list[CourseRow]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="CourseRow.created_at"
+    )
+
+    __table_args__ = (
+        CheckConstraint("skin_type IS NULL OR skin_type BETWEEN 1 AND 6", name="skin_type"),
+        Index(None, "display_name"),
+    )
+
+
+class ProviderRow(Stamped, Base):
+    __tablename__ = "provider"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    credentials: Mapped[str | None] = mapped_column(String(120))
+    clinic: Mapped[str | None] = mapped_column(String(200))
+
+
+class CourseRow(Stamped, Base):
+    __tablename__ = "course"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    concerns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    planned_sessions: Mapped[int] = mapped_column(Integer, default=3)
+    interval_weeks_min: Mapped[int] = mapped_column(Integer, default=4)
+    interval_weeks_max: Mapped[int] = mapped_column(Integer, default=6)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+
+    patient: Mapped[PatientRow] = relationship(back_populates="courses")
+
+    __table_args__ = (
+        CheckConstraint("planned_sessions BETWEEN 1 AND 20", name="planned_sessions"),
+        CheckConstraint(
+            "interval_weeks_min BETWEEN 1 AND 52 AND interval_weeks_max >= interval_weeks_min",
+            name="interval",
+        ),
+        Index(None, "patient_id"),
+    )
+
+
+class TreatmentRow(Stamped, Base):
+    """One microneedling session (not `Session`: that name belongs to the ORM)."""
+
+    __tablename__ = "treatment"
+
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    provider_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("provider.id", ondelete="SET NULL")
+    )
+    setting: Mapped[str] = mapped_column(String(20), default="in-office")
+    device_kind: Mapped[str | None] = mapped_column(String(20))
+    device_name: Mapped[str | None] = mapped_column(String(80))
+    depth_mm: Mapped[float | None] = mapped_column(Numeric(4, 2, asdecimal=False))
+    depth_by_area: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    passes: Mapped[int | None] = mapped_column(Integer)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    adjuncts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    anesthetic: Mapped[str | None] = mapped_column(String(120))
+    pain: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    provider: Mapped[ProviderRow | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("pain IS NULL OR pain BETWEEN 0 AND 10", name="pain"),
+        CheckConstraint("depth_mm IS NULL OR depth_mm BETWEEN 0.1 AND 3.5", name="depth"),
+        CheckConstraint("passes IS NULL OR passes BETWEEN 1 AND 20", name="passes"),
+        Index(None, "course_id", "date"),
+    )
+
+
+SYMPTOM_COLUMNS = (
+    "redness",
+    "swelling",
+    "bruising",
+    "bleeding",
+    "pain",
+    "itching",
+    "flaking",
+    "tightness",
+    "sensitivity",
+)
+
+
+class CheckInRow(Stamped, Base):
+    """A day's recovery and progress ratings; symptoms are columns so they can be charted."""
+
+    __tablename__ = "checkin"
+
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    redness: Mapped[int | None] = mapped_column(Integer)
+    swelling: Mapped[int | None] = mapped_column(Integer)
+    bruising: Mapped[int | None] = mapped_column(Integer)
+    bleeding: Mapped[int | None] = mapped_column(Integer)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    itching: Mapped[int | None] = mapped_column(Integer)
+    flaking: Mapped[int | None] = mapped_column(Integer)
+    tightness: Mapped[int | None] = mapped_column(Integer)
+    sensitivity: Mapped[int | None] = mapped_column(Integer)
+    downtime: Mapped[bool | None] = mapped_column()
+    concerns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    gais: Mapped[str | None] = mapped_column(String(30))
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    red_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        *(
+            CheckConstraint(f"{name} IS NULL OR {name} BETWEEN 0 AND 10", name=name)
+            for name in SYMPTOM_COLUMNS
+        ),
+        Index(None, "course_id", "date"),
+    )
+
+
+class PhotoRow(Stamped, Base):
+    """A stored photo; the files live in the photo store under their content hash."""
+
+    __tablename__ = "photo"
+
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    treatment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("treatment.id", ondelete="SET NULL")
+    )
+    checkin_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("checkin.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    area: Mapped[str | None] = mapped_column(String(80))
+    angle: Mapped[str | None] = mapped_column(String(40))
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    taken_at_source: Mapped[str] = mapped_column(String(10))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    display_path: Mapped[str] = mapped_column(String(200))
+    thumb_path: Mapped[str] = mapped_column(String(200))
+    original_path: Mapped[str | None] = mapped_column(String(200))
+    original_name: Mapped[str | None] = mapped_column(String(255))
+
+    __table_args__ = (Index(None, "course_id", "taken_at"),)
+
+
+class ReviewRow(Stamped, Base):
+    """A provider's observer rating (GAIS, Goodman & Baron grade) at a visit."""
+
+    __tablename__ = "review"
+
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    provider_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("provider.id", ondelete="SET NULL")
+    )
+    gais: Mapped[str | None] = mapped_column(String(30))
+    goodman_baron: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    provider: Mapped[ProviderRow | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(
+            "goodman_baron IS NULL OR goodman_baron BETWEEN 1 AND 4", name="goodman_baron"
+        ),
+        Index(None, "course_id", "date"),
+    )
+
+
+__all__ = [
+    "Base",
+    "CheckInRow",
+    "CourseRow",
+    "PatientRow",
+    "PhotoRow",
+    "ProviderRow",
+    "ReviewRow",
+    "TreatmentRow",
+]

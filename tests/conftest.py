@@ -1,0 +1,111 @@
+"""Shared fixtures: a real journal on SQLite and, when configured, PostgreSQL.
+
+`journal_url` is parametrized over the databases this run can reach: SQLite
+always, PostgreSQL when `JOURNAL_TEST_PG_URL` points at a server (.ci/run
+starts one). Each PostgreSQL test gets its own fresh database, so tests never
+see each other's rows. Under CI the PostgreSQL server is required, not skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PG_URL = os.environ.get("JOURNAL_TEST_PG_URL")
+
+if os.environ.get("CI") and not PG_URL:
+    raise RuntimeError("CI must run the suite against PostgreSQL: set JOURNAL_TEST_PG_URL")
+
+
+def _databases() -> list[str]:
+    return ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_kind" in metafunc.fixturenames:
+        metafunc.parametrize("db_kind", _databases())
+
+
+@pytest.fixture
+def journal_url(db_kind: str, tmp_path: Path) -> Iterator[str | None]:
+    """None for SQLite inside the home; a throwaway database URL for PostgreSQL."""
+    if db_kind == "sqlite":
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+
+    assert PG_URL is not None
+    name = f"jt_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def journal(home: Path, journal_url: str | None) -> Iterator[Any]:
+    """An opened, migrated, empty journal on the parametrized database."""
+    from journal.services.journal import open_journal
+
+    j = open_journal(home, journal_url)
+    try:
+        yield j
+    finally:
+        j.close()
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(home: Path, journal_url: str | None, capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run `journal ARGS...` in-process against the test home; returns code/out/err."""
+    from journal.cli.main import run
+
+    def invoke(*args: str) -> CliResult:
+        argv = ["--home", str(home)]
+        if journal_url:
+            argv += ["--db", journal_url]
+        capsys.readouterr()
+        try:
+            run([*argv, *args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
+
+
+def photo_files(home: Path) -> list[Path]:
+    """Every file under the home's photo store (to prove nothing was written)."""
+    root = home / "photos"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
