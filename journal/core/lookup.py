@@ -2,7 +2,8 @@
 
 Pure so that the ORM path and the fast SQLite reader resolve references the
 same way: a case-insensitive exact name wins, then a unique id prefix of at
-least four hex digits (like git); anything else is a clear error.
+least four hex digits (like git), then a unique name prefix ("alex" for
+"Alex Rivera"); anything else is a clear error naming the candidates.
 """
 
 from __future__ import annotations
@@ -52,4 +53,10 @@ def match_patient(ref: str, patients: Iterable[tuple[uuid.UUID, str]]) -> uuid.U
             return by_id[0]
         if len(by_id) > 1:
             raise Ambiguous(f"patient id prefix {ref!r} is ambiguous; type more characters")
+    by_prefix = [(pid, name) for pid, name in pairs if name.casefold().startswith(wanted)]
+    if len(by_prefix) == 1:
+        return by_prefix[0][0]
+    if len(by_prefix) > 1:
+        names = ", ".join(sorted(name for _, name in by_prefix)[:5])
+        raise Ambiguous(f"patient {ref!r} is ambiguous: matches {names}; type more of the name")
     raise NotFound(f"unknown patient {ref!r}: see `journal patient list`")

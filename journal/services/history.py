@@ -67,3 +67,54 @@ def course_record(
         if course is None:
             return None
         return load_history(session, patient).course_record(course.id)
+
+
+def load_histories(session: Session, patients: list[PatientRow]) -> list[records.PatientHistory]:
+    """Histories of many patients in a handful of queries (the clinic overview's need)."""
+    if not patients:
+        return []
+    by_patient = {p.id: p for p in patients}
+    courses: list[CourseRow] = []
+    for chunk in _chunks(list(by_patient)):
+        courses += session.scalars(
+            select(CourseRow).where(CourseRow.patient_id.in_(chunk)).order_by(CourseRow.created_at)
+        ).all()
+    course_ids = [c.id for c in courses]
+
+    def rows(model: Any, *order: Any) -> list[Any]:
+        found: list[Any] = []
+        for chunk in _chunks(course_ids):
+            found += session.scalars(select(model).where(model.course_id.in_(chunk))).all()
+        return sorted(found, key=lambda r: tuple(getattr(r, o.key) for o in order))
+
+    owner = {c.id: c.patient_id for c in courses}
+    grouped: dict[Any, dict[str, list[Any]]] = {
+        pid: {"courses": [], "treatments": [], "checkins": [], "photos": [], "reviews": []}
+        for pid in by_patient
+    }
+    for c in courses:
+        grouped[c.patient_id]["courses"].append(convert.course(c))
+    for key, model, make, order in (
+        (
+            "treatments",
+            TreatmentRow,
+            convert.treatment,
+            (TreatmentRow.date, TreatmentRow.created_at),
+        ),
+        ("checkins", CheckInRow, convert.checkin, (CheckInRow.date, CheckInRow.created_at)),
+        ("photos", PhotoRow, convert.photo, (PhotoRow.taken_at, PhotoRow.created_at)),
+        ("reviews", ReviewRow, convert.review, (ReviewRow.date, ReviewRow.created_at)),
+    ):
+        for row in rows(model, *order):
+            grouped[owner[row.course_id]][key].append(make(row))
+    return [
+        records.PatientHistory(
+            patient=convert.patient(p),
+            **{k: tuple(v) for k, v in grouped[p.id].items()},
+        )
+        for p in patients
+    ]
+
+
+def _chunks(ids: list[Any], size: int = 900) -> list[list[Any]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]

@@ -1,0 +1,162 @@
+"""Score, plan and alerts for a patient, and the clinic overview for providers.
+
+The rules are pure (journal.core.score / planner / rules); this module only
+fetches the records they need and picks the course a user means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from journal.core import records
+from journal.core.planner import Plan, plan_course
+from journal.core.rules import RedFlag, ScreeningWarning, derive_red_flags, screening_warnings
+from journal.core.score import ScoreResult, score_course
+from journal.core.values import parse_date
+from journal.services.reading import history_for
+
+if TYPE_CHECKING:
+    from journal.services.journal import Journal
+
+
+@dataclass(frozen=True)
+class CourseReport:
+    """Everything the score and plan screens show for one course."""
+
+    history: records.PatientHistory
+    record: records.CourseRecord
+    score: ScoreResult
+    plan: Plan
+    screening: tuple[ScreeningWarning, ...]
+    flags: tuple[RedFlag, ...]
+
+
+def pick_course(history: records.PatientHistory, course_ref: str | None) -> records.Course | None:
+    """The course `course_ref` names, else the latest active (or latest) course."""
+    from journal.core.errors import Ambiguous, NotFound
+    from journal.core.lookup import id_matches, looks_like_id
+
+    courses = list(history.courses)
+    if course_ref is None:
+        active = [c for c in courses if c.status == "active"]
+        return (active or courses or [None])[-1]
+    text = course_ref.strip()
+    matches = [c for c in courses if c.title.casefold() == text.casefold()]
+    if not matches and looks_like_id(text):
+        ids = set(id_matches(text, [c.id for c in courses]))
+        matches = [c for c in courses if c.id in ids]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise Ambiguous(f"course {course_ref!r} is ambiguous; use its id")
+    raise NotFound(f"unknown course {course_ref!r} for {history.patient.display_name}")
+
+
+def report_for_history(
+    history: records.PatientHistory,
+    course_ref: str | None = None,
+    *,
+    today: dt.date | None = None,
+    event: str | dt.date | None = None,
+) -> CourseReport | None:
+    """Score, plan, screening warnings and red flags of one course (None: no course yet)."""
+    course = pick_course(history, course_ref)
+    if course is None:
+        return None
+    today = today or dt.date.today()
+    event_day = parse_date("event", event, today=today) if event is not None else None
+    record = history.course_record(course.id)
+    return CourseReport(
+        history=history,
+        record=record,
+        score=score_course(record, as_of=today),
+        plan=plan_course(record, today=today, event=event_day),
+        screening=tuple(screening_warnings(history.patient)),
+        flags=tuple(derive_red_flags(record, as_of=today)),
+    )
+
+
+def course_report(
+    home: str | os.PathLike[str] | None,
+    db_url: str | None,
+    patient_ref: str,
+    course_ref: str | None = None,
+    *,
+    today: dt.date | None = None,
+    event: str | dt.date | None = None,
+) -> CourseReport | None:
+    """`report_for_history` for the patient `patient_ref` names, read the fast way."""
+    history = history_for(home, db_url, patient_ref)
+    return report_for_history(history, course_ref, today=today, event=event)
+
+
+def report_for(
+    journal: Journal,
+    patient_ref: str,
+    course_ref: str | None = None,
+    *,
+    today: dt.date | None = None,
+    event: str | dt.date | None = None,
+) -> CourseReport | None:
+    """`course_report` on an open journal (the TUI keeps one open)."""
+    from journal.services.history import patient_history
+
+    history = patient_history(journal, patient_ref)
+    return report_for_history(history, course_ref, today=today, event=event)
+
+
+@dataclass(frozen=True)
+class PatientOverview:
+    """One row of the provider's patient list."""
+
+    patient: records.Patient
+    sessions: int
+    last_visit: dt.date | None
+    score: int | None
+    verdict: str | None
+    confidence: str | None
+    open_flags: int
+
+
+def clinic_overview(
+    journal: Journal,
+    *,
+    today: dt.date | None = None,
+    patient_ids: list[uuid.UUID] | None = None,
+) -> list[PatientOverview]:
+    """Score, verdict and red flags of every patient's current course.
+
+    Loads all records in a few bulk queries; pass `patient_ids` to work in
+    chunks (the TUI fills its list progressively in a worker).
+    """
+    from sqlalchemy import func, select
+
+    from journal.services.history import load_histories
+    from journal.store.models import PatientRow
+
+    today = today or dt.date.today()
+    with journal.read() as session:
+        stmt = select(PatientRow).order_by(func.lower(PatientRow.display_name))
+        if patient_ids is not None:
+            stmt = stmt.where(PatientRow.id.in_(patient_ids))
+        histories = load_histories(session, list(session.scalars(stmt)))
+    overview: list[PatientOverview] = []
+    for history in histories:
+        report = report_for_history(history, today=today)
+        done = [t.date for t in history.treatments if t.date <= today]
+        overview.append(
+            PatientOverview(
+                patient=history.patient,
+                sessions=len(done),
+                last_visit=max(done, default=None),
+                score=report.score.score if report else None,
+                verdict=report.score.verdict if report else None,
+                confidence=report.score.confidence if report else None,
+                open_flags=len(report.flags) if report else 0,
+            )
+        )
+    return overview

@@ -1,0 +1,138 @@
+"""`journal score` / `journal plan` and the alerts every view shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def _series(cli, name="Ria", flags=()):
+    assert (
+        cli(
+            "patient",
+            "add",
+            name,
+            "--concern",
+            "acne scars",
+            "--screening",
+            "isotretinoin",
+            "--birth-year",
+            "1980",
+        ).code
+        == 0
+    )
+    today = dt.date.today()
+    start = today - dt.timedelta(days=120)
+    cli(
+        "checkin",
+        "add",
+        "-p",
+        name,
+        "-d",
+        (start - dt.timedelta(days=1)).isoformat(),
+        "--concern",
+        "acne-scars=7",
+    )
+    for n in range(3):
+        day = start + dt.timedelta(days=28 * n)
+        assert (
+            cli(
+                "session",
+                "add",
+                "-p",
+                name,
+                "-d",
+                day.isoformat(),
+                "--device",
+                "pen",
+                "--depth",
+                "1.5",
+                "--cost",
+                "400",
+            ).code
+            == 0
+        )
+        args = [
+            "checkin",
+            "add",
+            "-p",
+            name,
+            "-d",
+            (day + dt.timedelta(days=21)).isoformat(),
+            "--redness",
+            "1",
+            "--concern",
+            f"acne-scars={6 - 2 * n}",
+            "--gais",
+            "much-improved",
+            "--verdict",
+            "worth-it",
+        ]
+        for flag in flags:
+            args += ["--flag", flag]
+        assert cli(*args).code == 0, args
+
+
+def test_score_json_has_the_contract_fields(cli):
+    _series(cli)
+    r = cli("score", "-p", "Ria", "--json")
+    assert r.code == 0, r.err
+    doc = r.json()
+    for key in (
+        "score",
+        "verdict",
+        "confidence",
+        "components",
+        "explanation",
+        "trend",
+        "flags",
+        "benchmark",
+    ):
+        assert key in doc
+    assert 0 <= doc["score"] <= 100
+    assert doc["verdict"] in {"worth-it", "not-sure", "not-worth-it"}
+    assert set(doc["components"]) == {"efficacy", "recovery", "safety", "satisfaction", "value"}
+    assert len(doc["trend"]) == 3
+    assert "79%" in doc["benchmark"]["sentence"]
+    assert any("7 to 2" in s for s in doc["explanation"])
+
+
+def test_score_text_explains_and_warns(cli):
+    _series(cli, flags=("blistering",))
+    r = cli("score", "-p", "ria")
+    assert r.code == 0
+    assert "Worth-it score" in r.out and "not a diagnosis" in r.out
+    assert "RED FLAG" in r.out and "Blistering" in r.out
+    assert "isotretinoin" in r.out.lower()
+
+
+def test_red_flags_show_in_plan_and_history(cli):
+    _series(cli, flags=("infection",))
+    plan = cli("plan", "-p", "Ria")
+    history = cli("history", "-p", "Ria")
+    for out in (plan.out, history.out):
+        assert "RED FLAG" in out and "provider" in out.lower()
+    doc = cli("history", "-p", "Ria", "--json").json()
+    assert {f["flag"] for f in doc["alerts"]["red_flags"]} == {"infection"}
+
+
+def test_plan_json_and_event_warning(cli):
+    _series(cli)
+    soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    cli("session", "add", "-p", "Ria", "-d", (dt.date.today() + dt.timedelta(days=3)).isoformat())
+    r = cli("plan", "-p", "Ria", "--event", soon, "--json")
+    assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["sessions_planned"] == 3
+    assert doc["warnings"], doc
+
+
+def test_score_without_a_course_is_a_clear_error(cli):
+    cli("patient", "add", "New")
+    r = cli("score", "-p", "New")
+    assert r.code == 2 and "no course" in r.err and r.err.count("\n") == 1
+
+
+def test_bad_event_date_is_refused(cli):
+    _series(cli)
+    r = cli("plan", "-p", "Ria", "--event", "next friday")
+    assert r.code == 2 and "event" in r.err
