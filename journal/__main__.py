@@ -1,6 +1,6 @@
 """`python -m journal` behaves exactly like the `journal` console script."""
 
-from journal.cli.main import run
+from journal.entry import main
 
 if __name__ == "__main__":
-    run()
+    main()

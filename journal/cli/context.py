@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class Options:
+    """Global flags, plus whether the command asked for the UI to open afterwards."""
+
     home: str | None = None
     db: str | None = None
+    open_tui: bool = False
 
 
 def options(ctx: typer.Context) -> Options:

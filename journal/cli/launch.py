@@ -11,14 +11,12 @@ from journal.cli.context import open_from, options, say
 
 
 def open_tui(ctx: typer.Context) -> None:
-    """Open the TUI on the chosen journal (Textual is imported only here)."""
-    try:
-        from journal.tui.app import run_app
-    except ImportError:
-        say("The terminal UI is not part of this build yet; see `journal --help`.")
-        return
-    opts = options(ctx)
-    run_app(home=opts.home, db_url=opts.db)
+    """Ask the entry point to open the UI once this command has finished.
+
+    The CLI never imports the TUI (an import-linter contract); journal.entry
+    composes the two.
+    """
+    options(ctx).open_tui = True
 
 
 def init(ctx: typer.Context) -> None:

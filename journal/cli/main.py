@@ -13,8 +13,8 @@ import sys
 
 import typer
 
-from journal.cli import launch, photo_cmds, records_cmds, score_cmds
-from journal.cli.context import options
+from journal.cli import export_cmds, launch, maintenance_cmds, photo_cmds, records_cmds, score_cmds
+from journal.cli.context import Options, options
 
 app = typer.Typer(
     name="journal",
@@ -31,10 +31,16 @@ app = typer.Typer(
 def main(
     ctx: typer.Context,
     home: str | None = typer.Option(
-        None, "--home", help="Journal folder (default: JOURNAL_HOME or your user data folder)."
+        None,
+        "--home",
+        metavar="DIR",
+        help="Journal folder (default: JOURNAL_HOME or your user data folder).",
     ),
     db: str | None = typer.Option(
-        None, "--db", help="Database URL, e.g. postgresql://... (default: JOURNAL_DB_URL)."
+        None,
+        "--db",
+        metavar="URL",
+        help="Database URL, e.g. postgresql://... (default: JOURNAL_DB_URL).",
     ),
 ) -> None:
     """With no command, open the journal in the terminal UI."""
@@ -46,14 +52,14 @@ def main(
         open_tui(ctx)
 
 
-for _commands in (launch, records_cmds, photo_cmds, score_cmds):
+for _commands in (launch, records_cmds, photo_cmds, score_cmds, export_cmds, maintenance_cmds):
     _commands.register(app)
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> int:
     one_line = " ".join(str(message).split())
     sys.stderr.write(f"journal: error: {one_line}\n")
-    sys.exit(code)
+    return code
 
 
 def _is_click_error(exc: Exception) -> bool:
@@ -64,26 +70,38 @@ def _is_click_error(exc: Exception) -> bool:
     return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
 
 
-def run(argv: list[str] | None = None) -> None:
-    """Run the CLI; every expected failure becomes one line on stderr."""
+def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
+    """Run one command; return its exit status and the options it settled on.
+
+    Every expected failure becomes one line on stderr. A command that wants
+    the terminal UI opened afterwards sets `Options.open_tui`; the entry point
+    (journal.entry) opens it, so the CLI never imports the TUI.
+    """
     from journal.core.errors import JournalError
 
     command = typer.main.get_command(app)
+    opts = Options()
     try:
-        code = command.main(args=argv, prog_name="journal", standalone_mode=False)
+        code = command.main(args=argv, prog_name="journal", standalone_mode=False, obj=opts)
     except typer.Abort:
-        _fail("aborted", 130)
+        return _fail("aborted", 130), opts
     except JournalError as exc:
-        _fail(str(exc), exc.exit_code)
+        return _fail(str(exc), exc.exit_code), opts
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        return _fail("interrupted", 130), opts
     except BrokenPipeError:
-        sys.exit(0)
+        return 0, opts
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        _fail(f"{exc.strerror or exc}{where}", 1)
+        return _fail(f"{exc.strerror or exc}{where}", 1), opts
     except Exception as exc:
         if not _is_click_error(exc):
             raise
-        _fail(exc.format_message(), getattr(exc, "exit_code", 2))  # type: ignore[attr-defined]
-    sys.exit(code if isinstance(code, int) else 0)
+        return _fail(exc.format_message(), getattr(exc, "exit_code", 2)), opts  # type: ignore[attr-defined]
+    return (code if isinstance(code, int) else 0), opts
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Run one command and exit with its status (the UI is never opened from here)."""
+    code, _ = run_cli(argv)
+    sys.exit(code)

@@ -7,7 +7,7 @@ when the reference matches nothing or more than one record.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journal.core.errors import Ambiguous, InvalidValue, NotFound
@@ -72,13 +72,19 @@ def course_for_new_record(session: Session, patient: PatientRow, ref: str | None
 
 
 def provider_by_name(session: Session, name: str | None) -> ProviderRow | None:
-    """The provider with this name, created on first mention (names are unique)."""
+    """The provider with this name, created on first mention (names are unique).
+
+    Names are compared with Unicode case folding in Python: SQLite's lower()
+    folds ASCII only, so "Dr. Ōkubo" and "dr. ōkubo" would otherwise be two
+    providers, and the second insert would hit the unique constraint.
+    """
     if name is None:
         return None
     clean = parse_name("provider", name)
-    row = session.scalars(
-        select(ProviderRow).where(func.lower(ProviderRow.name) == clean.lower())
-    ).first()
+    wanted = clean.casefold()
+    row = next(
+        (p for p in session.scalars(select(ProviderRow)) if p.name.casefold() == wanted), None
+    )
     if row is None:
         row = ProviderRow(name=clean)
         session.add(row)

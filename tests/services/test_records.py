@@ -214,3 +214,12 @@ def test_fast_sqlite_reader_matches_the_orm_path(journal, home, journal_url):
     fast = history_for(home, journal_url, "fay")
     assert fast == orm
     assert history_document(fast) == history_document(orm)
+
+
+def test_provider_names_fold_unicode_case(journal):
+    """SQLite's lower() is ASCII-only; "Dr. Ōkubo" and "DR. ŌKUBO" are one provider."""
+    add_patient(journal, "Noa")
+    add_treatment(journal, "Noa", date="2026-01-02", provider="Dr. Ōkubo")
+    add_treatment(journal, "Noa", date="2026-02-02", provider="DR. ŌKUBO")
+    assert count(journal, ProviderRow) == 1
+    assert {t.provider for t in patient_history(journal, "Noa").treatments} == {"Dr. Ōkubo"}

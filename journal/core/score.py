@@ -1,0 +1,1089 @@
+"""The personal worth-it score of one course, with its reasons.
+
+The score turns a patient's own series into the verdict RealSelf reviewers
+already use (Worth It / Not Sure / Not Worth It) and says why, one sentence per
+component. docs/scoring.md states every weight and threshold with its reason.
+
+Two design rules keep the score honest when data is missing:
+
+* Things that can only hurt (symptoms, red flags, cost) count as absent until
+  recorded. Recording one can then only lower the score, never raise it, so a
+  patient cannot improve their score by writing down a side effect or a bill.
+* Things that can go either way (concern ratings, GAIS, verdicts) sit at a
+  neutral 50 until rated.
+
+Every component therefore always has a value and the weights never change, so
+each component is monotone in its inputs and so is the weighted total. What is
+missing lowers `confidence` and is listed in `missing`; it never distorts the
+arithmetic.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import functools
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from journal.core.records import CheckIn, CourseRecord, Review, Treatment
+from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
+from journal.core.vocab import CONCERNS, GAIS, GAIS_POINTS, VERDICTS
+
+# --- weights and verdict --------------------------------------------------------------
+
+WEIGHTS: dict[str, float] = {
+    "efficacy": 0.35,  # the reason anyone books a series
+    "recovery": 0.10,  # real, but temporary
+    "safety": 0.20,  # red flags weigh heavily
+    "satisfaction": 0.20,  # the patient's own verdict, the RealSelf measure itself
+    "value": 0.15,  # cost against improvement
+}
+COMPONENT_NAMES: tuple[str, ...] = tuple(WEIGHTS)
+WORTH_IT_AT = 70
+NOT_SURE_AT = 40
+
+# --- efficacy -------------------------------------------------------------------------
+
+MEANINGFUL_POINTS = 2.0  # a 2-point change on a 0-10 scale ...
+MEANINGFUL_FRACTION = 0.30  # ... or a 30% change is the usual minimal meaningful change
+NO_CHANGE_SCORE = 30.0  # an unchanged concern, like GAIS "no change"
+MEANINGFUL_SCORE = 70.0  # exactly a meaningful improvement, like GAIS "improved"
+NEUTRAL_SCORE = 50.0  # nothing rated yet: neither good nor bad
+# Improvement beyond the meaningful mark approaches 100 with diminishing returns:
+# score = 30 + 70 * (1 - exp(-k * units)) with k chosen so one unit gives 70.
+_CURVE_K = math.log((100 - NO_CHANGE_SCORE) / (100 - MEANINGFUL_SCORE))  # = ln(7/3)
+GAIS_SCORES: dict[int, float] = {1: 0.0, 2: 30.0, 3: 70.0, 4: 85.0, 5: 100.0}
+OBSERVER_SHARE = 0.65  # the provider's observer GAIS weighs more than the patient's
+CONCERN_SHARE = 0.5  # concern ratings and global impression count equally
+
+# --- recovery -------------------------------------------------------------------------
+
+# Day after which a symptom is no longer part of the expected course.
+EXPECTED_DAYS: dict[str, int] = {
+    "redness": 2,  # 24-48 h
+    "swelling": 5,  # up to about five days
+    "bruising": 5,
+    "bleeding": 0,  # pinpoint bleeding stops within hours
+    "pain": 2,
+    "itching": 3,
+    "flaking": 5,  # peeling on days 2-5
+    "tightness": 3,
+    "sensitivity": 3,
+}
+DEFAULT_EXPECTED_DAYS = 3
+TRACE_LEVEL = 1  # a 1/10 trace past the expected day is normal fading, not lingering
+EXPECTED_DOWNTIME_DAYS = 3  # 1-3 days of downtime is the usual cost
+PEAK_WEIGHT = 2.0  # burden points per point of the worst symptom (0-10)
+LINGER_WEIGHT = 12.0  # per day a 10/10 symptom lasts past its expected day
+DOWNTIME_WEIGHT = 4.0  # per downtime day within the expected 1-3
+EXTRA_DOWNTIME_WEIGHT = 12.0  # per downtime day beyond three
+WORST_SESSION_SHARE = 0.5  # the worst session counts half, the average the other half
+
+# --- safety ---------------------------------------------------------------------------
+
+FLAG_FACTOR = 0.5  # each kind of red flag halves safety
+RECURRENCE_FACTOR = 0.8  # the same flag after another session costs a further 20%
+LASTING_HARM_FLAGS: frozenset[str] = frozenset(
+    {"infection", "scarring", "hyperpigmentation", "granulomas", "allergic-reaction"}
+)
+LASTING_HARM_CAP = WORTH_IT_AT - 1  # such a course reads Not Sure at best
+
+# --- satisfaction ---------------------------------------------------------------------
+
+VERDICT_SCORES: dict[str, float] = {"worth-it": 100.0, "not-sure": 50.0, "not-worth-it": 0.0}
+VERDICT_DECAY = 0.5  # each earlier verdict date weighs half as much as the next
+
+# --- value ----------------------------------------------------------------------------
+
+TYPICAL_SESSION_COST = (Decimal(100), Decimal(700))
+# (cost per session, share of efficacy kept as value); linear in between.
+AFFORDABILITY: tuple[tuple[float, float], ...] = ((100.0, 1.0), (700.0, 0.7), (1500.0, 0.4))
+
+# --- confidence -----------------------------------------------------------------------
+
+MIN_SESSIONS = 3  # scars and wrinkles need three or more sessions
+MIN_FOLLOW_UP_DAYS = 90  # collagen remodelling takes 3-6 months
+
+# --- community benchmark --------------------------------------------------------------
+
+BENCHMARK_SOURCE = "RealSelf"
+BENCHMARK_WORTH_IT_PERCENT = 79
+BENCHMARK_REVIEWS = 156
+BENCHMARK_UPDATED = "Nov 2023"
+
+
+# ======================================================================================
+# Result types
+# ======================================================================================
+
+
+@dataclass(frozen=True)
+class ConcernChange:
+    """One concern's baseline (earliest rating) against its latest rating."""
+
+    key: str
+    label: str
+    baseline: float
+    latest: float
+    baseline_date: dt.date
+    latest_date: dt.date
+    sessions: int  # sessions done by the latest rating
+    meaningful: bool
+    score: float
+
+    @property
+    def percent(self) -> int | None:
+        """Signed change in percent of the baseline (None from a baseline of 0)."""
+        if self.baseline <= 0:
+            return None
+        return _round((self.latest - self.baseline) / self.baseline * 100)
+
+
+@dataclass(frozen=True)
+class GaisRating:
+    """The latest global improvement rating from one side (patient or observer)."""
+
+    source: str  # patient | observer
+    date: dt.date
+    points: float  # 1-5, the mean when several were given that day
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SessionRecovery:
+    """How heavy the recovery after one session was, against the expected course."""
+
+    session_date: dt.date
+    burden: float
+    peak: int
+    peak_symptom: str | None
+    peak_day: int | None
+    downtime_days: int
+    lingering_symptom: str | None
+    lingering_level: int
+    lingering_day: int | None
+    rated: bool
+
+
+@dataclass(frozen=True)
+class ComponentScore:
+    """One component as shown: its score, its weight and the sentence behind it.
+
+    `has_data` is False when the component sits at its no-data value (neutral
+    50 for efficacy and satisfaction, "nothing went wrong" for the others).
+    """
+
+    name: str
+    score: int
+    weight: float
+    sentence: str
+    has_data: bool
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The score as it stood on a session date, from what was recorded by then."""
+
+    date: dt.date
+    score: int
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """The community figure the personal verdict is compared with."""
+
+    source: str
+    worth_it_percent: int
+    reviews: int
+    updated: str
+    verdict: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """A course's score with everything needed to show and explain it.
+
+    `components` carry each component's score, weight and sentence (the TUI and
+    PDF show them as a table); `concerns` and `recovery` hold the per-concern
+    and per-session detail behind the efficacy and recovery sentences.
+    `to_dict()` gives the `score --json` document.
+    """
+
+    score: int
+    verdict: str
+    confidence: str
+    components: tuple[ComponentScore, ...]
+    explanation: tuple[str, ...]
+    trend: tuple[TrendPoint, ...]
+    flags: tuple[RedFlag, ...]
+    benchmark: Benchmark
+    missing: tuple[str, ...]
+    as_of: dt.date | None
+    capped: bool
+    concerns: tuple[ConcernChange, ...]
+    recovery: tuple[SessionRecovery, ...]
+
+    def component(self, name: str) -> ComponentScore:
+        for component in self.components:
+            if component.name == name:
+                return component
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `score --json` document (the contract in DESIGN.md, plus details)."""
+        return {
+            "score": self.score,
+            "verdict": self.verdict,
+            "confidence": self.confidence,
+            "components": {c.name: c.score for c in self.components},
+            "details": [
+                {"name": c.name, "score": c.score, "weight": c.weight, "sentence": c.sentence}
+                for c in self.components
+            ],
+            "explanation": list(self.explanation),
+            "trend": [{"date": p.date.isoformat(), "score": p.score} for p in self.trend],
+            "flags": [_flag_dict(f) for f in self.flags],
+            "benchmark": {
+                "source": self.benchmark.source,
+                "worth_it_percent": self.benchmark.worth_it_percent,
+                "reviews": self.benchmark.reviews,
+                "updated": self.benchmark.updated,
+                "sentence": self.benchmark.sentence,
+            },
+            "missing": list(self.missing),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "capped": self.capped,
+        }
+
+
+def _flag_dict(flag: RedFlag) -> dict[str, Any]:
+    return {
+        "date": flag.date.isoformat(),
+        "key": flag.key,
+        "label": flag.label,
+        "source": flag.source,
+        "advice": flag.advice,
+        "session_date": flag.session_date.isoformat() if flag.session_date else None,
+        "day": flag.day,
+        "detail": flag.detail,
+    }
+
+
+# ======================================================================================
+# Public entry points
+# ======================================================================================
+
+
+def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> ScoreResult:
+    """Score a course from the records dated on or before `as_of` (default: all)."""
+    timeline = _Timeline.build(record)
+    facts = _evaluate(timeline, as_of)
+    by_date = {day: _evaluate(timeline, day).score for day in set(facts.trend_dates)}
+    trend = tuple(TrendPoint(day, by_date[day]) for day in facts.trend_dates)
+    components = _components(facts)
+    explanation = [c.sentence for c in components]
+    if facts.capped:
+        explanation.append(_cap_sentence(facts))
+    return ScoreResult(
+        score=facts.score,
+        verdict=facts.verdict,
+        confidence=_confidence(facts),
+        components=components,
+        explanation=tuple(explanation),
+        trend=trend,
+        flags=facts.flags,
+        benchmark=benchmark_for(facts.verdict),
+        missing=tuple(_missing(facts)),
+        as_of=as_of,
+        capped=facts.capped,
+        concerns=facts.concerns,
+        recovery=facts.sessions,
+    )
+
+
+def verdict_for(score: int) -> str:
+    """Map a 0-100 score to the RealSelf vocabulary."""
+    if score >= WORTH_IT_AT:
+        return "worth-it"
+    if score >= NOT_SURE_AT:
+        return "not-sure"
+    return "not-worth-it"
+
+
+def benchmark_for(verdict: str) -> Benchmark:
+    """Say plainly how a personal verdict sits next to the community figure."""
+    crowd = f"{BENCHMARK_WORTH_IT_PERCENT}% of {BENCHMARK_REVIEWS} {BENCHMARK_SOURCE} reviewers"
+    when = f"(page updated {BENCHMARK_UPDATED})"
+    if verdict == "worth-it":
+        sentence = f"Your series reads Worth It, like {crowd} {when}."
+    elif verdict == "not-sure":
+        sentence = (
+            f"Your series reads Not Sure so far; {crowd} rated microneedling Worth It {when}."
+        )
+    else:
+        sentence = (
+            f"Your series reads Not Worth It, unlike the {crowd} "
+            f"who rated microneedling Worth It {when}."
+        )
+    return Benchmark(
+        BENCHMARK_SOURCE,
+        BENCHMARK_WORTH_IT_PERCENT,
+        BENCHMARK_REVIEWS,
+        BENCHMARK_UPDATED,
+        verdict,
+        sentence,
+    )
+
+
+# ======================================================================================
+# The course laid out on a timeline once, then read as of any date
+# ======================================================================================
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """Records sorted by date once, so each `as_of` view is a prefix (a bisect).
+
+    Sorting with the id as a tie-breaker is what makes the score independent
+    of the order the records arrive in.
+    """
+
+    treatments: tuple[Treatment, ...]
+    treatment_dates: tuple[dt.date, ...]
+    checkins: tuple[CheckIn, ...]
+    checkin_dates: tuple[dt.date, ...]
+    reviews: tuple[Review, ...]
+    review_dates: tuple[dt.date, ...]
+    aftercare: tuple[_Aftercare, ...]
+    aftercare_dates: tuple[dt.date, ...]
+    flags: tuple[RedFlag, ...]  # per check-in, before de-duplication
+    flag_dates: tuple[dt.date, ...]
+    rated: tuple[CheckIn, ...]  # check-ins that rate the outcome (concern, GAIS, verdict)
+    rated_dates: tuple[dt.date, ...]
+    complete_recoveries: dict[dt.date, SessionRecovery]
+
+    @classmethod
+    def build(cls, record: CourseRecord) -> _Timeline:
+        """Sort once and read each check-in once.
+
+        A check-in's session (the latest one on or before it) is the same in
+        every as-of view that contains the check-in, so what it says about
+        recovery and red flags is worked out here, not once per trend point.
+        """
+        treatments = tuple(sorted(record.treatments, key=lambda t: (t.date, str(t.id))))
+        checkins = tuple(sorted(record.checkins, key=lambda c: (c.date, str(c.id))))
+        reviews = tuple(sorted(record.reviews, key=lambda r: (r.date, str(r.id))))
+        dates = tuple(sorted({t.date for t in treatments}))
+        aftercare: list[_Aftercare] = []
+        flags: list[RedFlag] = []
+        for checkin in checkins:
+            session = session_on_or_before(dates, checkin.date)
+            flags.extend(checkin_flags(checkin, session))
+            if session is not None and (checkin.symptoms or checkin.downtime is not None):
+                aftercare.append(_Aftercare.of(checkin, session))
+        rated = tuple(c for c in checkins if _rates_outcome(c))
+        return cls(
+            treatments,
+            tuple(t.date for t in treatments),
+            checkins,
+            tuple(c.date for c in checkins),
+            reviews,
+            tuple(r.date for r in reviews),
+            tuple(aftercare),
+            tuple(a.date for a in aftercare),
+            tuple(flags),
+            tuple(f.date for f in flags),
+            rated,
+            tuple(c.date for c in rated),
+            {s.session_date: s for s in _session_recoveries(aftercare, dates)},
+        )
+
+    def recoveries(
+        self, dates: tuple[dt.date, ...], as_of: dt.date | None
+    ) -> tuple[SessionRecovery, ...]:
+        """Per-session recovery as of a date.
+
+        Every session but the latest in view already has all its check-ins (they
+        come before the next session), so only the latest is recomputed.
+        """
+        if not dates:
+            return ()
+        if as_of is None:
+            return tuple(self.complete_recoveries[d] for d in dates)
+        last = dates[-1]
+        start = bisect.bisect_left(self.aftercare_dates, last)
+        end = bisect.bisect_right(self.aftercare_dates, as_of)
+        (partial,) = _session_recoveries(self.aftercare[start:end], (last,))
+        return (*(self.complete_recoveries[d] for d in dates[:-1]), partial)
+
+
+@dataclass(frozen=True)
+class _Aftercare:
+    """What one check-in says about the recovery from its session."""
+
+    date: dt.date
+    session: dt.date
+    downtime_days: int  # days of downtime this check-in shows (0: none or not said)
+    peak: tuple[int, int, str] | None  # (level, -day, symptom) of its worst symptom
+    linger: tuple[tuple[str, tuple[float, int, int]], ...]  # symptom -> (excess, level, day)
+
+    @classmethod
+    def of(cls, checkin: CheckIn, session: dt.date) -> _Aftercare:
+        day = (checkin.date - session).days
+        peak: tuple[int, int, str] | None = None
+        linger: list[tuple[str, tuple[float, int, int]]] = []
+        for symptom, level in checkin.symptoms.items():
+            if level <= 0:
+                continue
+            candidate = (level, -day, symptom)
+            peak = candidate if peak is None else max(peak, candidate)
+            excess_days = day - EXPECTED_DAYS.get(symptom, DEFAULT_EXPECTED_DAYS)
+            if excess_days > 0 and level > TRACE_LEVEL:
+                linger.append((symptom, (excess_days * level / 10, level, day)))
+        downtime = day + 1 if checkin.downtime else 0
+        return cls(checkin.date, session, downtime, peak, tuple(linger))
+
+
+def _rates_outcome(checkin: CheckIn) -> bool:
+    """Does this check-in say anything about results (not just recovery)?"""
+    return (
+        bool(checkin.concerns) or checkin.gais in GAIS_POINTS or checkin.verdict in VERDICT_SCORES
+    )
+
+
+def _upto(items: tuple[Any, ...], dates: tuple[dt.date, ...], as_of: dt.date | None) -> Any:
+    return items if as_of is None else items[: bisect.bisect_right(dates, as_of)]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Everything computed for one as-of date; sentences are written from this."""
+
+    treatments: tuple[Treatment, ...]
+    session_dates: tuple[dt.date, ...]
+    trend_dates: tuple[dt.date, ...]
+    concerns: tuple[ConcernChange, ...]
+    baseline_only: tuple[tuple[str, float, dt.date], ...]
+    patient_gais: GaisRating | None
+    observer_gais: GaisRating | None
+    efficacy: float
+    efficacy_rated: bool
+    sessions: tuple[SessionRecovery, ...]
+    recovery: float
+    recovery_rated: bool
+    flags: tuple[RedFlag, ...]
+    safety_rated: bool
+    safety: float
+    capped: bool
+    verdicts: tuple[tuple[dt.date, float], ...]
+    latest_verdict: str | None
+    satisfaction: float
+    costs_known: int
+    total_cost: Decimal
+    currencies: tuple[str, ...]
+    per_session_cost: float
+    value: float
+    follow_up_days: int | None
+    total: float
+    score: int
+    verdict: str
+
+
+def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> _Facts:
+    treatments = _upto(timeline.treatments, timeline.treatment_dates, as_of)
+    checkins = _upto(timeline.rated, timeline.rated_dates, as_of)  # outcome ratings only
+    reviews = _upto(timeline.reviews, timeline.review_dates, as_of)
+    dates = tuple(sorted({t.date for t in treatments}))
+    recorded = (
+        bisect.bisect_right(timeline.checkin_dates, as_of) if as_of else len(timeline.checkin_dates)
+    )
+    recorded_after_first = (
+        recorded - bisect.bisect_left(timeline.checkin_dates, dates[0]) if dates else 0
+    )
+
+    concerns, baseline_only = _concern_changes(checkins, dates)
+    patient_gais = _latest_gais("patient", [(c.date, c.gais) for c in checkins])
+    observer_gais = _latest_gais("observer", [(r.date, r.gais) for r in reviews])
+    efficacy, efficacy_rated = _efficacy(concerns, patient_gais, observer_gais)
+
+    sessions = timeline.recoveries(dates, as_of)
+    recovery = _recovery(sessions)
+
+    flags = tuple(merge_flags(_upto(timeline.flags, timeline.flag_dates, as_of)))
+    safety = _safety(flags)
+    capped_possible = any(f.key in LASTING_HARM_FLAGS for f in flags)
+
+    verdicts = _verdicts_by_date(checkins)
+    satisfaction = _satisfaction(verdicts)
+    latest_verdict = _latest_verdict_key(checkins)
+
+    known = [t for t in treatments if t.cost is not None]
+    total_cost = sum((t.cost for t in known if t.cost is not None), Decimal(0))
+    per_session = float(total_cost) / len(treatments) if treatments else 0.0
+    value = efficacy * _affordability(per_session)
+
+    parts = {
+        "efficacy": efficacy,
+        "recovery": recovery,
+        "safety": safety,
+        "satisfaction": satisfaction,
+        "value": value,
+    }
+    total = math.fsum(WEIGHTS[name] * parts[name] for name in COMPONENT_NAMES)
+    score = _clamp_int(total)
+    capped = capped_possible and score > LASTING_HARM_CAP
+    if capped_possible:
+        score = min(score, LASTING_HARM_CAP)
+    return _Facts(
+        treatments=treatments,
+        session_dates=dates,
+        trend_dates=tuple(t.date for t in treatments),
+        concerns=concerns,
+        baseline_only=baseline_only,
+        patient_gais=patient_gais,
+        observer_gais=observer_gais,
+        efficacy=efficacy,
+        efficacy_rated=efficacy_rated,
+        sessions=sessions,
+        recovery=recovery,
+        recovery_rated=any(s.rated for s in sessions),
+        flags=flags,
+        safety_rated=bool(flags) or recorded_after_first > 0,
+        safety=safety,
+        capped=capped,
+        verdicts=verdicts,
+        latest_verdict=latest_verdict,
+        satisfaction=satisfaction,
+        costs_known=len(known),
+        total_cost=total_cost,
+        currencies=tuple(sorted({(t.currency or "USD").upper() for t in known})),
+        per_session_cost=per_session,
+        value=value,
+        follow_up_days=_follow_up_days(checkins, reviews, dates),
+        total=total,
+        score=score,
+        verdict=verdict_for(score),
+    )
+
+
+# ======================================================================================
+# Components
+# ======================================================================================
+
+
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _round(value: float) -> int:
+    """Round half up: Python's round() rounds half to even, which surprises readers."""
+    return math.floor(value + 0.5)
+
+
+def _clamp(value: float) -> float:
+    return min(100.0, max(0.0, value))
+
+
+def _clamp_int(value: float) -> int:
+    return min(100, max(0, _round(value)))
+
+
+def _change_units(baseline: float, latest: float) -> float:
+    """How many "meaningful changes" separate two ratings (2 points or 30%, whichever
+    is reached first): 1.0 is exactly the threshold, the sign is lost on purpose."""
+    step = abs(baseline - latest)
+    relative = step / baseline if baseline > 0 else (math.inf if step else 0.0)
+    return max(step / MEANINGFUL_POINTS, relative / MEANINGFUL_FRACTION)
+
+
+def concern_score(baseline: float, latest: float) -> float:
+    """0-100 for one concern: 30 unchanged, 70 at a meaningful drop, toward 100 at
+    full clearance; a meaningful worsening scores 0. Lower latest is never worse."""
+    units = _change_units(baseline, latest)
+    if latest < baseline:
+        return NO_CHANGE_SCORE + (100 - NO_CHANGE_SCORE) * (1 - math.exp(-_CURVE_K * units))
+    return NO_CHANGE_SCORE * (1 - min(1.0, units))
+
+
+def _concern_changes(
+    checkins: Sequence[CheckIn], dates: Sequence[dt.date]
+) -> tuple[tuple[ConcernChange, ...], tuple[tuple[str, float, dt.date], ...]]:
+    """Baseline (earliest date) against latest date, per concern.
+
+    Several ratings of one concern on one day are averaged, so no rating is
+    silently preferred over another that happens to be stored later.
+    """
+    by_concern: dict[str, dict[dt.date, list[int]]] = {}
+    for checkin in checkins:
+        for key, level in checkin.concerns.items():
+            by_concern.setdefault(key, {}).setdefault(checkin.date, []).append(level)
+    changes: list[ConcernChange] = []
+    baseline_only: list[tuple[str, float, dt.date]] = []
+    for key in sorted(by_concern):
+        by_day = by_concern[key]
+        first, last = min(by_day), max(by_day)
+        baseline = sum(by_day[first]) / len(by_day[first])
+        if first == last:
+            baseline_only.append((key, baseline, first))
+            continue
+        latest = sum(by_day[last]) / len(by_day[last])
+        changes.append(
+            ConcernChange(
+                key=key,
+                label=_concern_label(key),
+                baseline=baseline,
+                latest=latest,
+                baseline_date=first,
+                latest_date=last,
+                sessions=bisect.bisect_right(dates, last),
+                meaningful=latest < baseline and _change_units(baseline, latest) >= 1,
+                score=concern_score(baseline, latest),
+            )
+        )
+    return tuple(changes), tuple(baseline_only)
+
+
+@functools.lru_cache(maxsize=1024)
+def _concern_label(key: str) -> str:
+    """Cached: the same few concerns are labelled on every trend point."""
+    return CONCERNS.label(key)
+
+
+def gais_score(points: float) -> float:
+    """Map mean GAIS points (1-5) onto 0-100, linear between the anchors."""
+    low = max(1, min(4, math.floor(points)))
+    fraction = points - low
+    return GAIS_SCORES[low] + (GAIS_SCORES[low + 1] - GAIS_SCORES[low]) * fraction
+
+
+def _latest_gais(source: str, ratings: list[tuple[dt.date, str | None]]) -> GaisRating | None:
+    rated = [(day, GAIS_POINTS[key]) for day, key in ratings if key in GAIS_POINTS]
+    if not rated:
+        return None
+    last = max(day for day, _ in rated)
+    points = _mean([p for day, p in rated if day == last])
+    label_key = next(k for k, p in GAIS_POINTS.items() if p == _round(points))
+    return GaisRating(source, last, points, GAIS.label(label_key), gais_score(points))
+
+
+def _efficacy(
+    concerns: Sequence[ConcernChange],
+    patient: GaisRating | None,
+    observer: GaisRating | None,
+) -> tuple[float, bool]:
+    if patient and observer:
+        gais: float | None = OBSERVER_SHARE * observer.score + (1 - OBSERVER_SHARE) * patient.score
+    else:
+        gais = observer.score if observer else patient.score if patient else None
+    concern = _mean([c.score for c in concerns]) if concerns else None
+    if concern is not None and gais is not None:
+        return CONCERN_SHARE * concern + (1 - CONCERN_SHARE) * gais, True
+    if concern is not None:
+        return concern, True
+    if gais is not None:
+        return gais, True
+    return NEUTRAL_SCORE, False
+
+
+def _session_recoveries(
+    aftercare: Sequence[_Aftercare], dates: Sequence[dt.date]
+) -> tuple[SessionRecovery, ...]:
+    """Burden after each session from the check-ins that belong to it.
+
+    Each part is a maximum or a sum of non-negative terms, so a worse or a
+    later symptom can only add burden.
+    """
+    peak: dict[dt.date, tuple[int, int, str]] = {}
+    linger: dict[dt.date, dict[str, tuple[float, int, int]]] = {}
+    downtime: dict[dt.date, int] = {}
+    rated: set[dt.date] = set()
+    for item in aftercare:
+        session = item.session
+        rated.add(session)
+        if item.downtime_days > downtime.get(session, 0):
+            downtime[session] = item.downtime_days
+        if item.peak is not None:
+            peak[session] = max(peak.get(session, item.peak), item.peak)
+        for symptom, candidate in item.linger:
+            per_symptom = linger.setdefault(session, {})
+            per_symptom[symptom] = max(per_symptom.get(symptom, candidate), candidate)
+    return tuple(
+        _session_recovery(
+            session,
+            peak.get(session),
+            linger.get(session, {}),
+            downtime.get(session, 0),
+            session in rated,
+        )
+        for session in dates
+    )
+
+
+def _session_recovery(
+    session: dt.date,
+    peak: tuple[int, int, str] | None,
+    linger: dict[str, tuple[float, int, int]],
+    downtime_days: int,
+    rated: bool,
+) -> SessionRecovery:
+    level = peak[0] if peak else 0
+    lingering = math.fsum(linger[s][0] for s in sorted(linger))
+    burden = (
+        PEAK_WEIGHT * level
+        + LINGER_WEIGHT * lingering
+        + DOWNTIME_WEIGHT * min(downtime_days, EXPECTED_DOWNTIME_DAYS)
+        + EXTRA_DOWNTIME_WEIGHT * max(0, downtime_days - EXPECTED_DOWNTIME_DAYS)
+    )
+    worst = max(linger.items(), key=lambda item: (item[1], item[0]), default=None)
+    return SessionRecovery(
+        session_date=session,
+        burden=burden,
+        peak=level,
+        peak_symptom=peak[2] if peak else None,
+        peak_day=-peak[1] if peak else None,
+        downtime_days=downtime_days,
+        lingering_symptom=worst[0] if worst else None,
+        lingering_level=worst[1][1] if worst else 0,
+        lingering_day=worst[1][2] if worst else None,
+        rated=rated,
+    )
+
+
+def _recovery(sessions: Sequence[SessionRecovery]) -> float:
+    """100 minus the course burden: half the worst session, half the average one.
+
+    Sessions without check-ins count as uneventful (burden 0): a side effect
+    nobody wrote down cannot be scored, and `missing` asks for it instead.
+    """
+    if not sessions:
+        return 100.0
+    burdens = [s.burden for s in sessions]
+    worst = max(burdens)
+    average = _mean(burdens)
+    return _clamp(100 - (WORST_SESSION_SHARE * worst + (1 - WORST_SESSION_SHARE) * average))
+
+
+def _safety(flags: Sequence[RedFlag]) -> float:
+    """Halve safety for every kind of flag, and a bit more when one recurs.
+
+    Episodes are (flag, session) pairs, so a flag reported on three days after
+    one session is one episode, while the same flag after two sessions is two.
+    """
+    episodes: dict[str, set[dt.date | None]] = {}
+    for flag in flags:
+        episodes.setdefault(flag.key, set()).add(flag.session_date)
+    factor = 1.0
+    for key in sorted(episodes):
+        factor *= FLAG_FACTOR * RECURRENCE_FACTOR ** (len(episodes[key]) - 1)
+    return 100.0 * factor
+
+
+def _verdicts_by_date(checkins: Sequence[CheckIn]) -> tuple[tuple[dt.date, float], ...]:
+    by_day: dict[dt.date, list[float]] = {}
+    for checkin in checkins:
+        if checkin.verdict in VERDICT_SCORES:
+            by_day.setdefault(checkin.date, []).append(VERDICT_SCORES[checkin.verdict])
+    return tuple((day, _mean(sorted(by_day[day]))) for day in sorted(by_day))
+
+
+def _latest_verdict_key(checkins: Sequence[CheckIn]) -> str | None:
+    """The latest verdict for the sentence; on a tie the least favourable, to be modest."""
+    rated = [
+        (c.date, -VERDICT_SCORES[verdict], verdict)
+        for c in checkins
+        if (verdict := c.verdict) in VERDICT_SCORES and verdict is not None
+    ]
+    return max(rated)[2] if rated else None
+
+
+def _satisfaction(verdicts: Sequence[tuple[dt.date, float]]) -> float:
+    """Recency-weighted mean of the verdicts: the latest date weighs most."""
+    if not verdicts:
+        return NEUTRAL_SCORE
+    count = len(verdicts)
+    weights = [VERDICT_DECAY ** (count - 1 - i) for i in range(count)]
+    return math.fsum(w * v for w, (_, v) in zip(weights, verdicts, strict=True)) / math.fsum(
+        weights
+    )
+
+
+def _affordability(per_session: float) -> float:
+    """Share of the efficacy kept as value at a given cost per session."""
+    points = AFFORDABILITY
+    if per_session <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if per_session <= x1:
+            return y0 + (y1 - y0) * (per_session - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+def _follow_up_days(
+    checkins: Sequence[CheckIn], reviews: Sequence[Review], dates: Sequence[dt.date]
+) -> int | None:
+    """Days from the first session to the latest outcome rating, if any."""
+    if not dates:
+        return None
+    rated = [c.date for c in checkins if _rates_outcome(c)]
+    rated += [r.date for r in reviews if r.gais in GAIS_POINTS or r.goodman_baron]
+    if not rated:
+        return None
+    return max(0, (max(rated) - dates[0]).days)
+
+
+# ======================================================================================
+# Sentences
+# ======================================================================================
+
+
+def _number(value: float) -> str:
+    """7 reads as 7, an average of two ratings as 6.5."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _concern_phrase(change: ConcernChange, first: bool) -> str:
+    """ "Acne scars went from 7 to 3 (-57%)"; later concerns drop the verb."""
+    if change.percent is None:
+        delta = change.latest - change.baseline
+        how = f"{'+' if delta > 0 else ''}{_number(delta)} points"
+    else:
+        how = f"{'+' if change.percent > 0 else ''}{change.percent}%"
+    if not change.meaningful and change.latest < change.baseline:
+        how += ", below the 2-point or 30% mark of a meaningful change"
+    lead = f"{change.label} went from" if first else f"{change.label.lower()} from"
+    return f"{lead} {_number(change.baseline)} to {_number(change.latest)} ({how})"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _join(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _efficacy_sentence(facts: _Facts) -> str:
+    clauses: list[str] = []
+    if facts.concerns:
+        phrases = [_concern_phrase(c, i == 0) for i, c in enumerate(facts.concerns)]
+        sessions = max(c.sessions for c in facts.concerns)
+        clauses.append(f"{_join(phrases)} over {_plural(sessions, 'session')}")
+    gais: list[str] = []
+    if facts.patient_gais:
+        gais.append(f"you rate the overall change {facts.patient_gais.label.lower()}")
+    if facts.observer_gais:
+        gais.append(f"your provider rates it {facts.observer_gais.label.lower()}")
+    if gais:
+        text = _join(gais) + " (GAIS)"
+        clauses.append(text if clauses else text[:1].upper() + text[1:])
+    if clauses:
+        return "; ".join(clauses) + "."
+    if facts.baseline_only:
+        key, level, day = facts.baseline_only[0]
+        return (
+            f"{CONCERNS.label(key)} has only a baseline rating ({_number(level)} on "
+            f"{day.isoformat()}), so efficacy sits at a neutral 50 until it is rated again."
+        )
+    return "Nothing rated yet, so efficacy sits at a neutral 50 until a concern or GAIS is rated."
+
+
+def _recovery_sentence(facts: _Facts) -> str:
+    sessions = len(facts.session_dates)
+    if not facts.recovery_rated:
+        if not sessions:
+            return "No sessions yet, so there is no recovery to weigh."
+        return (
+            f"No symptoms recorded after the {_plural(sessions, 'session')}, "
+            "so recovery counts as uneventful."
+        )
+    worst = max((s for s in facts.sessions if s.rated), key=lambda s: (s.burden, s.session_date))
+    parts: list[str] = []
+    if worst.peak_symptom:
+        parts.append(f"{worst.peak_symptom} peaked at {worst.peak}/10 on day {worst.peak_day}")
+    else:
+        parts.append("no symptom above 0/10")
+    parts.append(f"{_plural(worst.downtime_days, 'downtime day')}")
+    if worst.lingering_symptom:
+        expected = EXPECTED_DAYS.get(worst.lingering_symptom, DEFAULT_EXPECTED_DAYS)
+        parts.append(
+            f"{worst.lingering_symptom} still {worst.lingering_level}/10 on day "
+            f"{worst.lingering_day} (expected to settle by day {expected})"
+        )
+    within = not worst.lingering_symptom and worst.downtime_days <= EXPECTED_DOWNTIME_DAYS
+    course = (
+        "within the expected course (redness 24-48 h, 1-3 days of downtime, swelling up to "
+        "about 5 days)"
+        if within
+        else "heavier than the expected course (redness 24-48 h, 1-3 days of downtime, "
+        "swelling up to about 5 days)"
+    )
+    lead = "The heaviest recovery" if sessions > 1 else "Recovery"
+    when = worst.session_date.isoformat()
+    return f"{lead} followed the {when} session: {', '.join(parts)}, {course}."
+
+
+def _safety_sentence(facts: _Facts) -> str:
+    if not facts.flags:
+        return "No red flags reported or derived from your check-ins."
+    items = []
+    for flag in facts.flags:
+        how = "reported" if flag.source == "reported" else f"derived from {flag.detail}"
+        items.append(f"{flag.label.lower()} on {flag.date.isoformat()} ({how})")
+    return (
+        f"{_plural(len(facts.flags), 'red flag')}: {_join(items)}; "
+        f"contact your provider about {'it' if len(items) == 1 else 'each'}."
+    )
+
+
+def _satisfaction_sentence(facts: _Facts) -> str:
+    if not facts.verdicts or facts.latest_verdict is None:
+        return "No verdict recorded yet, so satisfaction sits at a neutral 50."
+    last_day = facts.verdicts[-1][0]
+    label = VERDICTS.label(facts.latest_verdict)
+    if len(facts.verdicts) == 1:
+        return f"Your verdict on {last_day.isoformat()} is {label}."
+    return (
+        f"Your latest verdict ({last_day.isoformat()}) is {label}; verdicts on "
+        f"{len(facts.verdicts)} days count, the latest weighing most."
+    )
+
+
+def _money(amount: Decimal | float, currencies: Sequence[str]) -> str:
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    if not currencies or currencies == ("USD",):
+        return f"${text}"
+    if len(currencies) == 1:
+        return f"{text} {currencies[0]}"
+    return f"{text} (mixed currencies)"
+
+
+def _value_sentence(facts: _Facts) -> str:
+    efficacy = _round(facts.efficacy)
+    sessions = len(facts.treatments)
+    if not facts.costs_known:
+        return f"No costs recorded, so value is judged on results alone (efficacy {efficacy})."
+    low, high = TYPICAL_SESSION_COST
+    per = Decimal(str(facts.per_session_cost))
+    where = "within" if low <= per <= high else "below" if per < low else "above"
+    per_text = _money(per, facts.currencies)
+    typical = f"the typical {_money(low, ())}-{_money(high, ())}"
+    spent = _money(facts.total_cost, facts.currencies)
+    if facts.costs_known < sessions:
+        return (
+            f"{spent} recorded for {facts.costs_known} of {_plural(sessions, 'session')} "
+            f"({per_text} a session counting the unrecorded ones as nothing, {where} {typical}) "
+            f"against efficacy {efficacy}."
+        )
+    return (
+        f"{spent} over {_plural(sessions, 'session')} ({per_text} a session, {where} "
+        f"{typical}) against efficacy {efficacy}."
+    )
+
+
+def _cap_sentence(facts: _Facts) -> str:
+    harms = sorted({f.label.lower() for f in facts.flags if f.key in LASTING_HARM_FLAGS})
+    verb = "was" if len(harms) == 1 else "were"
+    return (
+        f"Because {_join(harms)} {verb} reported, the score is held at {LASTING_HARM_CAP} "
+        "(Not Sure at best) until your provider has seen it."
+    )
+
+
+def _components(facts: _Facts) -> tuple[ComponentScore, ...]:
+    values = {
+        "efficacy": (facts.efficacy, _efficacy_sentence(facts), facts.efficacy_rated),
+        "recovery": (facts.recovery, _recovery_sentence(facts), facts.recovery_rated),
+        "safety": (facts.safety, _safety_sentence(facts), facts.safety_rated),
+        "satisfaction": (facts.satisfaction, _satisfaction_sentence(facts), bool(facts.verdicts)),
+        "value": (
+            facts.value,
+            _value_sentence(facts),
+            facts.costs_known > 0 and facts.efficacy_rated,
+        ),
+    }
+    return tuple(
+        ComponentScore(name, _clamp_int(values[name][0]), WEIGHTS[name], *values[name][1:])
+        for name in COMPONENT_NAMES
+    )
+
+
+# ======================================================================================
+# Confidence and what is missing
+# ======================================================================================
+
+
+def _confidence(facts: _Facts) -> str:
+    """low / medium / high from sessions, follow-up time and how much was rated."""
+    outcome_rated = facts.efficacy_rated or bool(facts.verdicts)
+    if not facts.treatments or not outcome_rated:
+        return "low"
+    rated = sum(
+        (
+            facts.efficacy_rated,
+            facts.recovery_rated,
+            bool(facts.verdicts),
+            facts.costs_known > 0,
+        )
+    )
+    enough_sessions = len(facts.treatments) >= MIN_SESSIONS
+    long_enough = (facts.follow_up_days or 0) >= MIN_FOLLOW_UP_DAYS
+    if enough_sessions and long_enough and facts.efficacy_rated and rated >= 3:
+        return "high"
+    return "medium"
+
+
+def _missing(facts: _Facts) -> list[str]:
+    """Sentences saying what would raise confidence, most useful first."""
+    missing: list[str] = []
+    sessions = len(facts.treatments)
+    if not sessions:
+        missing.append("No sessions recorded yet: add the first session to start the series.")
+    elif sessions < MIN_SESSIONS:
+        missing.append(
+            f"Only {_plural(sessions, 'session')} so far: scars and wrinkles usually need "
+            f"{MIN_SESSIONS} or more."
+        )
+    if facts.session_dates and (facts.follow_up_days or 0) < MIN_FOLLOW_UP_DAYS:
+        due = facts.session_dates[0] + dt.timedelta(days=MIN_FOLLOW_UP_DAYS)
+        missing.append(
+            f"Rate your concerns again on or after {due.isoformat()} ({MIN_FOLLOW_UP_DAYS} days "
+            "after the first session): collagen takes 3-6 months to remodel."
+        )
+    if not facts.concerns:
+        if facts.baseline_only:
+            names = _join([CONCERNS.label(k).lower() for k, _, _ in facts.baseline_only])
+            missing.append(f"Rate {names} again to measure the change since the baseline.")
+        else:
+            missing.append(
+                "Rate each concern 0-10 before the first session to set a baseline, "
+                "then again at later check-ins."
+            )
+    if facts.patient_gais is None and facts.observer_gais is None:
+        missing.append(
+            "Add a global improvement rating (GAIS) at a check-in, or ask your provider "
+            "for an observer rating."
+        )
+    elif facts.observer_gais is None:
+        missing.append("Ask your provider for an observer GAIS rating at your next visit.")
+    if not facts.verdicts:
+        missing.append("Give your own verdict (worth-it, not-sure or not-worth-it) at a check-in.")
+    if sessions and not facts.recovery_rated:
+        missing.append(
+            "Record symptoms and downtime on days 1, 3 and 7 after a session to weigh recovery."
+        )
+    if sessions and facts.costs_known < sessions:
+        missing.append(
+            f"Cost is missing for {sessions - facts.costs_known} of "
+            f"{_plural(sessions, 'session')}: record it to judge value."
+        )
+    return missing

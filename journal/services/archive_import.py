@@ -1,0 +1,273 @@
+"""`journal import ARCHIVE`: merge an exchange archive into this journal by UUID.
+
+Merging rules, chosen so that moving a journal between machines (or a patient
+between a home journal and a clinic's) is safe to repeat:
+
+* A record whose id is new is added with its own id and timestamps.
+* A record whose id exists is replaced only if the archive's `updated_at` is
+  newer; otherwise the local one stays. Importing the same archive twice
+  therefore changes nothing, and the newer edit wins wherever it was made.
+* A provider whose name exists under another id is the same provider: the
+  archive's sessions and reviews are linked to the local one.
+* A photo whose content (sha256) is already this patient's is the same photo
+  and is skipped; if it belongs to another patient the import is refused (one
+  photo cannot show two people's skin).
+* Nothing is ever deleted: an archive carries no deletions.
+
+Order of work: the archive is checked completely (`ArchiveReader.load`), the
+merge is computed in a read-only pass (which refuses conflicts), photo files
+not yet in the store are written atomically, then all rows are committed in
+one transaction. If the commit fails, the files written by this import are
+removed again. A refused archive therefore leaves no row and no file behind.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journal.core import records
+from journal.core.errors import JournalError, JournalUnavailable
+from journal.export.archive import SINGULAR, ArchiveContent, ArchiveReader, Limits
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from journal.services.journal import Journal
+
+ORDER = ("providers", "patient", "courses", "treatments", "checkins", "photos", "reviews")
+CHILDREN = ("treatments", "checkins", "photos", "reviews")
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, per kind of record."""
+
+    archive: Path
+    patient: records.Patient | None = None
+    added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDER, 0))
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDER, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDER, 0))
+    photo_files_written: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(self.added.values()) or any(self.updated.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "archive": str(self.archive),
+            "patient": records.to_jsonable(self.patient),
+            "added": dict(self.added),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "photo_files_written": self.photo_files_written,
+            "changed": self.changed,
+        }
+
+
+def import_archive(
+    journal: Journal, path: Path | str, *, limits: Limits | None = None
+) -> ImportSummary:
+    """Merge the archive at `path` into `journal` (see the module docstring)."""
+    from journal.store import photostore
+
+    archive_path = Path(path).expanduser()
+    with ArchiveReader(archive_path, limits) as reader:
+        content = reader.load()
+        with journal.read() as s:
+            _merge(s, content, ImportSummary(archive_path), apply=False)  # refuses conflicts
+        root = journal.photos_dir
+        created: list[str] = []
+        try:
+            for name in sorted(content.photo_members):
+                relative = name.removeprefix("photos/")
+                if photostore.resolve(root, relative).is_file():
+                    continue
+                if photostore.write_file(root, relative, reader.read_member(name)):
+                    created.append(relative)
+            summary = ImportSummary(archive_path, photo_files_written=len(created))
+            with journal.write() as s:
+                _merge(s, content, summary, apply=True)
+        except BaseException as exc:
+            photostore.remove(root, created)
+            if _is_db_error(exc):
+                raise JournalUnavailable(f"cannot save the import: {_first_line(exc)}") from None
+            if isinstance(exc, OSError) and not isinstance(exc, JournalError):
+                raise JournalUnavailable(
+                    f"cannot write to the photo folder {root}: {exc.strerror or exc}"
+                ) from None
+            raise
+    return summary
+
+
+def _merge(s: Session, content: ArchiveContent, summary: ImportSummary, *, apply: bool) -> None:
+    """Decide (and with `apply`, perform) every insert and update, in dependency order."""
+    from journal.services import convert
+    from journal.store.models import PatientRow
+
+    patient_id: uuid.UUID = content.patient["id"]
+    provider_ids = _merge_providers(s, content.tables["providers"], summary, apply)
+    _merge_rows(s, "patient", content.tables["patient"], summary, apply, patient_id)
+    _merge_rows(s, "courses", content.tables["courses"], summary, apply, patient_id)
+    for key in CHILDREN:
+        rows = [_remap(r, provider_ids) for r in content.tables[key]]
+        if key == "photos":
+            rows = _without_duplicate_photos(s, rows, summary, patient_id)
+        _merge_rows(s, key, rows, summary, apply, patient_id)
+    if apply:
+        s.flush()
+        row = s.get(PatientRow, patient_id)
+        summary.patient = convert.patient(row) if row is not None else None
+
+
+def _merge_providers(
+    s: Session, providers: list[dict[str, Any]], summary: ImportSummary, apply: bool
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Add or update providers; returns archive id -> local id for same-name matches.
+
+    Names are compared with Python's casefold, not SQL lower(): SQLite's only
+    folds ASCII, and "Dr. Ōkubo" must match "dr. ōkubo" on every database.
+    """
+    from sqlalchemy import select
+
+    from journal.store.models import ProviderRow
+
+    by_name = {row.name.casefold(): row for row in s.scalars(select(ProviderRow))}
+    mapping: dict[uuid.UUID, uuid.UUID] = {}
+    for values in providers:
+        row = s.get(ProviderRow, values["id"])
+        same_name = by_name.get(values["name"].casefold())
+        if row is None and same_name is not None:
+            mapping[values["id"]] = same_name.id
+            summary.unchanged["providers"] += 1
+            continue
+        if row is not None and same_name is not None and same_name.id != row.id:
+            values = {**values, "name": row.name}  # a rename onto a taken name: keep ours
+        _upsert(s, ProviderRow, row, values, "providers", summary, apply)
+    if apply:
+        s.flush()
+    return mapping
+
+
+def _merge_rows(
+    s: Session,
+    key: str,
+    rows: list[dict[str, Any]],
+    summary: ImportSummary,
+    apply: bool,
+    patient_id: uuid.UUID,
+) -> None:
+    from journal.store.models import (
+        CheckInRow,
+        CourseRow,
+        PatientRow,
+        PhotoRow,
+        ReviewRow,
+        TreatmentRow,
+    )
+
+    model: Any = {
+        "patient": PatientRow,
+        "courses": CourseRow,
+        "treatments": TreatmentRow,
+        "checkins": CheckInRow,
+        "photos": PhotoRow,
+        "reviews": ReviewRow,
+    }[key]
+    for values in rows:
+        row = s.get(model, values["id"])
+        if row is not None:
+            _check_owner(s, key, row, patient_id)
+        _upsert(s, model, row, values, key, summary, apply)
+    if apply:
+        s.flush()  # parents before children, whatever the ORM's own ordering
+
+
+def _upsert(
+    s: Session,
+    model: Any,
+    row: Any,
+    values: dict[str, Any],
+    key: str,
+    summary: ImportSummary,
+    apply: bool,
+) -> None:
+    if row is None:
+        summary.added[key] += 1
+        if apply:
+            s.add(model(**values))
+        return
+    if values["updated_at"] > row.updated_at:
+        summary.updated[key] += 1
+        if apply:
+            for name, value in values.items():
+                if name != "id":
+                    setattr(row, name, value)  # updated_at too: the archive's edit time
+        return
+    summary.unchanged[key] += 1
+
+
+def _check_owner(s: Session, key: str, row: Any, patient_id: uuid.UUID) -> None:
+    """An existing record with the archive's id must belong to the archive's patient."""
+    from journal.store.models import CourseRow
+
+    if key == "patient":
+        return
+    owner = row.patient_id if key == "courses" else _course_owner(s, row.course_id, CourseRow)
+    if owner != patient_id:
+        raise JournalError(
+            f"{SINGULAR[key]} {str(row.id)[:8]} already exists for another patient in this "
+            "journal; nothing was imported"
+        )
+
+
+def _course_owner(s: Session, course_id: uuid.UUID, course_model: Any) -> uuid.UUID | None:
+    course = s.get(course_model, course_id)
+    return course.patient_id if course is not None else None
+
+
+def _remap(values: dict[str, Any], provider_ids: dict[uuid.UUID, uuid.UUID]) -> dict[str, Any]:
+    provider = values.get("provider_id")
+    if provider is not None and provider in provider_ids:
+        return {**values, "provider_id": provider_ids[provider]}
+    return values
+
+
+def _without_duplicate_photos(
+    s: Session, rows: list[dict[str, Any]], summary: ImportSummary, patient_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """Drop photos whose content is already here under another id (refuse another patient's)."""
+    from sqlalchemy import select
+
+    from journal.store.models import CourseRow, PhotoRow
+
+    kept = []
+    for values in rows:
+        other = s.scalars(
+            select(PhotoRow).where(PhotoRow.sha256 == values["sha256"], PhotoRow.id != values["id"])
+        ).first()
+        if other is None:
+            kept.append(values)
+            continue
+        if _course_owner(s, other.course_id, CourseRow) != patient_id:
+            raise JournalError(
+                f"photo {values['sha256'][:12]} is already in another patient's journal; "
+                "nothing was imported"
+            )
+        summary.unchanged["photos"] += 1
+    return kept
+
+
+def _is_db_error(exc: BaseException) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, SQLAlchemyError)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig: Any = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,65 @@
+"""Launching: init, the demo seeder, the request to open the UI, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from journal.cli.main import run_cli
+
+
+def test_demo_seeds_and_asks_for_the_ui(tmp_path, capsys):
+    home = tmp_path / "demo"
+    code, opts = run_cli(["demo", "--home", str(home)])
+    assert code == 0
+    assert opts.open_tui and opts.home == str(home)
+    assert "Demo journal seeded" in capsys.readouterr().out
+    code, opts = run_cli(["--home", str(home), "history", "-p", "Alex", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and not opts.open_tui
+    assert len(doc["treatments"]) == 4
+    assert [c["day"] for c in doc["checkins"][1:5]] == [1, 3, 7, 21]
+    assert len(doc["photos"]) == 10
+    assert {p["area"] for p in doc["photos"]} == {"left-cheek", "right-cheek"}
+    assert all(t["depth_mm"] == 1.5 and t["adjuncts"] == ["prp"] for t in doc["treatments"])
+
+
+def test_demo_refuses_a_journal_with_patients(tmp_path, capsys):
+    home = tmp_path / "mine"
+    assert run_cli(["--home", str(home), "patient", "add", "Real Person"])[0] == 0
+    code, opts = run_cli(["demo", "--home", str(home), "--no-tui"])
+    assert code == 2 and not opts.open_tui
+    assert "empty journal" in capsys.readouterr().err
+
+
+def test_no_command_asks_for_the_ui(tmp_path):
+    code, opts = run_cli(["--home", str(tmp_path / "h")])
+    assert code == 0 and opts.open_tui
+
+
+def test_plain_commands_never_import_textual_or_sqlalchemy_for_reads(tmp_path):
+    """`history` on a current SQLite journal stays on the fast path."""
+    home = tmp_path / "h"
+    assert run_cli(["--home", str(home), "patient", "add", "Kai"])[0] == 0
+    probe = (
+        "import sys; from journal.cli.main import run_cli; "
+        f"code, _ = run_cli(['--home', {str(home)!r}, 'history', '-p', 'Kai', '--json']); "
+        "sys.stderr.write(repr((code, 'textual' in sys.modules, 'sqlalchemy' in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stderr.strip().endswith("(0, False, False)"), out.stderr
+
+
+def test_python_dash_m_and_init(tmp_path):
+    home = tmp_path / "h"
+    r = subprocess.run(
+        [sys.executable, "-m", "journal", "--home", str(home), "init"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert str(home) in r.stdout
+    assert (Path(home) / "journal.db").is_file()
