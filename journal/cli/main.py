@@ -91,6 +91,8 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
         return _fail("interrupted", 130), opts
     except BrokenPipeError:
         return 0, opts
+    except UnicodeError as exc:  # a value that is not text slipped past a parser
+        return _fail(f"invalid text: {exc.reason}"), opts
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         return _fail(f"{exc.strerror or exc}{where}", 1), opts

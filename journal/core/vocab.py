@@ -12,6 +12,7 @@ drive logic, so an unknown value there is an error naming the choices.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from journal.core.errors import InvalidValue
@@ -55,8 +56,19 @@ class Vocabulary:
         return [t.key for t in self.terms]
 
     def normalize(self, value: str) -> str:
-        """Return the canonical key; keep unknown values of open lists as custom."""
+        """Return the canonical key; keep unknown values of open lists as custom.
+
+        Text from a shell can carry bytes that are not UTF-8 (surrogate escapes)
+        or control characters; kept as "custom values" they would crash the
+        database driver or corrupt exports, so they are refused here.
+        """
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue(self.name, value[:20], "is not valid UTF-8 text") from None
         cleaned = value.strip()
+        if any(unicodedata.category(char) == "Cc" for char in cleaned):
+            raise InvalidValue(self.name, cleaned[:20], "contains a control character")
         if not cleaned:
             raise InvalidValue(self.name, value, "must not be empty")
         if len(cleaned) > 80:

@@ -165,6 +165,7 @@ class TreatmentRow(Stamped, Base):
         CheckConstraint("depth_mm IS NULL OR depth_mm BETWEEN 0.1 AND 3.5", name="depth"),
         CheckConstraint("passes IS NULL OR passes BETWEEN 1 AND 20", name="passes"),
         Index(None, "course_id", "date"),
+        Index(None, "provider_id"),  # 0002: provider deletes, per-provider lists
     )
 
 
@@ -238,7 +239,12 @@ class PhotoRow(Stamped, Base):
     original_path: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str | None] = mapped_column(String(255))
 
-    __table_args__ = (Index(None, "course_id", "taken_at"),)
+    __table_args__ = (
+        Index(None, "course_id", "taken_at"),
+        # 0002: ON DELETE SET NULL must find these rows without scanning every photo
+        Index(None, "treatment_id"),
+        Index(None, "checkin_id"),
+    )
 
 
 class ReviewRow(Stamped, Base):
@@ -262,6 +268,7 @@ class ReviewRow(Stamped, Base):
             "goodman_baron IS NULL OR goodman_baron BETWEEN 1 AND 4", name="goodman_baron"
         ),
         Index(None, "course_id", "date"),
+        Index(None, "provider_id"),  # 0002
     )
 
 

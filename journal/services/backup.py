@@ -1,0 +1,603 @@
+"""`journal backup` and `journal restore`: one verified archive of a SQLite journal.
+
+Format: a zip file (stdlib on every platform, random access, per-member CRC)
+holding
+
+    journal.db        a consistent snapshot taken with SQLite's online backup
+                      API (never a file copy: a copy of a live WAL database
+                      can miss committed pages or catch a half-written one)
+    photos/<aa>/...   every file a photo row of that snapshot points to
+    manifest.json     format, schema revision, counts, and the sha256 and
+                      size of every other member (written last)
+
+Photos are stored, not deflated (JPEG does not compress); the database is
+deflated. The archive is written to a temporary name beside the target,
+fsync'ed, read back completely and checked against the manifest, and only
+then renamed into place: a backup that exists is a backup that verified.
+
+Restore checks everything before it touches the home: the manifest, every
+member's hash, the database's integrity, and that every photo row has its
+files. It unpacks into a folder beside the home and swaps the two (one atomic
+exchange on Linux, two renames elsewhere), keeping the old home as
+`<home>.bak-<time>` until the restored journal has opened; only then is the old
+one removed. PostgreSQL journals are out of scope on purpose: pg_dump does that
+job better than any archive of ours could.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from journal.core.errors import InvalidValue, JournalError, JournalUnavailable
+from journal.store import photostore
+from journal.store.location import (
+    DB_FILENAME,
+    PHOTOS_DIRNAME,
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    Location,
+    resolve_location,
+)
+
+FORMAT = "microneedling-journal-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DB_MEMBER = "journal.db"
+PHOTO_PREFIX = "photos/"
+CHUNK = 1 << 20
+_TABLES = ("patient", "provider", "course", "treatment", "checkin", "photo", "review")
+
+
+class BackupRefused(JournalError):
+    """A backup or restore that cannot or must not be done; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    path: Path
+    revision: str | None
+    counts: dict[str, int]
+    photo_files: int
+    size: int
+    missing: tuple[str, ...]  # files rows point to that were not on disk
+
+
+@dataclass(frozen=True)
+class Manifest:
+    created_at: str
+    revision: str | None
+    counts: dict[str, int]
+    members: dict[str, dict[str, Any]]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    home: Path
+    revision: str | None
+    counts: dict[str, int]
+    photo_files: int
+    replaced: bool  # an existing journal was replaced (with --force)
+
+
+# -- backup -----------------------------------------------------------------------
+
+
+def postgres_hint(location: Location) -> str:
+    return (
+        "backup and restore cover SQLite journals; this journal's records are on "
+        "PostgreSQL: use pg_dump / pg_restore (e.g. pg_dump -Fc -f journal.dump URL) "
+        f"and copy the photo folder {location.photos_dir}"
+    )
+
+
+def backup(
+    output: str | os.PathLike[str],
+    home: str | os.PathLike[str] | None = None,
+    db_url: str | None = None,
+    *,
+    location: Location | None = None,
+) -> BackupReport:
+    """Write a verified archive of the journal to `output` (replacing an older file)."""
+    location = location or resolve_location(home, db_url)
+    db_file = location.sqlite_path
+    if not location.is_sqlite or db_file is None:
+        raise BackupRefused(postgres_hint(location))
+    if not db_file.is_file():
+        raise BackupRefused(f"no journal at {location.home} (nothing to back up)")
+    target = Path(output).expanduser().absolute()
+    if target.is_dir():
+        raise InvalidValue("output", str(output), "is a folder; give a file name, e.g. journal.zip")
+    if not target.parent.is_dir():
+        raise InvalidValue("output", str(output), f"folder {target.parent} does not exist")
+    with _private_tempdir(target.parent, f".{target.name}.") as work:
+        snapshot = work / DB_MEMBER
+        _snapshot(db_file, snapshot)
+        revision, counts, referenced = _describe_snapshot(snapshot)
+        temp = work / "archive.zip"
+        members, missing = _write_archive(
+            temp, snapshot, location.photos_dir, referenced, revision, counts
+        )
+        verify_archive(temp)
+        os.replace(temp, target)
+        _fsync_dir(target.parent)
+    return BackupReport(
+        path=target,
+        revision=revision,
+        counts=counts,
+        photo_files=sum(1 for m in members if m.startswith(PHOTO_PREFIX)),
+        size=target.stat().st_size,
+        missing=tuple(missing),
+    )
+
+
+def _snapshot(db_file: Path, destination: Path) -> None:
+    """SQLite's online backup: one consistent state even while others write."""
+    try:
+        source = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=15)
+    except sqlite3.Error as exc:
+        raise JournalUnavailable(f"cannot read {db_file}: {exc}") from None
+    _private_file(destination)
+    target = sqlite3.connect(destination)
+    try:
+        source.execute("PRAGMA busy_timeout = 15000")
+        source.backup(target)  # pages=-1: all in one step, one snapshot
+        target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        status = target.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise JournalUnavailable(f"cannot snapshot {db_file}: {exc}") from None
+    finally:
+        target.close()
+        source.close()
+    if status != "ok":
+        raise JournalUnavailable(
+            f"the journal database is damaged ({status}); run journal doctor before backing up"
+        )
+
+
+def _describe_snapshot(db: Path) -> tuple[str | None, dict[str, int], list[str]]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        revision = _revision(conn)
+        counts = {t: _count(conn, t) for t in _TABLES}
+        referenced: set[str] = set()
+        if counts.get("photo"):
+            for row in conn.execute("SELECT display_path, thumb_path, original_path FROM photo"):
+                referenced.update(p for p in row if p)
+    finally:
+        conn.close()
+    return revision, counts, sorted(referenced)
+
+
+def _revision(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def _count(conn: sqlite3.Connection, table: str) -> int:
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _write_archive(
+    path: Path,
+    snapshot: Path,
+    photos_dir: Path,
+    referenced: list[str],
+    revision: str | None,
+    counts: dict[str, int],
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    members: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as raw:
+        with zipfile.ZipFile(raw, "w", allowZip64=True) as archive:
+            members[DB_MEMBER] = _add(archive, DB_MEMBER, snapshot, zipfile.ZIP_DEFLATED)
+            for rel in referenced:
+                try:
+                    source = photostore.resolve(photos_dir, rel)
+                except ValueError:
+                    missing.append(rel)
+                    continue
+                if not source.is_file():
+                    missing.append(rel)
+                    continue
+                members[PHOTO_PREFIX + rel] = _add(
+                    archive, PHOTO_PREFIX + rel, source, zipfile.ZIP_STORED
+                )
+            manifest = {
+                "format": FORMAT,
+                "version": FORMAT_VERSION,
+                "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "schema_revision": revision,
+                "counts": counts,
+                "members": members,
+                "missing": missing,
+            }
+            archive.writestr(
+                MANIFEST, json.dumps(manifest, indent=1, sort_keys=True), zipfile.ZIP_DEFLATED
+            )
+        raw.flush()
+        os.fsync(raw.fileno())
+    return members, missing
+
+
+def _add(archive: zipfile.ZipFile, name: str, source: Path, method: int) -> dict[str, Any]:
+    """Copy a file into the archive while hashing exactly the bytes written."""
+    digest = hashlib.sha256()
+    size = 0
+    info = zipfile.ZipInfo(name, date_time=_zip_time(source))
+    info.compress_type = method
+    info.external_attr = (0o100000 | PRIVATE_FILE) << 16
+    with source.open("rb") as src, archive.open(info, "w", force_zip64=True) as dst:
+        for block in iter(lambda: src.read(CHUNK), b""):
+            digest.update(block)
+            dst.write(block)
+            size += len(block)
+    return {"sha256": digest.hexdigest(), "size": size}
+
+
+def _zip_time(path: Path) -> tuple[int, int, int, int, int, int]:
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    stamp = max(stamp, dt.datetime(1980, 1, 1))
+    return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+
+
+# -- verification -----------------------------------------------------------------
+
+
+def verify_archive(path: str | os.PathLike[str]) -> Manifest:
+    """Read every member back and check it against the manifest; raise on any doubt."""
+    name = os.fspath(path)
+    try:
+        with zipfile.ZipFile(name) as archive:
+            manifest = _read_manifest(archive, name)
+            listed = set(manifest.members) | {MANIFEST}
+            present = set(archive.namelist())
+            if present - listed:
+                extra = sorted(present - listed)[0]
+                raise _bad(name, f"holds {extra!r}, which the manifest does not list")
+            for member, expected in manifest.members.items():
+                if member not in present:
+                    raise _bad(name, f"is missing {member!r}")
+                with archive.open(member) as fh:
+                    digest, size = _hash_stream(fh)
+                if digest != expected.get("sha256") or size != expected.get("size"):
+                    raise _bad(name, f"member {member!r} does not match its manifest hash")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise _bad(name, f"is damaged or not a journal backup ({exc})") from None
+    except OSError as exc:
+        raise InvalidValue("archive", name, f"cannot be read: {exc.strerror or exc}") from None
+    return manifest
+
+
+def _read_manifest(archive: zipfile.ZipFile, name: str) -> Manifest:
+    try:
+        raw = json.loads(archive.read(MANIFEST))
+    except KeyError:
+        raise _bad(name, "has no manifest.json: not a journal backup") from None
+    except (ValueError, UnicodeDecodeError):
+        raise _bad(name, "has an unreadable manifest.json") from None
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise _bad(name, "is not a journal backup (unknown manifest format)")
+    if raw.get("version") != FORMAT_VERSION:
+        raise _bad(name, f"uses backup format version {raw.get('version')!r}; upgrade journal")
+    members = raw.get("members")
+    if not isinstance(members, dict) or DB_MEMBER not in members:
+        raise _bad(name, "has no database in its manifest")
+    for member in members:
+        _check_member_name(name, member)
+    return Manifest(
+        created_at=str(raw.get("created_at", "")),
+        revision=raw.get("schema_revision"),
+        counts=dict(raw.get("counts") or {}),
+        members=members,
+        missing=tuple(raw.get("missing") or ()),
+    )
+
+
+def _check_member_name(archive: str, member: str) -> None:
+    """Only the database and photo-store paths; nothing that could leave the folder."""
+    if member == DB_MEMBER:
+        return
+    if not member.startswith(PHOTO_PREFIX):
+        raise _bad(archive, f"holds an unexpected member {member!r}")
+    rel = member.removeprefix(PHOTO_PREFIX)
+    parts = PurePosixPath(rel).parts
+    if (
+        len(parts) != 2
+        or any(p in ("", ".", "..") for p in parts)
+        or "\\" in rel
+        or PurePosixPath(rel).is_absolute()
+    ):
+        raise _bad(archive, f"holds an unsafe path {member!r}")
+
+
+def _hash_stream(fh: IO[bytes]) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    for block in iter(lambda: fh.read(CHUNK), b""):
+        digest.update(block)
+        size += len(block)
+    return digest.hexdigest(), size
+
+
+def _bad(archive: str, reason: str) -> InvalidValue:
+    return InvalidValue("archive", archive, reason)
+
+
+# -- restore ----------------------------------------------------------------------
+
+
+def restore(
+    archive: str | os.PathLike[str],
+    home: str | os.PathLike[str] | None = None,
+    db_url: str | None = None,
+    *,
+    force: bool = False,
+    location: Location | None = None,
+) -> RestoreReport:
+    """Replace (or create) the journal home with the archive's contents, all or nothing."""
+    location = location or resolve_location(home, db_url)
+    if not location.is_sqlite:
+        raise BackupRefused(postgres_hint(location))
+    home_path = location.home
+    if location.sqlite_path != home_path / DB_FILENAME or location.photos_dir != (
+        home_path / PHOTOS_DIRNAME
+    ):
+        raise BackupRefused(
+            "restore needs the standard layout (journal.db and photos/ inside the home); "
+            "unset JOURNAL_PHOTOS_DIR and --db/JOURNAL_DB_URL and pass --home"
+        )
+    leftovers = restore_leftovers(home_path)
+    if not home_path.exists() and leftovers:
+        raise BackupRefused(
+            f"an earlier restore was interrupted: the previous journal is in {leftovers[0]}; "
+            f"rename it back to {home_path} (or remove it) first"
+        )
+    holds = _holds_data(home_path)
+    if holds and not force:
+        raise BackupRefused(
+            f"{home_path} already holds a journal ({holds}); pass --force to replace it"
+        )
+    archive_path = Path(archive).expanduser().absolute()
+    manifest = verify_archive(archive_path)
+    _check_revision(archive_path, manifest.revision)
+    home_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{home_path.name}.restore-", dir=home_path.parent))
+    try:
+        staging.chmod(PRIVATE_DIR)
+        photo_files = _unpack(archive_path, manifest, staging)
+        _verify_unpacked(archive_path, staging, manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # only ever our own unpacked copy
+        raise
+    replaced = _swap_in(staging, home_path)
+    return RestoreReport(
+        home=home_path,
+        revision=manifest.revision,
+        counts=manifest.counts,
+        photo_files=photo_files,
+        replaced=replaced,
+    )
+
+
+def restore_leftovers(home: Path) -> list[Path]:
+    """Folders an interrupted restore left beside `home` (newest first)."""
+    parent = home.parent
+    if not parent.is_dir():
+        return []
+    found = [
+        p
+        for p in parent.iterdir()
+        if p.is_dir()
+        and (p.name.startswith(f"{home.name}.bak-") or p.name.startswith(f".{home.name}.restore-"))
+    ]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def _holds_data(home: Path) -> str | None:
+    """Why `home` counts as holding a journal, or None when it is absent or empty."""
+    if not home.exists():
+        return None
+    if not home.is_dir():
+        return "it is a file"
+    ignorable = {DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm", ".migrate.lock"}
+    for entry in home.iterdir():
+        if entry.name == PHOTOS_DIRNAME and entry.is_dir():
+            if any(p.is_file() for p in entry.rglob("*")):
+                return "photo files"
+        elif entry.name not in ignorable:
+            return f"other files, e.g. {entry.name}"
+    db = home / DB_FILENAME
+    if not db.is_file() or db.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=15)
+        try:
+            rows = sum(_count(conn, t) for t in _TABLES)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return "a database that cannot be read"
+    return f"{rows} records" if rows else None
+
+
+def _check_revision(archive: Path, revision: str | None) -> None:
+    from journal.store.migrate import migrations_dir
+
+    if revision is None:
+        raise _bad(str(archive), "holds a database without a journal schema")
+    if not any((migrations_dir() / "versions").glob(f"{revision}_*.py")):
+        raise _bad(
+            str(archive),
+            f"was made by a newer release of journal (schema {revision}); upgrade journal first",
+        )
+
+
+def _unpack(archive: Path, manifest: Manifest, staging: Path) -> int:
+    """Extract every member into `staging`, hashing again what lands on disk."""
+    photos = staging / PHOTOS_DIRNAME
+    photos.mkdir(mode=PRIVATE_DIR)
+    count = 0
+    with zipfile.ZipFile(archive) as zf:
+        for member, expected in manifest.members.items():
+            if member == DB_MEMBER:
+                target = staging / DB_FILENAME
+            else:
+                target = photostore.resolve(photos, member.removeprefix(PHOTO_PREFIX))
+                target.parent.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+                count += 1
+            digest = hashlib.sha256()
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+            with os.fdopen(fd, "wb") as out, zf.open(member) as src:
+                for block in iter(lambda: src.read(CHUNK), b""):
+                    digest.update(block)
+                    out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != expected["sha256"]:
+                raise _bad(str(archive), f"member {member!r} changed while it was restored")
+    return count
+
+
+def _verify_unpacked(archive: Path, staging: Path, manifest: Manifest) -> None:
+    """The restored database is sound and every photo row has its files."""
+    db = staging / DB_FILENAME
+    conn = sqlite3.connect(db)
+    try:
+        status = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        revision = _revision(conn)
+        paths: set[str] = set()
+        for row in conn.execute("SELECT display_path, thumb_path, original_path FROM photo"):
+            paths.update(p for p in row if p)
+    except sqlite3.Error as exc:
+        raise _bad(str(archive), f"holds an unreadable database ({exc})") from None
+    finally:
+        conn.close()
+    if status != "ok":
+        raise _bad(str(archive), f"holds a damaged database ({status})")
+    if revision != manifest.revision:
+        raise _bad(str(archive), "holds a database that does not match its manifest")
+    photos = staging / PHOTOS_DIRNAME
+    absent = sorted(
+        p for p in paths - set(manifest.missing) if not photostore.resolve(photos, p).is_file()
+    )
+    if absent:
+        raise _bad(str(archive), f"lacks {len(absent)} photo file(s), e.g. {absent[0]}")
+
+
+def _swap_in(staging: Path, home: Path) -> bool:
+    """Put `staging` where `home` is; the old home survives until the new one opens.
+
+    After the swap the staging path never holds the old home for long: it is
+    renamed to `<home>.bak-...` at once, and that name is what an interrupted
+    restore leaves behind for the user (and `journal doctor`) to find.
+    """
+    from journal.services.journal import open_journal
+
+    if not home.exists():
+        try:
+            os.rename(staging, home)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _fsync_dir(home.parent)
+        try:
+            open_journal(home, None).close()
+        except BaseException:
+            shutil.rmtree(home, ignore_errors=True)  # the restored copy, nothing else
+            raise
+        return False
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    old = home.with_name(f"{home.name}.bak-{stamp}-{secrets.token_hex(3)}")
+    if _exchange(staging, home):  # atomic: the home is never absent
+        os.rename(staging, old)
+    else:
+        os.rename(home, old)
+        try:
+            os.rename(staging, home)
+        except BaseException:
+            os.rename(old, home)
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    _fsync_dir(home.parent)
+    try:
+        open_journal(home, None).close()
+    except BaseException:
+        failed = home.with_name(f".{home.name}.failed-restore-{secrets.token_hex(3)}")
+        os.rename(home, failed)
+        os.rename(old, home)
+        shutil.rmtree(failed, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with renameat2(RENAME_EXCHANGE) where Linux has it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+# -- file helpers -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _private_tempdir(parent: Path, prefix: str) -> Iterator[Path]:
+    """A 0700 work folder on the target's file system (renames stay atomic), always removed."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        path.chmod(PRIVATE_DIR)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _private_file(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

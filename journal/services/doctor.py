@@ -1,0 +1,585 @@
+"""`journal doctor`: check that a journal is whole, and optionally repair what is safe.
+
+A journal can be hurt by things outside its control: a full disk, a killed
+process, a sync tool that copied half a folder, a restore of an old backup.
+The doctor answers "is everything still there?" with one verdict per check:
+
+* database     SQLite `PRAGMA integrity_check` (or `quick_check`) and
+               `foreign_key_check`; on PostgreSQL: the server answers and every
+               table and column of the schema exists.
+* schema       the stored Alembic revision against the packaged head.
+* photos       every photo row has its display copy and thumbnail, and they
+               decode; a kept original still hashes to the row's sha256.
+* orphans      files in the photo store that no row points to.
+* temp files   hidden temporary files left by interrupted writes.
+* permissions  home 0700, database and photo files 0600 (health data).
+
+It never opens the journal the normal way (that would create or migrate it
+and hide what it found). `repair=True` does only what loses nothing: migrate
+to head, re-render a damaged display copy or thumbnail from a kept original,
+move unreferenced and temporary files aside into
+`photos/.orphaned/<timestamp>/` (never deleted: the doctor cannot know a file
+is worthless), and restore private permissions. Files younger than `grace`
+are left alone and not counted as problems: a photo import writes its files
+before it commits their rows, and an import may be running right now.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import stat
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journal.store import photostore
+from journal.store.location import PRIVATE_DIR, PRIVATE_FILE, Location, resolve_location
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+OK, PROBLEM, REPAIRED, SKIPPED = "ok", "problem", "repaired", "skipped"
+ORPHANED_DIRNAME = ".orphaned"
+DEFAULT_GRACE_S = 3600.0
+MAX_DETAILS = 50
+_SHARD = re.compile(r"^[0-9a-f]{2}$")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verdict: `status` is ok, problem, repaired or skipped; `summary` is one line."""
+
+    name: str
+    status: str
+    summary: str
+    details: tuple[str, ...] = ()
+
+    @property
+    def healthy(self) -> bool:
+        return self.status != PROBLEM
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    home: Path
+    database: str
+    checks: tuple[Check, ...]
+    moved_to: Path | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return all(c.healthy for c in self.checks)
+
+    @property
+    def problems(self) -> int:
+        return sum(not c.healthy for c in self.checks)
+
+    def check(self, name: str) -> Check:
+        return next(c for c in self.checks if c.name == name)
+
+
+@dataclass
+class _Context:
+    location: Location
+    repair: bool
+    quick: bool
+    grace_s: float
+    now: float
+    engine: Engine | None = None
+    photo_rows: list[dict[str, Any]] | None = None
+    stamp: str = ""
+    rows_readable: bool = True  # False when there is no schema, or a newer one
+    moved: list[Path] = field(default_factory=list)
+
+    @property
+    def aside_dir(self) -> Path:
+        return self.location.photos_dir / ORPHANED_DIRNAME / self.stamp
+
+
+def diagnose(
+    home: str | os.PathLike[str] | None = None,
+    db_url: str | None = None,
+    *,
+    location: Location | None = None,
+    repair: bool = False,
+    quick: bool = False,
+    grace_s: float = DEFAULT_GRACE_S,
+) -> DoctorReport:
+    """Run every check in order; later checks are skipped when the database is unusable."""
+    location = location or resolve_location(home, db_url)
+    ctx = _Context(
+        location=location,
+        repair=repair,
+        quick=quick,
+        grace_s=grace_s,
+        now=time.time(),
+        stamp=dt.datetime.now().strftime("%Y%m%d-%H%M%S"),
+    )
+    checks: list[Check] = []
+    try:
+        checks.append(_check_database(ctx))
+        usable = checks[-1].status != PROBLEM
+        checks.append(_check_schema(ctx) if usable else _skipped("schema", "database"))
+        readable = usable and ctx.rows_readable
+        checks.append(_check_photos(ctx) if readable else _skipped("photos", checks[-1].name))
+        checks.append(_check_orphans(ctx) if readable else _skipped("orphans", checks[-1].name))
+        checks.append(_check_temp_files(ctx))
+        checks.append(_check_permissions(ctx))
+    finally:
+        if ctx.engine is not None:
+            ctx.engine.dispose()
+    return DoctorReport(
+        home=location.home,
+        database=_describe_db(location),
+        checks=tuple(checks),
+        moved_to=ctx.aside_dir if ctx.moved else None,
+    )
+
+
+def _skipped(name: str, cause: str) -> Check:
+    return Check(name, SKIPPED, f"not checked until the {cause} problem above is fixed")
+
+
+def _describe_db(location: Location) -> str:
+    path = location.sqlite_path
+    if path is not None:
+        return str(path)
+    url = location.db_url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"  # never print a password
+
+
+# -- database ---------------------------------------------------------------------
+
+
+def _check_database(ctx: _Context) -> Check:
+    from sqlalchemy.exc import DBAPIError
+
+    from journal.store.engine import make_engine
+
+    db_file = ctx.location.sqlite_path
+    if ctx.location.is_sqlite and db_file is not None and not db_file.is_file():
+        return Check("database", PROBLEM, f"no journal database at {db_file}")
+    try:
+        ctx.engine = make_engine(ctx.location.db_url)
+        if ctx.engine.dialect.name == "sqlite":
+            return _sqlite_integrity(ctx, ctx.engine)
+        return _postgres_health(ctx.engine)
+    except DBAPIError as exc:
+        hint = "; restore a backup (journal restore)" if ctx.location.is_sqlite else ""
+        return Check(
+            "database", PROBLEM, f"cannot read the database: {_first_line(exc.orig)}{hint}"
+        )
+
+
+def _sqlite_integrity(ctx: _Context, engine: Engine) -> Check:
+    from sqlalchemy.exc import DBAPIError
+
+    pragma = "quick_check" if ctx.quick else "integrity_check"
+    with engine.connect() as conn:
+        try:
+            found = [row[0] for row in conn.exec_driver_sql(f"PRAGMA {pragma}")]
+        except DBAPIError as exc:
+            # integrity_check gives up with "malformed" where quick_check still lists pages
+            conn.rollback()
+            found = [_first_line(exc.orig)]
+            with contextlib.suppress(DBAPIError):
+                found += [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check")]
+            found = [line for line in found if line != "ok"]
+        broken_links = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
+        version = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+        shape = _schema_shape_problems(conn)
+    problems = [part for line in found if line != "ok" for part in line.splitlines()]
+    problems += [
+        f"{table} row {rowid} points to a missing {parent} row"
+        for table, rowid, parent, _fk in broken_links
+    ]
+    size = _size_text(ctx.location.sqlite_path)
+    if problems:
+        return Check(
+            "database",
+            PROBLEM,
+            f"{pragma} found {len(problems)} problem(s); restore a backup (journal restore)",
+            tuple(problems[:MAX_DETAILS]),
+        )
+    if shape:
+        return Check("database", PROBLEM, "the schema is incomplete", tuple(shape[:MAX_DETAILS]))
+    return Check("database", OK, f"SQLite {version} {pragma}: ok, foreign keys: ok ({size})")
+
+
+def _postgres_health(engine: Engine) -> Check:
+    with engine.connect() as conn:
+        version = conn.exec_driver_sql("SHOW server_version").scalar()
+        shape = _schema_shape_problems(conn)
+    if shape:
+        return Check(
+            "database",
+            PROBLEM,
+            f"PostgreSQL {version} answers, but the schema is incomplete",
+            tuple(shape[:MAX_DETAILS]),
+        )
+    return Check("database", OK, f"PostgreSQL {version} answers; every table and column exists")
+
+
+def _schema_shape_problems(conn: Any) -> list[str]:
+    """Tables and columns the models expect but the database lacks.
+
+    An empty database is not a problem here (the schema check says it needs
+    migrating); a half-present schema is.
+    """
+    from sqlalchemy import inspect
+
+    from journal.store.models import Base
+
+    inspector = inspect(conn)
+    existing = set(inspector.get_table_names())
+    tables = Base.metadata.sorted_tables
+    if not existing & {t.name for t in tables}:
+        return []
+    missing: list[str] = []
+    for table in tables:
+        if table.name not in existing:
+            missing.append(f"table {table.name} is missing")
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        missing += [
+            f"column {table.name}.{c.name} is missing" for c in table.columns if c.name not in have
+        ]
+    return missing
+
+
+# -- schema -----------------------------------------------------------------------
+
+
+def _check_schema(ctx: _Context) -> Check:
+    from journal.store import migrate
+
+    assert ctx.engine is not None
+    with ctx.engine.connect() as conn:
+        stored = migrate.stored_revision(conn)
+    head = migrate.HEAD_REVISION
+    if stored == head:
+        return Check("schema", OK, f"at revision {head} (current)")
+    known = stored is None or any((migrate.migrations_dir() / "versions").glob(f"{stored}_*.py"))
+    if not known:
+        ctx.rows_readable = False
+        return Check(
+            "schema",
+            PROBLEM,
+            f"at revision {stored}, made by a newer release of journal (this one knows {head});"
+            " upgrade journal",
+        )
+    where = "empty (no schema yet)" if stored is None else f"at revision {stored}"
+    if not ctx.repair:
+        ctx.rows_readable = stored is not None
+        return Check("schema", PROBLEM, f"{where}, head is {head}; --repair migrates it")
+    lock = ctx.location.home / ".migrate.lock" if ctx.location.sqlite_path else None
+    migrate.ensure_schema(ctx.engine, lock)
+    return Check("schema", REPAIRED, f"was {where}; migrated to {head}")
+
+
+# -- photos -----------------------------------------------------------------------
+
+
+def _load_photo_rows(ctx: _Context) -> list[dict[str, Any]]:
+    if ctx.photo_rows is None:
+        from sqlalchemy import select
+
+        from journal.store.models import PhotoRow
+
+        assert ctx.engine is not None
+        table = PhotoRow.__table__
+        columns = ("id", "sha256", "display_path", "thumb_path", "original_path")
+        with ctx.engine.connect() as conn:
+            result = conn.execute(select(*(table.c[name] for name in columns)))
+            ctx.photo_rows = [dict(row._mapping) for row in result]
+    return ctx.photo_rows
+
+
+def _check_photos(ctx: _Context) -> Check:
+    rows = _load_photo_rows(ctx)
+    root = ctx.location.photos_dir
+    verdicts = _verify_files(root, rows, ctx.quick)
+    problems: list[str] = []
+    damaged: set[str] = set()
+    repaired: list[str] = []
+    for row in rows:
+        bad = {
+            which: why
+            for which in ("display", "thumb", "original")
+            if row[f"{which}_path"] is not None
+            and (why := _verdict(verdicts, row, which)) is not None
+        }
+        if not bad:
+            continue
+        label = str(row["id"]).replace("-", "")[:8]
+        if ctx.repair and "original" not in bad and row["original_path"]:
+            failure = _rerender(root, row, list(bad))
+            if failure is None:
+                repaired.append(f"photo {label}: re-rendered {', '.join(bad)} from the original")
+                continue
+            bad["repair"] = failure
+        damaged.add(label)
+        problems += [f"photo {label} {which}: {why}" for which, why in bad.items()]
+    checked = f"{len(rows)} photo(s), {len(verdicts)} file(s)"
+    if problems:
+        return Check(
+            "photos",
+            PROBLEM,
+            f"{len(damaged)} of {len(rows)} photos have missing or damaged files;"
+            " re-import them or restore a backup",
+            tuple((repaired + problems)[:MAX_DETAILS]),
+        )
+    if repaired:
+        return Check("photos", REPAIRED, f"{checked}: repaired {len(repaired)}", tuple(repaired))
+    mode = "exist" if ctx.quick else "exist and decode"
+    return Check("photos", OK, f"{checked}: all {mode}")
+
+
+def _verdict(verdicts: dict[str, str | None], row: dict[str, Any], which: str) -> str | None:
+    found = verdicts[row[f"{which}_path"]]
+    if which != "original" or found is None or not found.startswith("sha256:"):
+        return found
+    digest = found.removeprefix("sha256:")
+    return None if digest == row["sha256"] else "the bytes no longer match the photo's sha256"
+
+
+def _verify_files(root: Path, rows: list[dict[str, Any]], quick: bool) -> dict[str, str | None]:
+    """Store path -> None when the file is good, else a reason (originals: 'sha256:<hex>').
+
+    Paths shared by several rows are checked once; decoding runs on a few
+    threads because Pillow releases the GIL while it decodes.
+    """
+    jobs: dict[str, Callable[[], str | None]] = {}
+    for row in rows:
+        for which in ("display", "thumb", "original"):
+            rel = row[f"{which}_path"]
+            if rel is None or rel in jobs:
+                continue
+            jobs[rel] = _job(root, rel, which == "original", quick)
+    workers = max(1, min(8, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(lambda job: job(), jobs.values())
+        return dict(zip(jobs, results, strict=True))
+
+
+def _job(root: Path, rel: str, is_original: bool, quick: bool) -> Callable[[], str | None]:
+    def run() -> str | None:
+        try:
+            path = photostore.resolve(root, rel)
+        except ValueError:
+            return "its path points outside the photo store"
+        if not path.is_file():
+            return f"missing ({rel})"
+        if quick:
+            return None if path.stat().st_size else f"empty ({rel})"
+        if is_original:
+            return "sha256:" + _sha256(path)
+        return _decode_problem(path, rel)
+
+    return run
+
+
+def _decode_problem(path: Path, rel: str) -> str | None:
+    """None if the JPEG decodes to the end (at 1/8 scale: every byte still parsed)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    except Exception as exc:
+        return f"does not decode ({rel}: {_first_line(exc)})"
+    return None
+
+
+def _rerender(root: Path, row: dict[str, Any], bad: list[str]) -> str | None:
+    """Write fresh derivatives from the kept original; None on success, else why not."""
+    from journal.core.errors import BadPhoto
+    from journal.imaging import pipeline
+
+    try:
+        done = pipeline.process(photostore.resolve(root, row["original_path"]))
+    except (BadPhoto, ValueError, OSError) as exc:
+        return f"could not re-render from the original: {_first_line(exc)}"
+    data = {"display": done.rendered.display, "thumb": done.rendered.thumb}
+    for which in bad:
+        photostore.write_file(root, row[f"{which}_path"], data[which])
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# -- orphans and temp files -------------------------------------------------------
+
+
+def _store_files(root: Path) -> Iterator[tuple[str, Path, bool]]:
+    """(store-relative path, path, is_temp) of every file in the shard folders."""
+    if not root.is_dir():
+        return
+    for shard in sorted(root.iterdir()):
+        if not (shard.is_dir() and _SHARD.match(shard.name)):
+            continue
+        for path in sorted(shard.iterdir()):
+            if path.is_file() and not path.is_symlink():
+                yield f"{shard.name}/{path.name}", path, path.name.startswith(".")
+
+
+def _check_orphans(ctx: _Context) -> Check:
+    referenced: set[str] = set()
+    for row in _load_photo_rows(ctx):
+        referenced.update(row[k] for k in ("display_path", "thumb_path", "original_path") if row[k])
+    found = [
+        (rel, path)
+        for rel, path, is_temp in _store_files(ctx.location.photos_dir)
+        if not is_temp and rel not in referenced
+    ]
+    return _files_verdict(ctx, "orphans", "file(s) no photo points to", "unreferenced files", found)
+
+
+def _check_temp_files(ctx: _Context) -> Check:
+    found = [(rel, p) for rel, p, is_temp in _store_files(ctx.location.photos_dir) if is_temp]
+    check = _files_verdict(
+        ctx,
+        "temp files",
+        "temporary file(s) left by interrupted writes",
+        "leftover temp files",
+        found,
+    )
+    leftovers = _restore_leftovers(ctx.location.home)
+    if not leftovers:
+        return check
+    note = "; a restore was interrupted: see " + ", ".join(str(p) for p in leftovers)
+    return Check(check.name, PROBLEM, check.summary + note, (*check.details, *map(str, leftovers)))
+
+
+def _restore_leftovers(home: Path) -> list[Path]:
+    from journal.services.backup import restore_leftovers
+
+    return restore_leftovers(home)
+
+
+def _files_verdict(
+    ctx: _Context, name: str, what: str, none: str, found: list[tuple[str, Path]]
+) -> Check:
+    recent = [(rel, p) for rel, p in found if ctx.now - _mtime(p) < ctx.grace_s]
+    old = [(rel, p) for rel, p in found if (rel, p) not in recent]
+    young = (
+        f"; {len(recent)} younger than {_minutes(ctx.grace_s)} left alone (an import may be"
+        " running)"
+        if recent
+        else ""
+    )
+    if not old:
+        return Check(name, OK, f"no {none}{young}")
+    details = tuple(rel for rel, _ in old[:MAX_DETAILS])
+    if not ctx.repair:
+        return Check(name, PROBLEM, f"{len(old)} {what}; --repair moves them aside{young}", details)
+    for rel, path in old:
+        _move_aside(ctx, rel, path)
+    where = ctx.aside_dir.relative_to(ctx.location.photos_dir.parent)
+    return Check(name, REPAIRED, f"moved {len(old)} {what} to {where}/{young}", details)
+
+
+def _move_aside(ctx: _Context, rel: str, path: Path) -> None:
+    target = ctx.aside_dir / rel
+    target.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    os.replace(path, target)
+    ctx.moved.append(target)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # an emptied shard folder
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g} min"
+
+
+# -- permissions ------------------------------------------------------------------
+
+
+def _check_permissions(ctx: _Context) -> Check:
+    loose: list[tuple[Path, int]] = []
+    for path, wanted in _private_paths(ctx.location):
+        try:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+        except OSError:
+            continue
+        if mode & 0o077:
+            loose.append((path, wanted))
+    if not loose:
+        return Check("permissions", OK, "home and photo folders 0700, files 0600")
+    details = tuple(f"{p} is readable by others" for p, _ in loose[:MAX_DETAILS])
+    if not ctx.repair:
+        return Check(
+            "permissions",
+            PROBLEM,
+            f"{len(loose)} path(s) readable by other users; --repair restricts them",
+            details,
+        )
+    for path, wanted in loose:
+        path.chmod(wanted)
+    return Check(
+        "permissions", REPAIRED, f"restricted {len(loose)} path(s) to their owner", details
+    )
+
+
+def _private_paths(location: Location) -> Iterator[tuple[Path, int]]:
+    if location.home.is_dir():
+        yield location.home, PRIVATE_DIR
+    db = location.sqlite_path
+    if db is not None:
+        for suffix in ("", "-wal", "-shm"):
+            candidate = db.with_name(db.name + suffix)
+            if candidate.is_file():
+                yield candidate, PRIVATE_FILE
+    root = location.photos_dir
+    if not root.is_dir():
+        return
+    yield root, PRIVATE_DIR
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames:
+            yield Path(dirpath, name), PRIVATE_DIR
+        for name in filenames:
+            path = Path(dirpath, name)
+            if not path.is_symlink():
+                yield path, PRIVATE_FILE
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def _size_text(path: Path | None) -> str:
+    if path is None or not path.exists():
+        return "in memory"
+    size = float(path.stat().st_size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""  # pragma: no cover
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
