@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from journal.store.models import (
     CourseRow,
     PatientRow,
     PhotoRow,
+    ProviderRow,
     ReviewRow,
     TreatmentRow,
 )
@@ -82,9 +84,25 @@ def load_histories(session: Session, patients: list[PatientRow]) -> list[records
     course_ids = [c.id for c in courses]
 
     def rows(model: Any, *order: Any) -> list[Any]:
+        """Plain Core rows (no ORM identity map): several times cheaper per row.
+
+        The converters only read attributes, so a namespace per row will do;
+        sessions and reviews carry their provider's name the way the ORM would.
+        """
+        table = model.__table__
+        with_provider = "provider_id" in table.c
+        columns = [table, ProviderRow.name.label("provider_name")] if with_provider else [table]
         found: list[Any] = []
         for chunk in _chunks(course_ids):
-            found += session.scalars(select(model).where(model.course_id.in_(chunk))).all()
+            stmt = select(*columns).where(table.c.course_id.in_(chunk))
+            if with_provider:
+                stmt = stmt.outerjoin(ProviderRow, ProviderRow.id == table.c.provider_id)
+            for row in session.execute(stmt):
+                item = dict(row._mapping)
+                if with_provider:
+                    name = item.pop("provider_name")
+                    item["provider"] = SimpleNamespace(name=name) if name is not None else None
+                found.append(SimpleNamespace(**item))
         return sorted(found, key=lambda r: tuple(getattr(r, o.key) for o in order))
 
     owner = {c.id: c.patient_id for c in courses}

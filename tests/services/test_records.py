@@ -223,3 +223,21 @@ def test_provider_names_fold_unicode_case(journal):
     add_treatment(journal, "Noa", date="2026-02-02", provider="DR. ŌKUBO")
     assert count(journal, ProviderRow) == 1
     assert {t.provider for t in patient_history(journal, "Noa").treatments} == {"Dr. Ōkubo"}
+
+
+def test_bulk_histories_equal_one_by_one_histories(journal):
+    """The clinic overview's Core-row loader must build the very same records."""
+    from journal.services.history import load_histories
+    from journal.store.models import PatientRow
+
+    for name in ("Ula", "Vic"):
+        add_patient(journal, name, concerns=["texture"])
+        add_checkin(journal, name, date="2026-01-01", concerns=["texture=6"])
+        add_treatment(journal, name, date="2026-01-02", provider=f"Dr. {name}", cost="120")
+        add_checkin(journal, name, date="2026-01-04", symptoms={"redness": 3}, flags=["rash"])
+        add_review(journal, name, date="2026-02-01", provider=f"Dr. {name}", gais="improved")
+    add_patient(journal, "Empty")
+    with journal.read() as s:
+        rows = list(s.scalars(select(PatientRow).order_by(PatientRow.display_name)))
+        bulk = load_histories(s, rows)
+    assert bulk == [patient_history(journal, str(r.id)) for r in rows]
