@@ -239,5 +239,6 @@ def test_bulk_histories_equal_one_by_one_histories(journal):
     add_patient(journal, "Empty")
     with journal.read() as s:
         rows = list(s.scalars(select(PatientRow).order_by(PatientRow.display_name)))
+        ids = [str(r.id) for r in rows]
         bulk = load_histories(s, rows)
-    assert bulk == [patient_history(journal, str(r.id)) for r in rows]
+    assert bulk == [patient_history(journal, pid) for pid in ids]
