@@ -4,12 +4,14 @@ After every kill: the journal opens, the database passes its integrity check,
 every photo row has files that decode, no half-written file is visible under
 a photo's name (temporary files are hidden), every acknowledged unit of work
 is there, and at most the one in flight is there without acknowledgement.
-A batch `journal photo add` is one transaction: it lands entirely or not at
-all, and running it again after the crash completes it.
+A batch `journal photo add` commits photo by photo: a killed batch keeps every
+photo it committed, leaves at most the photos in flight (one per worker) as
+files without rows, and running it again after the crash completes it.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -94,13 +96,14 @@ def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_killed_batch_photo_add_is_all_or_nothing_and_completes_when_rerun(tmp_path):
+def test_killed_batch_photo_add_keeps_what_it_committed_and_completes_when_rerun(tmp_path):
     rng = random.Random(seed_for("batch kills"))
     home, log = tmp_path / "home", tmp_path / "child.log"
     with open_journal(home) as journal:
         add_patient(journal, "Crash Test")
     files = photo_variants(tmp_path / "src", 8 * BATCH_KILLS)
     batches = [files[i : i + 8] for i in range(0, len(files), 8)]
+    in_flight_files = 2 * ((os.cpu_count() or 1) + 1)  # display + thumb per photo in flight
     landed = stray = 0
     for batch in batches:
         shas = {_sha(p) for p in batch}
@@ -108,11 +111,11 @@ def test_killed_batch_photo_add_is_all_or_nothing_and_completes_when_rerun(tmp_p
         proc = spawn(command, log)
         time.sleep(rng.uniform(0.3, 1.6))
         kill_group(proc)
-        present = _photo_shas(home) & shas
-        assert present in (set(), shas), f"a batch landed partly: {len(present)} of {len(shas)}"
-        landed += present == shas
-        _assert_store_sound(home)
-        stray += len(diagnose(home, None, grace_s=0).check("orphans").details)
+        landed += len(_photo_shas(home) & shas)
+        _assert_store_sound(home)  # every committed photo has sound files
+        orphans = diagnose(home, None, grace_s=0).check("orphans").details
+        assert len(orphans) <= in_flight_files, orphans
+        stray += len(orphans)
     # The user runs the command again: everything lands, files left by the crashes are adopted.
     command = journal_cli(home, None, "photo", "add", "-p", "Crash Test", *map(str, files))
     done = spawn(command, log)
@@ -125,7 +128,7 @@ def test_killed_batch_photo_add_is_all_or_nothing_and_completes_when_rerun(tmp_p
     assert report.healthy, report.checks
     assert diagnose(home, None, grace_s=0).healthy
     print(
-        f"batch kills: {BATCH_KILLS}; batches committed before the kill: {landed}; "
+        f"batch kills: {BATCH_KILLS}; photos committed before the kills: {landed}; "
         f"unreferenced files seen after kills: {stray}; temp files moved aside: {temp_files}"
     )
 

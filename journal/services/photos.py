@@ -1,0 +1,542 @@
+"""Importing, listing and locating photos.
+
+An import runs in three phases so that a failure never leaves a half state:
+
+1. Every user value (patient, course, session, date, kind, area, angle) is
+   checked before a single file is opened: a typo costs nothing.
+2. The files are decoded and their derivatives written to the content-addressed
+   store, in parallel; each file either succeeds or fails on its own.
+3. As each file completes, one transaction adds its row. If it fails, the
+   files this import newly created for it, and that no committed row refers
+   to, are removed again. Committing photo by photo means a batch that is
+   killed keeps every photo it acknowledged and loses at most the one in
+   flight.
+
+The same bytes are one photo: a re-import returns the existing photo (as a
+duplicate) and writes nothing, and the same bytes offered for another patient
+are refused, since one photo cannot show two people's skin.
+
+This module is also what the worker processes import (to run
+`_process_file`), so the database layers are imported inside the functions
+that need them: a worker never pays for SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journal.core import records
+from journal.core.errors import BadPhoto, InvalidValue, JournalUnavailable
+from journal.core.values import parse_date, parse_text
+from journal.core.vocab import AREAS, PHOTO_KINDS
+from journal.imaging import batch, pipeline
+from journal.store import photostore
+
+if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy.orm import Session
+
+    from journal.services.journal import Journal
+    from journal.store.models import PatientRow, PhotoRow, TreatmentRow
+
+Progress = Callable[[int, int], None]
+OTHER_PATIENT = "the same photo is already in another patient's journal"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, file by file; `failed` holds (path, one-line reason)."""
+
+    imported: list[records.Photo] = field(default_factory=list)
+    duplicates: list[records.Photo] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: str
+    store_root: str
+    keep_original: bool
+    now: dt.datetime
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A worker's answer for a good file: metadata only, the pixels stay on disk."""
+
+    path: str
+    sha256: str
+    width: int
+    height: int
+    taken_at: dt.datetime
+    taken_at_source: str
+    files: photostore.StoredFiles
+
+
+@dataclass(frozen=True)
+class _Failed:
+    path: str
+    reason: str
+    fatal: bool = False  # the store itself is unusable: stop the whole import
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """The references the user named, resolved before any file is read."""
+
+    patient_id: uuid.UUID
+    treatment_id: uuid.UUID | None
+
+
+def import_photos(
+    journal: Journal,
+    patient_ref: str,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    date: str | None = None,
+    session: str | None = None,
+    course: str | None = None,
+    kind: str | None = None,
+    area: str | None = None,
+    angle: str | None = None,
+    keep_original: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import photo files for a patient; bad files are reported, good ones kept.
+
+    `session` links every photo to that session (and its course). `date` says
+    when the photos were taken: it links them to the patient's session on that
+    day when there is one, and replaces a capture time that falls on another
+    day (the photo then records the date at noon, source "import"). Without
+    `kind`, a photo on or before the course's first session is "before", a
+    later one "follow-up".
+    """
+    files = [os.fspath(p) for p in paths]
+    if not files:
+        raise InvalidValue("file", "", "give at least one photo file")
+    if date is not None and session is not None:
+        raise InvalidValue("date", date, "give --date or --session, not both")
+    clean_kind = PHOTO_KINDS.normalize(kind) if kind is not None else None
+    clean_area = AREAS.normalize(area) if area is not None else None
+    clean_angle = _parse_angle(angle)
+    photo_day = parse_date("date", date) if date is not None else None
+    if workers is not None and workers < 1:
+        raise InvalidValue("workers", workers, "must be at least 1")
+    targets = _resolve_targets(journal, patient_ref, course, session)
+
+    pieces: dict[int, ImportReport] = {}
+    outcomes = _process_all(journal, files, keep_original, workers, progress)
+    try:
+        for index, outcome in outcomes:
+            if isinstance(outcome, _Failed) and outcome.fatal:
+                raise JournalUnavailable(outcome.reason)
+            pieces[index] = _save_outcome(
+                journal,
+                targets,
+                outcome,
+                course_ref=course,
+                photo_day=photo_day,
+                kind=clean_kind,
+                area=clean_area,
+                angle=clean_angle,
+            )
+    except BaseException:
+        _discard_rest(journal, outcomes)
+        raise
+    report = ImportReport()
+    for index in sorted(pieces):
+        report.imported.extend(pieces[index].imported)
+        report.duplicates.extend(pieces[index].duplicates)
+        report.failed.extend(pieces[index].failed)
+    return report
+
+
+def _discard_rest(journal: Journal, outcomes: Iterator[tuple[int, _Stored | _Failed]]) -> None:
+    """After a failure, let the files still being written land, then remove
+    the ones no committed row refers to: nothing half-imported stays behind."""
+    try:
+        for _index, outcome in outcomes:
+            if isinstance(outcome, _Stored):
+                _remove_unreferenced(
+                    journal, list(outcome.files.created), {outcome.sha256}, referenced=None
+                )
+    except BaseException:  # interrupted again: `journal doctor` finds the rest
+        return
+
+
+def _save_outcome(
+    journal: Journal,
+    targets: _Targets,
+    outcome: _Stored | _Failed,
+    **choices: Any,
+) -> ImportReport:
+    """Commit one photo's row as soon as its files exist.
+
+    One transaction per photo, so a batch killed halfway keeps every photo
+    already acknowledged and loses at most the one in flight; a file the
+    commit does not end up referring to is removed again.
+    """
+    created = list(outcome.files.created) if isinstance(outcome, _Stored) else []
+    shas = {outcome.sha256} if isinstance(outcome, _Stored) else set()
+    try:
+        report, referenced = _save_rows(journal, targets, [outcome], **choices)
+    except BaseException as exc:
+        _remove_unreferenced(journal, created, shas, referenced=None)
+        if _is_db_error(exc):
+            raise JournalUnavailable(f"cannot save the photos: {_first_line(exc)}") from None
+        raise
+    _remove_unreferenced(journal, created, shas, referenced=referenced)
+    return report
+
+
+def list_photos(journal: Journal, patient_ref: str, area: str | None = None) -> list[records.Photo]:
+    """A patient's photos (every course), oldest first; optionally one area only."""
+    from sqlalchemy import select
+
+    from journal.services import convert
+    from journal.services.lookup import find_patient
+    from journal.store.models import CourseRow, PhotoRow
+
+    clean_area = AREAS.normalize(area) if area is not None else None
+    with journal.read() as s:
+        patient = find_patient(s, patient_ref)
+        stmt = (
+            select(PhotoRow)
+            .join(CourseRow, PhotoRow.course_id == CourseRow.id)
+            .where(CourseRow.patient_id == patient.id)
+            .order_by(PhotoRow.taken_at, PhotoRow.created_at)
+        )
+        if clean_area is not None:
+            stmt = stmt.where(PhotoRow.area == clean_area)
+        return [convert.photo(row) for row in s.scalars(stmt)]
+
+
+def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -> Path:
+    """The file of a photo's display copy, thumbnail or kept original."""
+    relative = {
+        "display": photo.display_path,
+        "thumb": photo.thumb_path,
+        "original": photo.original_path,
+    }.get(which, "")
+    if relative == "":
+        raise InvalidValue("photo file", which, "choose display, thumb or original")
+    if relative is None:
+        raise InvalidValue("photo file", which, "this photo was imported without its original")
+    try:
+        return photostore.resolve(journal.photos_dir, relative)
+    except ValueError as exc:
+        raise JournalUnavailable(str(exc)) from None
+
+
+# -- phase 1: references ---------------------------------------------------------
+
+
+def _parse_angle(angle: str | None) -> str | None:
+    text = parse_text("angle", angle, limit=40)
+    if text is not None and ("\n" in text or "\r" in text):
+        raise InvalidValue("angle", angle, "must be a single line")
+    return text
+
+
+def _resolve_targets(
+    journal: Journal, patient_ref: str, course_ref: str | None, session_ref: str | None
+) -> _Targets:
+    from journal.services.lookup import find_course, find_patient, find_treatment
+
+    with journal.read() as s:
+        patient = find_patient(s, patient_ref)
+        chosen = find_course(s, patient, course_ref) if course_ref is not None else None
+        treatment_id = None
+        if session_ref is not None:
+            treatment = find_treatment(s, patient, session_ref)
+            if chosen is not None and treatment.course_id != chosen.id:
+                raise InvalidValue(
+                    "session", session_ref, f"belongs to another course than {chosen.title!r}"
+                )
+            treatment_id = treatment.id
+        return _Targets(patient_id=patient.id, treatment_id=treatment_id)
+
+
+# -- phase 2: files -----------------------------------------------------------
+
+
+def _process_all(
+    journal: Journal,
+    files: list[str],
+    keep_original: bool,
+    workers: int | None,
+    progress: Progress | None,
+) -> Iterator[tuple[int, _Stored | _Failed]]:
+    """Run the pipeline over every file, yielding (input index, outcome) as each completes."""
+    now = dt.datetime.now(dt.UTC)
+    root = os.fspath(journal.photos_dir)
+    tasks = [_Task(path, root, keep_original, now) for path in files]
+    for done in batch.run(_process_file, tasks, workers=workers, progress=progress):
+        outcome = done.result
+        if isinstance(outcome, batch.Crashed):
+            outcome = _Failed(files[done.index], f"could not be processed: {outcome.message}")
+        yield done.index, outcome
+
+
+def _process_file(task: _Task) -> _Stored | _Failed:
+    """One file, in a worker: validate, render (unless stored already), store.
+
+    Failures are returned, not raised: exceptions cross process boundaries by
+    pickling, which `BadPhoto(path, reason)` does not survive intact.
+    """
+    root = Path(task.store_root)
+    try:
+        original = pipeline.read_original(task.path)
+        image, header = pipeline.open_image(original, now=task.now)
+        with image:
+            rendered = None
+            if not photostore.has_derivatives(root, original.sha256):
+                rendered = pipeline.render(original, image, header)
+    except BadPhoto as exc:
+        return _Failed(task.path, exc.reason)
+    try:
+        files = photostore.put(
+            root,
+            original.sha256,
+            display=rendered.display if rendered else None,
+            thumb=rendered.thumb if rendered else None,
+            original=original.data if task.keep_original else None,
+            original_extension=original.extension,
+        )
+    except OSError as exc:
+        reason = f"cannot write to the photo folder {root}: {exc.strerror or exc}"
+        return _Failed(task.path, reason, fatal=True)
+    return _Stored(
+        path=task.path,
+        sha256=original.sha256,
+        width=header.width,
+        height=header.height,
+        taken_at=header.taken_at,
+        taken_at_source=header.taken_at_source,
+        files=files,
+    )
+
+
+# -- phase 3: rows ------------------------------------------------------------
+
+
+def _save_rows(
+    journal: Journal,
+    targets: _Targets,
+    outcomes: list[_Stored | _Failed],
+    *,
+    course_ref: str | None,
+    photo_day: dt.date | None,
+    kind: str | None,
+    area: str | None,
+    angle: str | None,
+) -> tuple[ImportReport, set[str]]:
+    """Add one row per new photo in one transaction; returns the report and the
+    store paths the committed rows refer to (the files to keep).
+
+    Nothing is added (not even a default course) unless a photo is new.
+    """
+    from sqlalchemy import select
+
+    from journal.core.errors import NotFound
+    from journal.services import convert
+    from journal.store.models import CourseRow, PatientRow
+
+    report = ImportReport()
+    with journal.write() as s:
+        patient = s.get(PatientRow, targets.patient_id)
+        if patient is None:
+            raise NotFound("the patient was deleted while the photos were imported")
+        own_courses = set(s.scalars(select(CourseRow.id).where(CourseRow.patient_id == patient.id)))
+        existing = _rows_by_sha(s, {o.sha256 for o in outcomes if isinstance(o, _Stored)})
+        fresh: dict[str, _Stored] = {}
+        placed: list[tuple[str, bool]] = []  # (sha256, new?) in input order
+        for outcome in outcomes:
+            if isinstance(outcome, _Failed):
+                report.failed.append((outcome.path, outcome.reason))
+                continue
+            known = existing.get(outcome.sha256)
+            if known is not None and known.course_id not in own_courses:
+                report.failed.append((outcome.path, OTHER_PATIENT))
+            elif known is not None or outcome.sha256 in fresh:
+                placed.append((outcome.sha256, False))
+            else:
+                fresh[outcome.sha256] = outcome
+                placed.append((outcome.sha256, True))
+        new_rows: dict[str, PhotoRow] = {}
+        if fresh:
+            new_rows = _add_rows(
+                s,
+                patient,
+                targets,
+                list(fresh.values()),
+                course_ref=course_ref,
+                photo_day=photo_day,
+                kind=kind,
+                area=area,
+                angle=angle,
+            )
+            s.flush()
+        for sha, is_new in placed:
+            photo = convert.photo(new_rows.get(sha) or existing[sha])
+            (report.imported if is_new else report.duplicates).append(photo)
+        referenced = _referenced_paths([*existing.values(), *new_rows.values()])
+    return report, referenced
+
+
+def _add_rows(
+    s: Session,
+    patient: PatientRow,
+    targets: _Targets,
+    fresh: list[_Stored],
+    *,
+    course_ref: str | None,
+    photo_day: dt.date | None,
+    kind: str | None,
+    area: str | None,
+    angle: str | None,
+) -> dict[str, PhotoRow]:
+    """Rows for new photos: their session, course and default kind decided here."""
+    from sqlalchemy import select
+
+    from journal.services.lookup import course_for_new_record
+    from journal.store.models import PhotoRow, TreatmentRow
+
+    treatment = s.get(TreatmentRow, targets.treatment_id) if targets.treatment_id else None
+    if treatment is None and photo_day is not None:
+        treatment = _session_on(s, patient.id, photo_day, course_ref)
+    if treatment is not None:
+        course_id = treatment.course_id
+    else:
+        course_id = course_for_new_record(s, patient, course_ref).id
+    first_session = s.scalars(
+        select(TreatmentRow.date)
+        .where(TreatmentRow.course_id == course_id)
+        .order_by(TreatmentRow.date)
+        .limit(1)
+    ).first()
+    rows: dict[str, PhotoRow] = {}
+    for outcome in fresh:
+        taken_at, source = _taken_at(outcome, photo_day)
+        day = photo_day or (treatment.date if treatment else _local_day(taken_at))
+        default_kind = "before" if first_session is None or day <= first_session else "follow-up"
+        row = PhotoRow(
+            course_id=course_id,
+            treatment_id=treatment.id if treatment else None,
+            kind=kind or default_kind,
+            area=area,
+            angle=angle,
+            taken_at=taken_at,
+            taken_at_source=source,
+            sha256=outcome.sha256,
+            width=outcome.width,
+            height=outcome.height,
+            display_path=outcome.files.display,
+            thumb_path=outcome.files.thumb,
+            original_path=outcome.files.original,
+            original_name=pipeline.file_name(outcome.path)[:255],
+        )
+        s.add(row)
+        rows[outcome.sha256] = row
+    return rows
+
+
+def _session_on(
+    s: Session, patient_id: uuid.UUID, day: dt.date, course_ref: str | None
+) -> TreatmentRow | None:
+    """The patient's session on `day` (within the named course, if one was named)."""
+    from sqlalchemy import select
+
+    from journal.services.lookup import find_course
+    from journal.store.models import CourseRow, PatientRow, TreatmentRow
+
+    stmt = (
+        select(TreatmentRow)
+        .join(CourseRow, TreatmentRow.course_id == CourseRow.id)
+        .where(CourseRow.patient_id == patient_id, TreatmentRow.date == day)
+        .order_by(CourseRow.created_at.desc(), TreatmentRow.created_at)
+    )
+    if course_ref is not None:
+        patient = s.get(PatientRow, patient_id)
+        course = find_course(s, patient, course_ref) if patient else None
+        if course is None:
+            return None
+        stmt = stmt.where(TreatmentRow.course_id == course.id)
+    return s.scalars(stmt).first()
+
+
+def _taken_at(outcome: _Stored, photo_day: dt.date | None) -> tuple[dt.datetime, str]:
+    """The capture time, unless the user said the photo is from another day."""
+    if photo_day is None or _local_day(outcome.taken_at) == photo_day:
+        return outcome.taken_at, outcome.taken_at_source
+    noon = dt.datetime.combine(photo_day, dt.time(12, 0)).astimezone()
+    return noon.astimezone(dt.UTC), "import"
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    """The calendar day the user lived the moment in (sessions are local dates)."""
+    return moment.astimezone().date()
+
+
+def _rows_by_sha(s: Session, shas: set[str]) -> dict[str, PhotoRow]:
+    from sqlalchemy import select
+
+    from journal.store.models import PhotoRow
+
+    found: dict[str, PhotoRow] = {}
+    ordered = sorted(shas)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        for row in s.scalars(select(PhotoRow).where(PhotoRow.sha256.in_(chunk))):
+            found[row.sha256] = row
+    return found
+
+
+def _referenced_paths(rows: Iterable[PhotoRow]) -> set[str]:
+    paths: set[str] = set()
+    for row in rows:
+        paths.update(p for p in (row.display_path, row.thumb_path, row.original_path) if p)
+    return paths
+
+
+def _remove_unreferenced(
+    journal: Journal, created: list[str], shas: set[str], *, referenced: set[str] | None
+) -> None:
+    """Remove the files this import created that no committed row refers to.
+
+    After a failed commit, `referenced` is None and the database is asked
+    afresh: another process may have committed the same content meanwhile,
+    and its row needs these files. If even that query fails, our rows were
+    certainly not committed, so the new files go.
+    """
+    if not created:
+        return
+    if referenced is None:
+        referenced = set()
+        try:
+            with journal.read() as s:
+                referenced = _referenced_paths(_rows_by_sha(s, shas).values())
+        except Exception:
+            referenced = set()
+    photostore.remove(journal.photos_dir, [rel for rel in created if rel not in referenced])
+
+
+def _is_db_error(exc: BaseException) -> bool:
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, SQLAlchemyError)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig: Any = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,292 @@
+"""Importing photos into a journal: rows, files, dedupe, links, kinds, failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import stat
+
+import pytest
+from conftest import photo_files
+from PIL import Image
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from journal.core.errors import InvalidValue, JournalUnavailable, NotFound
+from journal.imaging.synthetic import write_skin_photo
+from journal.services.history import patient_history
+from journal.services.patients import add_patient
+from journal.services.photos import import_photos, list_photos, photo_path
+from journal.services.treatments import add_treatment
+from journal.store import photostore
+from journal.store.models import PhotoRow
+
+SMALL = (480, 360)
+
+
+def skin(tmp_path, name, *, seed=1, severity=5, taken=dt.datetime(2024, 3, 1, 10, 30), **kw):
+    path = tmp_path / name
+    write_skin_photo(path, seed=seed, severity=severity, taken_at=taken, size=SMALL, **kw)
+    return path
+
+
+def photo_rows(journal) -> int:
+    with journal.read() as s:
+        return s.scalar(select(func.count()).select_from(PhotoRow))
+
+
+@pytest.fixture
+def ana(journal):
+    return add_patient(journal, "Ana Lima")
+
+
+def test_import_stores_a_row_and_two_clean_files(journal, ana, tmp_path, home):
+    path = skin(tmp_path, "cheek.jpg")
+
+    report = import_photos(journal, "Ana Lima", [path], area="left cheek", angle="front")
+
+    assert report.duplicates == [] and report.failed == []
+    (photo,) = report.imported
+    assert photo.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (photo.width, photo.height) == SMALL
+    assert photo.taken_at == dt.datetime(2024, 3, 1, 10, 30).astimezone().astimezone(dt.UTC)
+    assert photo.taken_at_source == "exif"
+    assert (photo.kind, photo.area, photo.angle) == ("before", "left-cheek", "front")
+    assert photo.original_name == "cheek.jpg" and photo.original_path is None
+    assert photo.display_path == f"{photo.sha256[:2]}/{photo.sha256}-display.jpg"
+    display, thumb = photo_path(journal, photo), photo_path(journal, photo, "thumb")
+    assert photo_files(home) == sorted([display, thumb])
+    assert stat.S_IMODE(display.stat().st_mode) == 0o600
+    assert stat.S_IMODE(display.parent.stat().st_mode) == 0o700
+    with Image.open(thumb) as im:
+        assert max(im.size) == 320
+    assert list_photos(journal, "Ana Lima") == [photo]
+
+
+def test_the_same_bytes_twice_are_one_photo(journal, ana, tmp_path, home):
+    path = skin(tmp_path, "a.jpg")
+    copy = tmp_path / "copy-of-a.jpg"
+    copy.write_bytes(path.read_bytes())
+    first = import_photos(journal, "Ana Lima", [path]).imported[0]
+    files = {p: p.stat().st_mtime_ns for p in photo_files(home)}
+
+    again = import_photos(journal, "Ana Lima", [path, copy])
+
+    assert again.imported == [] and again.duplicates == [first, first]
+    assert photo_rows(journal) == 1
+    assert {p: p.stat().st_mtime_ns for p in photo_files(home)} == files
+
+
+def test_duplicates_within_one_batch_import_once(journal, ana, tmp_path):
+    path = skin(tmp_path, "a.jpg")
+    report = import_photos(journal, "Ana Lima", [path, path], workers=2)
+    assert len(report.imported) == 1 and report.duplicates == report.imported
+    assert photo_rows(journal) == 1
+
+
+def test_the_same_photo_for_another_patient_is_refused(journal, ana, tmp_path):
+    add_patient(journal, "Ben Okafor")
+    path = skin(tmp_path, "a.jpg")
+    import_photos(journal, "Ana Lima", [path])
+
+    report = import_photos(journal, "Ben Okafor", [path])
+
+    assert report.imported == [] and report.duplicates == []
+    assert report.failed == [(str(path), "the same photo is already in another patient's journal")]
+    assert list_photos(journal, "Ben Okafor") == [] and photo_rows(journal) == 1
+
+
+def test_keep_original_stores_the_untouched_bytes(journal, ana, tmp_path, home):
+    path = tmp_path / "phone.png"
+    Image.new("RGB", (64, 48), (120, 80, 60)).save(path)
+
+    (photo,) = import_photos(journal, "Ana Lima", [path], keep_original=True).imported
+
+    original = photo_path(journal, photo, "original")
+    assert original.read_bytes() == path.read_bytes()
+    assert original.name == f"{photo.sha256}-original.png"
+    assert stat.S_IMODE(original.stat().st_mode) == 0o600
+    assert len(photo_files(home)) == 3
+
+
+def test_photo_path_without_a_kept_original_says_so(journal, ana, tmp_path):
+    (photo,) = import_photos(journal, "Ana Lima", [skin(tmp_path, "a.jpg")]).imported
+    with pytest.raises(InvalidValue, match="without its original"):
+        photo_path(journal, photo, "original")
+
+
+# -- links and kinds -------------------------------------------------------------------
+
+
+def test_kind_defaults_from_the_first_session_and_an_explicit_kind_wins(journal, ana, tmp_path):
+    add_treatment(journal, "Ana Lima", date="2024-03-10")
+    early = skin(tmp_path, "early.jpg", seed=1, taken=dt.datetime(2024, 3, 1, 9, 0))
+    same_day = skin(tmp_path, "same.jpg", seed=2, taken=dt.datetime(2024, 3, 10, 9, 0))
+    later = skin(tmp_path, "later.jpg", seed=3, taken=dt.datetime(2024, 4, 20, 9, 0))
+    forced = skin(tmp_path, "forced.jpg", seed=4, taken=dt.datetime(2024, 4, 21, 9, 0))
+
+    kinds = [p.kind for p in import_photos(journal, "Ana Lima", [early, same_day, later]).imported]
+    explicit = import_photos(journal, "Ana Lima", [forced], kind="post").imported[0]
+
+    assert kinds == ["before", "before", "follow-up"]
+    assert explicit.kind == "after"
+
+
+def test_session_links_the_photo_to_that_session_and_its_course(journal, ana, tmp_path):
+    first = add_treatment(journal, "Ana Lima", date="2024-03-10")
+    second = add_treatment(journal, "Ana Lima", date="2024-04-10")
+
+    photo = import_photos(
+        journal, "Ana Lima", [skin(tmp_path, "a.jpg")], session=second.id.hex[:8]
+    ).imported[0]
+
+    assert photo.treatment_id == second.id and photo.course_id == second.course_id
+    assert photo.kind == "follow-up"  # the session's date, not the capture date, decides
+    assert first.id != second.id
+
+
+def test_date_links_the_session_of_that_day(journal, ana, tmp_path):
+    session = add_treatment(journal, "Ana Lima", date="2024-03-01")
+    photo = import_photos(journal, "Ana Lima", [skin(tmp_path, "a.jpg")], date="2024-03-01")
+    assert photo.imported[0].treatment_id == session.id
+    assert photo.imported[0].taken_at_source == "exif"  # the capture time agrees: kept
+
+
+def test_date_without_a_session_sets_the_day_and_links_only_the_course(journal, ana, tmp_path):
+    session = add_treatment(journal, "Ana Lima", date="2024-03-01")
+
+    (photo,) = import_photos(
+        journal, "Ana Lima", [skin(tmp_path, "a.jpg")], date="2024-05-02"
+    ).imported
+
+    assert photo.treatment_id is None and photo.course_id == session.course_id
+    assert photo.taken_at.astimezone().date() == dt.date(2024, 5, 2)
+    assert photo.taken_at_source == "import" and photo.kind == "follow-up"
+
+
+def test_a_first_photo_creates_the_default_course(journal, ana, tmp_path):
+    (photo,) = import_photos(journal, "Ana Lima", [skin(tmp_path, "a.jpg")]).imported
+    assert photo.course_id is not None and photo.kind == "before"
+    assert [c.id for c in patient_history(journal, "Ana Lima").courses] == [photo.course_id]
+
+
+def test_an_import_where_every_file_fails_writes_nothing_at_all(journal, ana, tmp_path, home):
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a photo")
+    report = import_photos(journal, "Ana Lima", [text, tmp_path / "missing.jpg"])
+    assert len(report.failed) == 2 and report.imported == []
+    assert patient_history(journal, "Ana Lima").courses == ()  # not even a default course
+    assert photo_files(home) == []
+
+
+def test_list_photos_orders_by_capture_time_and_filters_by_area(journal, ana, tmp_path):
+    late = skin(tmp_path, "late.jpg", seed=1, taken=dt.datetime(2024, 5, 1, 9, 0))
+    early = skin(tmp_path, "early.jpg", seed=2, taken=dt.datetime(2024, 1, 1, 9, 0))
+    import_photos(journal, "Ana Lima", [late], area="forehead")
+    import_photos(journal, "Ana Lima", [early], area="cheeks")
+
+    names = [p.original_name for p in list_photos(journal, "Ana Lima")]
+    assert names == ["early.jpg", "late.jpg"]
+    assert [p.original_name for p in list_photos(journal, "Ana Lima", area="Cheek")] == [
+        "early.jpg"
+    ]
+
+
+# -- refusals before any file is touched --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "field"),
+    [
+        ({"kind": "during"}, InvalidValue, "kind"),
+        ({"date": "2024-13-01"}, InvalidValue, "date"),
+        ({"date": "2024-03-01", "session": "abcd"}, InvalidValue, "date"),
+        ({"session": "abcd1234"}, NotFound, "session"),
+        ({"course": "Nope"}, NotFound, "course"),
+        ({"angle": "x" * 41}, InvalidValue, "angle"),
+    ],
+)
+def test_bad_values_are_refused_before_any_file_is_read(
+    journal, ana, tmp_path, home, kwargs, error, field
+):
+    path = skin(tmp_path, "a.jpg")
+    with pytest.raises(error, match=field):
+        import_photos(journal, "Ana Lima", [path, tmp_path / "missing.jpg"], **kwargs)
+    assert photo_files(home) == [] and photo_rows(journal) == 0
+
+
+def test_an_unknown_patient_is_refused_before_any_file_is_read(journal, tmp_path, home):
+    with pytest.raises(NotFound, match="unknown patient 'Zed'"):
+        import_photos(journal, "Zed", [skin(tmp_path, "a.jpg")])
+    assert photo_files(home) == [] and photo_rows(journal) == 0
+
+
+# -- batches and failures ----------------------------------------------------------------
+
+
+def test_a_batch_keeps_good_files_and_reports_each_bad_one(journal, ana, tmp_path, home):
+    good = [skin(tmp_path, f"good-{i}.jpg", seed=i) for i in range(3)]
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a photo")
+    empty = tmp_path / "empty.png"
+    empty.touch()
+    progress: list[tuple[int, int]] = []
+
+    report = import_photos(
+        journal,
+        "Ana Lima",
+        [good[0], text, good[1], empty, good[2]],
+        workers=2,
+        progress=lambda done, total: progress.append((done, total)),
+    )
+
+    assert [p.original_name for p in report.imported] == ["good-0.jpg", "good-1.jpg", "good-2.jpg"]
+    assert report.failed == [
+        (str(text), "is not a JPEG, PNG, WebP or HEIC image"),
+        (str(empty), "is empty (0 bytes)"),
+    ]
+    assert progress[-1] == (5, 5) and len(progress) == 6
+    assert len(photo_files(home)) == 6 and photo_rows(journal) == 3
+
+
+def _conflict_on_flush(session, _context, _instances):
+    """Add a second row with the same sha256 as a new photo: a real UNIQUE violation."""
+    for obj in list(session.new):
+        if isinstance(obj, PhotoRow) and not session.info.get("twin"):
+            session.info["twin"] = True
+            columns = ("course_id", "kind", "taken_at", "taken_at_source", "sha256", "width")
+            twin = PhotoRow(**{c: getattr(obj, c) for c in columns})
+            twin.height, twin.display_path, twin.thumb_path = obj.height, "x", "y"
+            session.add(twin)
+
+
+def test_a_failed_commit_removes_only_the_files_it_created(journal, ana, tmp_path, home):
+    kept = import_photos(journal, "Ana Lima", [skin(tmp_path, "kept.jpg", seed=1)]).imported[0]
+    orphan = skin(tmp_path, "orphan.jpg", seed=2)
+    orphan_sha = hashlib.sha256(orphan.read_bytes()).hexdigest()
+    photostore.put(journal.photos_dir, orphan_sha, display=b"old", thumb=b"old")
+    before = photo_files(home)
+    fresh = skin(tmp_path, "fresh.jpg", seed=3)
+
+    event.listen(Session, "before_flush", _conflict_on_flush)
+    try:
+        with pytest.raises(JournalUnavailable, match="cannot save the photos"):
+            import_photos(journal, "Ana Lima", [fresh, orphan], keep_original=True)
+    finally:
+        event.remove(Session, "before_flush", _conflict_on_flush)
+
+    assert photo_files(home) == before  # fresh.jpg's files gone, older files untouched
+    assert photo_path(journal, kept).exists()
+    assert list_photos(journal, "Ana Lima") == [kept]
+
+
+def test_heavy_modules_stay_out_of_the_worker_import():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, journal.services.photos, journal.cli.photo_cmds; "
+        "print(sorted(m for m in ('PIL', 'sqlalchemy', 'pillow_heif') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
