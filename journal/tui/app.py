@@ -1,0 +1,164 @@
+"""The journal's terminal UI: `JournalApp` and the `run_app` entry point.
+
+Start-up is kept short on purpose: this module imports Textual and the widget
+libraries only; the services (and SQLAlchemy behind them) are imported by a
+worker thread that opens the journal after the first frame is painted. What
+the user sees next depends on the journal: nobody yet -> a welcome with
+"add patient"; one patient -> their dashboard; several -> the provider's
+patient list.
+"""
+
+from __future__ import annotations
+
+# textual-image asks the terminal which graphics protocol it speaks; that is only
+# possible before Textual takes the terminal over, so it is imported first.
+import textual_image.renderable  # noqa: F401  isort: skip
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from journal.tui.commands import JournalCommands
+
+if TYPE_CHECKING:
+    from journal.services.journal import Journal
+    from journal.services.patients import PatientSummary
+    from journal.tui.data import PatientData
+
+DARK = "textual-dark"
+LIGHT = "textual-light"
+
+
+class JournalApp(App[None]):
+    """The patient's journal and the provider's review, over one open journal.
+
+    `journal` injects an already open journal (tests, the demo); the app then
+    leaves closing it to the caller. `today` injects the clock every plan and
+    score is computed against, so screens are reproducible.
+    """
+
+    CSS_PATH = "journal.tcss"
+    TITLE = "Microneedling journal"
+    COMMANDS = App.COMMANDS | {JournalCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
+    ]
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        db_url: str | None = None,
+        *,
+        journal: Journal | None = None,
+        today: dt.date | None = None,
+        photos_from: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.home = home
+        self.db_url = db_url
+        self._journal = journal
+        self._owns_journal = journal is None
+        self._today = today
+        self.photos_from = photos_from or Path.home()
+        self.provider_mode = False
+        self.patient_names: dict[str, str] = {}
+        self.timings: dict[str, float] = {"init": time.perf_counter()}
+        self.theme = DARK
+
+    @property
+    def journal(self) -> Journal:
+        if self._journal is None:
+            raise RuntimeError("the journal is not open yet")
+        return self._journal
+
+    @property
+    def today(self) -> dt.date:
+        """The injected date, else the real one (read at each use: the app may run overnight)."""
+        return self._today or dt.date.today()
+
+    def compose(self) -> ComposeResult:
+        yield Static("Opening the journal…", id="opening")
+
+    def on_mount(self) -> None:
+        self.open_journal()
+
+    def on_ready(self) -> None:
+        self.timings["first_frame"] = time.perf_counter()
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_journal(self) -> None:
+        """Open (create, migrate) the journal and read the patient list off the UI thread."""
+        from journal.core.errors import JournalError
+        from journal.services.journal import open_journal
+        from journal.services.patients import list_patients
+        from journal.tui.data import load_patient
+
+        try:
+            if self._journal is None:
+                self._journal = open_journal(self.home, self.db_url)
+            summaries = list_patients(self._journal)
+            only = (
+                load_patient(self._journal, summaries[0].patient.id, self.today)
+                if len(summaries) == 1
+                else None
+            )
+        except JournalError as exc:
+            self.call_from_thread(self._cannot_open, exc.message)
+            return
+        self.call_from_thread(self.launch, summaries, only)
+
+    def launch(self, summaries: list[PatientSummary], only: PatientData | None = None) -> None:
+        """Nobody -> welcome; one patient -> their dashboard; several -> the patient list."""
+        from journal.tui.screens.dashboard import DashboardScreen
+        from journal.tui.screens.empty import EmptyScreen
+        from journal.tui.screens.patients import PatientListScreen
+
+        self.timings["journal_open"] = time.perf_counter()
+        self.patient_names = {str(s.patient.id): s.patient.display_name for s in summaries}
+        if not summaries:
+            self.push_screen(EmptyScreen())
+        elif len(summaries) == 1:
+            self.push_screen(DashboardScreen(summaries[0].patient.id, data=only))
+        else:
+            self.provider_mode = True
+            self.push_screen(PatientListScreen(summaries))
+
+    def _cannot_open(self, message: str) -> None:
+        self.query_one("#opening", Static).update(f"Cannot open the journal: {message}")
+        self.notify(message, title="Cannot open the journal", severity="error", timeout=30)
+
+    def open_patient_by_id(self, patient_id: str) -> None:
+        """Open a patient from the command palette (provider view)."""
+        from journal.tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen(patient_id, provider=self.provider_mode))
+
+    def action_help(self) -> None:
+        from journal.tui.screens.help import HelpScreen, bindings_of
+
+        screen = self.screen
+        if type(screen).__name__ == "HelpScreen":
+            return
+        title = screen.sub_title or self.title
+        self.push_screen(HelpScreen(bindings_of(screen), title))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def on_unmount(self) -> None:
+        if self._owns_journal and self._journal is not None:
+            self._journal.close()
+
+
+def run_app(home: str | None = None, db_url: str | None = None) -> None:
+    """Open the TUI on the journal at `home` / `db_url` (the `journal` command's default)."""
+    JournalApp(home=home, db_url=db_url).run()

@@ -1,0 +1,98 @@
+"""What the screens show, loaded through the services in one call.
+
+Every screen of one patient (dashboard, score, timeline, gallery, compare)
+works from the same `PatientData`, loaded once in a worker thread and handed
+on, so moving between them never queries the journal again and they can never
+disagree. Service modules are imported inside the functions: importing
+SQLAlchemy costs a few hundred milliseconds, which a worker can pay after the
+first frame is on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from journal.tui.present import area_label, first_session
+
+if TYPE_CHECKING:
+    from journal.core import records
+    from journal.services.journal import Journal
+    from journal.services.scoring import CourseReport
+
+
+@dataclass(frozen=True)
+class PatientData:
+    """A patient's history, the current course's report, and where each photo lives."""
+
+    history: records.PatientHistory
+    report: CourseReport | None
+    today: dt.date
+    thumbs: dict[uuid.UUID, Path] = field(default_factory=dict)
+    displays: dict[uuid.UUID, Path] = field(default_factory=dict)
+
+    @property
+    def patient(self) -> records.Patient:
+        return self.history.patient
+
+    @property
+    def ref(self) -> str:
+        """How services are told which patient: the full id (names need not be unique)."""
+        return str(self.history.patient.id)
+
+    @property
+    def course(self) -> records.Course | None:
+        return self.report.record.course if self.report else None
+
+    @property
+    def first_session(self) -> dt.date | None:
+        course = self.course
+        return first_session(self.history, course.id if course else None)
+
+    def photos_by_area(self) -> dict[str | None, list[records.Photo]]:
+        """Each area's photos oldest first; areas in the course's order, then by label."""
+        grouped: dict[str | None, list[records.Photo]] = {}
+        for photo in sorted(self.history.photos, key=lambda p: (p.taken_at, p.sha256)):
+            grouped.setdefault(photo.area, []).append(photo)
+        order = list(self.course.areas) if self.course else []
+        return dict(
+            sorted(
+                grouped.items(),
+                key=lambda kv: (
+                    order.index(kv[0]) if kv[0] in order else len(order),
+                    area_label(kv[0]),
+                ),
+            )
+        )
+
+    def latest_photos(self) -> list[records.Photo]:
+        """The newest photo of every area: what the dashboard shows."""
+        return [photos[-1] for photos in self.photos_by_area().values()]
+
+
+def load_patient(journal: Journal, patient_id: uuid.UUID | str, today: dt.date) -> PatientData:
+    """History, score, plan, alerts and photo files of one patient (run it in a worker)."""
+    from journal.services.history import patient_history
+    from journal.services.photos import photo_path
+    from journal.services.scoring import report_for_history
+
+    history = patient_history(journal, str(patient_id))
+    report = report_for_history(history, today=today)
+    return PatientData(
+        history=history,
+        report=report,
+        today=today,
+        thumbs=_existing({p.id: photo_path(journal, p, "thumb") for p in history.photos}),
+        displays=_existing({p.id: photo_path(journal, p, "display") for p in history.photos}),
+    )
+
+
+def _existing(paths: dict[uuid.UUID, Path]) -> dict[uuid.UUID, Path]:
+    """Only files that are there: a photo store damaged by hand must not crash a screen.
+
+    A missing file then shows as a placeholder (and `journal doctor` repairs it).
+    """
+    return {key: path for key, path in paths.items() if path.is_file()}

@@ -1,0 +1,1 @@
+"""One module per screen; each screen gets its data from `journal.tui.data` in a worker."""

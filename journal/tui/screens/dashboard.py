@@ -1,0 +1,306 @@
+"""One patient's current course at a glance.
+
+Red flags first (nothing else matters as much), then the course progress and
+the worth-it score side by side, screening warnings, and the latest photo of
+every area. Every other screen of this patient opens from here with the data
+the dashboard already loaded; after a form saves, the dashboard reloads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+
+from journal.tui.present import (
+    area_label,
+    days_since_first,
+    photo_day,
+    review_summary,
+)
+from journal.tui.widgets.alerts import RedFlagAlerts, ScreeningNotes
+from journal.tui.widgets.photo import PhotoCard
+from journal.tui.widgets.progress import CourseProgress
+from journal.tui.widgets.score_card import ScoreCard
+from journal.tui.widgets.trend import TrendPlot
+
+if TYPE_CHECKING:
+    from journal.tui.data import PatientData
+
+
+def exporting_available() -> bool:
+    """The export service ships separately; offer the action only once it exists."""
+    return importlib.util.find_spec("journal.services.exporting") is not None
+
+
+class DashboardScreen(Screen[None]):
+    """The dashboard of one patient; `provider` adds the review panel and the way back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_session", "Session"),
+        Binding("c", "checkin", "Check-in"),
+        Binding("r", "review", "Review"),
+        Binding("i", "import_photos", "Import"),
+        Binding("g", "gallery", "Gallery"),
+        Binding("v", "compare", "Compare"),
+        Binding("t", "timeline", "Timeline"),
+        Binding("s", "score", "Score"),
+        Binding("e", "export", "Export"),
+        Binding("escape", "back", "Patients"),
+    ]
+
+    def __init__(
+        self,
+        patient_id: uuid.UUID | str,
+        *,
+        provider: bool = False,
+        data: PatientData | None = None,
+    ) -> None:
+        """`data` already loaded (by whoever opened the screen) is drawn at once."""
+        super().__init__()
+        self.patient_id = str(patient_id)
+        self.provider = provider
+        self.data = data
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="dash-body"):
+            if self.data is None:
+                yield Static("Loading the journal…", classes="loading-note")
+            else:
+                yield from self._widgets(self.data)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if self.data is None:
+            self.load()
+        else:
+            self._titles(self.data)
+            self.call_after_refresh(self._painted)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.provider
+        if action == "export" and not exporting_available():
+            return False
+        if action in {"score", "gallery", "compare", "timeline", "export"} and self.data is None:
+            return None
+        return True
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        """Load history, report and photo files off the UI thread."""
+        from journal.tui.data import load_patient
+
+        app: Any = self.app
+        data = load_patient(app.journal, self.patient_id, app.today)
+        app.call_from_thread(self.show, data)
+
+    async def show(self, data: PatientData) -> None:
+        """Redraw the body with fresh data (after loading, or after a form saved)."""
+        if not self.is_attached:
+            return
+        self.data = data
+        self._titles(data)
+        body = self.query_one("#dash-body", VerticalScroll)
+        await body.remove_children()
+        await body.mount_all(self._widgets(data))
+        self.refresh_bindings()
+        self.call_after_refresh(self._painted)
+
+    def _titles(self, data: PatientData) -> None:
+        course = data.course
+        self.sub_title = data.patient.display_name + (f" · {course.title}" if course else "")
+
+    def _painted(self) -> None:
+        timings = getattr(self.app, "timings", None)
+        if isinstance(timings, dict):
+            timings["dashboard_painted"] = time.perf_counter()
+
+    # -- building the body ---------------------------------------------------------
+
+    def _widgets(self, data: PatientData) -> list[Widget]:
+        report = data.report
+        widgets: list[Widget] = []
+        if report is not None and report.flags:
+            widgets.append(RedFlagAlerts(report.flags, id="alerts"))
+        left = Vertical(self._progress(data), id="dash-left")
+        plan_warnings = report.plan.warnings if report else ()
+        if report is not None and (report.screening or plan_warnings):
+            left.compose_add_child(ScreeningNotes(report.screening, plan_warnings, id="screening"))
+        widgets.append(Horizontal(left, self._score(data), id="dash-top"))
+        widgets.append(self._photos(data))
+        if self.provider:
+            widgets.append(self._reviews(data))
+        return widgets
+
+    def _progress(self, data: PatientData) -> Widget:
+        if data.report is None or data.course is None:
+            note = Static(
+                Text.assemble(
+                    ("No sessions yet.", "bold"),
+                    "\n\nPress n to log the first session, or c for a baseline check-in before it.",
+                ),
+                id="progress",
+                classes="panel",
+            )
+            note.border_title = "Course"
+            return note
+        return CourseProgress(data.course, data.report.plan, id="progress")
+
+    def _score(self, data: PatientData) -> Widget:
+        panel = Vertical(id="score-panel", classes="panel")
+        panel.border_title = "Worth it?"
+        if data.report is None:
+            panel.compose_add_child(
+                Static("The worth-it score appears once a session is logged.", classes="dim")
+            )
+            return panel
+        score = data.report.score
+        panel.compose_add_child(ScoreCard(score))
+        panel.compose_add_child(TrendPlot(score.trend, today=(data.today, score.score), id="trend"))
+        panel.compose_add_child(Static("s: every reason behind the score", classes="hint"))
+        return panel
+
+    def _photos(self, data: PatientData) -> Widget:
+        section = Vertical(id="latest-photos", classes="panel")
+        section.border_title = "Latest photos"
+        latest = data.latest_photos()
+        if not latest:
+            section.compose_add_child(
+                Static("No photos yet. Press i to import before/after photos.", classes="dim")
+            )
+            return section
+        row = Horizontal(classes="photo-row")
+        for photo in latest:
+            day = photo_day(photo)
+            caption = (
+                f"{area_label(photo.area)} · {day.isoformat()}\n"
+                f"{days_since_first(data.first_session, day)}"
+            )
+            row.compose_add_child(PhotoCard(data.thumbs.get(photo.id), caption, photo))
+        section.compose_add_child(row)
+        section.compose_add_child(
+            Static("g: gallery · v: compare with the baseline", classes="hint")
+        )
+        return section
+
+    def _reviews(self, data: PatientData) -> Widget:
+        section = Vertical(id="reviews", classes="panel")
+        section.border_title = "Provider reviews"
+        reviews = data.history.reviews[-3:]
+        if not reviews:
+            section.compose_add_child(Static("No review yet.", classes="dim"))
+        for review in reviews:
+            section.compose_add_child(
+                Static(Text(f"{review.date.isoformat()}  {review_summary(review)}"))
+            )
+        section.compose_add_child(Static("r: add a review", classes="hint"))
+        return section
+
+    # -- actions -------------------------------------------------------------------
+
+    def _after_form(self, saved: bool | None) -> None:
+        if saved:
+            self.load()
+
+    def _history_or_note(self) -> PatientData | None:
+        if self.data is None:
+            self.notify("Still loading this patient's journal.", severity="warning")
+        return self.data
+
+    def action_new_session(self) -> None:
+        from journal.services.tui_support import session_defaults_from
+        from journal.tui.screens.session_form import SessionFormScreen
+
+        if (data := self._history_or_note()) is None:
+            return
+        defaults = session_defaults_from(data.history, data.today)
+        self.app.push_screen(
+            SessionFormScreen(data.ref, data.patient.display_name, defaults), self._after_form
+        )
+
+    def action_checkin(self) -> None:
+        from journal.services.tui_support import checkin_defaults_from
+        from journal.tui.screens.checkin_form import CheckInFormScreen
+
+        if (data := self._history_or_note()) is None:
+            return
+        defaults = checkin_defaults_from(data.history, data.today)
+        self.app.push_screen(
+            CheckInFormScreen(data.ref, data.patient.display_name, defaults), self._after_form
+        )
+
+    def action_review(self) -> None:
+        from journal.services.tui_support import review_defaults_from
+        from journal.tui.screens.review_form import ReviewFormScreen
+
+        if (data := self._history_or_note()) is None:
+            return
+        defaults = review_defaults_from(data.history, data.today)
+        self.app.push_screen(
+            ReviewFormScreen(data.ref, data.patient.display_name, defaults), self._after_form
+        )
+
+    def action_import_photos(self) -> None:
+        from journal.tui.screens.photo_import import ImportScreen
+
+        if (data := self._history_or_note()) is None:
+            return
+        app: Any = self.app
+        areas = data.course.areas if data.course else ()
+        self.app.push_screen(ImportScreen(data.ref, areas, app.photos_from), self._after_form)
+
+    def action_gallery(self) -> None:
+        from journal.tui.screens.gallery import GalleryScreen
+
+        if self.data is not None:
+            self.app.push_screen(GalleryScreen(self.data))
+
+    def action_compare(self) -> None:
+        from journal.tui.screens.compare import CompareScreen
+
+        if self.data is not None:
+            self.app.push_screen(CompareScreen(self.data))
+
+    def action_timeline(self) -> None:
+        from journal.tui.screens.timeline import TimelineScreen
+
+        if self.data is not None:
+            self.app.push_screen(TimelineScreen(self.data))
+
+    def action_score(self) -> None:
+        from journal.tui.screens.score import ScoreScreen
+
+        if self.data is None:
+            return
+        if self.data.report is None:
+            self.notify("No course yet: log a session first.", severity="warning")
+            return
+        self.app.push_screen(ScoreScreen(self.data))
+
+    def action_export(self) -> None:
+        from journal.tui.screens.export import ExportScreen
+
+        if self.data is not None:
+            self.app.push_screen(ExportScreen(self.data))
+
+    def action_back(self) -> None:
+        if self.provider:
+            self.dismiss(None)
+
+    def on_photo_card_chosen(self, event: PhotoCard.Chosen) -> None:
+        from journal.tui.screens.compare import CompareScreen
+
+        if self.data is not None:
+            self.app.push_screen(CompareScreen(self.data, focus=event.photo))

@@ -1,0 +1,140 @@
+"""What every form screen shares: save with ctrl+s, cancel with escape, inline errors.
+
+Nothing is written until the service accepts every value: the service
+validates all fields before it opens a transaction, and a refused value comes
+back as `InvalidValue` naming the field, which the form shows under that
+field. The form stays open with everything the user typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
+from textual.widgets.select import NoSelection
+
+from journal.core.errors import InvalidValue, JournalError
+from journal.tui.widgets.form import FormField
+
+if TYPE_CHECKING:
+    from journal.services.journal import Journal
+
+
+def field_input(
+    value: str = "", *, placeholder: str = "", id: str | None = None, classes: str | None = None
+) -> Input:
+    """A one-line input (compact, so a whole form fits an 80x24 terminal)."""
+    return Input(value, placeholder=placeholder, id=id, classes=classes, compact=True)
+
+
+def field_select(
+    options: list[tuple[str, str]],
+    *,
+    id: str | None = None,
+    value: str | NoSelection = Select.NULL,
+    prompt: str = "—",
+    allow_blank: bool = True,
+) -> Select[str]:
+    """A one-line drop-down; blank (`—`) means "not given"."""
+    return Select(options, id=id, value=value, prompt=prompt, allow_blank=allow_blank, compact=True)
+
+
+def text_value(widget: Input) -> str | None:
+    """An input's value for a service: None when left empty (the field is optional)."""
+    value = widget.value.strip()
+    return value or None
+
+
+def select_value(widget: Select[str]) -> str | None:
+    value = widget.value
+    return value if isinstance(value, str) else None
+
+
+def selected(widget: SelectionList[str]) -> list[str]:
+    return list(widget.selected)
+
+
+class FormScreen(Screen[bool]):
+    """A form that dismisses with True once the service saved it, False when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+    HEADING = "Form"
+    SAVED = "Saved."
+
+    @property
+    def journal(self) -> Journal:
+        """The app's open journal (forms call the services with it)."""
+        app: Any = self.app
+        return app.journal
+
+    def on_mount(self) -> None:
+        self.sub_title = self.HEADING
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(classes="form"):
+            yield Static(self.heading(), classes="form-heading")
+            yield from self.fields()
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+        yield Footer(compact=True)
+
+    def heading(self) -> str | Text:
+        return self.HEADING
+
+    def fields(self) -> Iterable[Widget]:
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        """Call the service with the form's values; raise what it raises."""
+        raise NotImplementedError
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def clear_errors(self) -> None:
+        for field in self.query(FormField):
+            field.show_error(None)
+        self.query_one("#form-error", Static).update("")
+
+    def show_error(self, field_name: str | None, message: str) -> None:
+        """Put the message under the field it names, else above the buttons."""
+        for field in self.query(FormField):
+            if field_name is not None and field.answers_for(field_name):
+                field.show_error(message)
+                field.control.focus()
+                field.scroll_visible()
+                return
+        self.query_one("#form-error", Static).update(Text(message))
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        try:
+            self.submit()
+        except InvalidValue as exc:
+            self.show_error(exc.field, exc.message)
+            return
+        except JournalError as exc:
+            self.show_error(None, exc.message)
+            return
+        self.notify(self.SAVED, timeout=3)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

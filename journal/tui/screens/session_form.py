@@ -1,0 +1,162 @@
+"""Log a microneedling session, pre-filled from the last one.
+
+Most sessions repeat the previous one (same provider, device, depth and
+serums), so the form starts from it and today's date: a routine visit is
+a date check and ctrl+s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.containers import Grid
+from textual.widget import Widget
+from textual.widgets import Input, Select, SelectionList
+
+from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTINGS, Vocabulary
+from journal.tui.screens.form_base import (
+    FormScreen,
+    field_input,
+    field_select,
+    select_value,
+    selected,
+    text_value,
+)
+from journal.tui.widgets.form import FormField
+
+if TYPE_CHECKING:
+    from journal.services.tui_support import SessionDefaults
+
+
+def _choices(vocab: Vocabulary) -> list[tuple[str, str]]:
+    return [(vocab.label(k), k) for k in vocab.keys]
+
+
+def _selection(vocab: Vocabulary, chosen: tuple[str, ...]) -> SelectionList[str]:
+    """Known terms plus any custom values the last session used, the chosen ones ticked."""
+    keys = vocab.keys + [k for k in chosen if k not in vocab.keys]
+    return SelectionList[str](*[(vocab.label(k), k, k in chosen) for k in keys])
+
+
+class SessionFormScreen(FormScreen):
+    """A new session for one patient (the service creates a default course if needed)."""
+
+    HEADING = "New session"
+    SAVED = "Session saved."
+
+    def __init__(self, patient_ref: str, patient_name: str, defaults: SessionDefaults) -> None:
+        super().__init__()
+        self.patient_ref = patient_ref
+        self.patient_name = patient_name
+        self.defaults = defaults
+
+    def heading(self) -> Text:
+        return Text.assemble(("New session", "bold"), f" for {self.patient_name}")
+
+    def fields(self) -> Iterable[Widget]:
+        d = self.defaults
+        with Grid(classes="form-grid"):
+            yield FormField(
+                "Date", field_input(d.date, placeholder="YYYY-MM-DD", id="date"), keys=("date",)
+            )
+            yield FormField(
+                "Provider",
+                field_input(d.provider, placeholder="e.g. Dr. Chen", id="provider"),
+                keys=("provider",),
+            )
+            yield FormField(
+                "Setting",
+                field_select(
+                    _choices(SETTINGS),
+                    value=d.setting or Select.NULL,
+                    id="setting",
+                    prompt="—",
+                ),
+                keys=("setting",),
+            )
+            yield FormField(
+                "Device",
+                field_select(
+                    _choices(DEVICE_KINDS),
+                    value=d.device if d.device in DEVICE_KINDS.keys else Select.NULL,
+                    id="device",
+                    prompt="—",
+                ),
+                keys=("device",),
+            )
+            yield FormField(
+                "Device name",
+                field_input(
+                    d.device_name, placeholder=", ".join(DEVICE_NAMES.keys[:3]), id="device_name"
+                ),
+                keys=("device name",),
+            )
+            yield FormField(
+                "Depth (mm)",
+                field_input(d.depth, placeholder="1.5 or cheeks=1.5,forehead=0.5", id="depth"),
+                keys=("depth",),
+            )
+            yield FormField(
+                "Passes", field_input(d.passes, placeholder="1-20", id="passes"), keys=("passes",)
+            )
+            yield FormField(
+                "Pain (0-10)", field_input("", placeholder="0-10", id="pain"), keys=("pain",)
+            )
+            yield FormField(
+                "Cost", field_input(d.cost, placeholder="e.g. 350", id="cost"), keys=("cost",)
+            )
+            yield FormField(
+                "Currency",
+                field_input(d.currency, placeholder="USD", id="currency"),
+                keys=("currency",),
+            )
+            yield FormField(
+                "Anesthetic",
+                field_input(d.anesthetic, placeholder="e.g. topical lidocaine", id="anesthetic"),
+                keys=("anesthetic",),
+            )
+            yield FormField(
+                "Notes",
+                field_input("", placeholder="anything worth remembering", id="notes"),
+                keys=("notes",),
+            )
+        with Grid(classes="form-grid-2"):
+            yield FormField(
+                "Areas",
+                _selection(AREAS, d.areas),
+                keys=("area",),
+                id="areas-field",
+            )
+            yield FormField(
+                "Serums",
+                _selection(SERUMS, d.serums),
+                keys=("serum",),
+                id="serums-field",
+            )
+
+    def submit(self) -> None:
+        from journal.services.treatments import add_treatment
+
+        def value(id_: str) -> str | None:
+            return text_value(self.query_one(f"#{id_}", Input))
+
+        add_treatment(
+            self.journal,
+            self.patient_ref,
+            date=value("date") or "",
+            provider=value("provider"),
+            setting=select_value(self.query_one("#setting", Select)),
+            device=select_value(self.query_one("#device", Select)),
+            device_name=value("device_name"),
+            depth=value("depth"),
+            passes=value("passes"),
+            areas=selected(self.query_one("#areas-field SelectionList", SelectionList)),
+            serums=selected(self.query_one("#serums-field SelectionList", SelectionList)),
+            anesthetic=value("anesthetic"),
+            pain=value("pain"),
+            cost=value("cost"),
+            currency=value("currency") if value("cost") else None,
+            notes=value("notes"),
+        )

@@ -1,0 +1,1 @@
+"""Small widgets the screens compose: photos, the trend plot, alerts, form fields."""

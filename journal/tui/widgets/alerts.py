@@ -1,0 +1,57 @@
+"""Red-flag alerts and screening warnings, styled so no one misses them.
+
+Red flags are the "call your provider" signs; they sit at the top of the
+dashboard on the theme's error colour. Screening answers are warnings to raise
+with a provider before treatment, never a diagnosis, and read as such.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from journal.core.rules import RedFlag, ScreeningWarning
+
+
+class RedFlagAlerts(Vertical):
+    """One line per red flag with its date and advice."""
+
+    def __init__(self, flags: tuple[RedFlag, ...], *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="red-flags")
+        self.flags = flags
+
+    def compose(self) -> ComposeResult:
+        count = len(self.flags)
+        yield Static(
+            Text(f"⚠ RED FLAG{'S' if count > 1 else ''}: call your provider", style="bold"),
+            classes="red-flag-title",
+        )
+        for flag in self.flags:
+            yield Static(Text("• " + flag.sentence()), classes="red-flag")
+
+
+class ScreeningNotes(Vertical):
+    """Intake screening warnings and event-timing warnings from the planner."""
+
+    def __init__(
+        self,
+        warnings: tuple[ScreeningWarning, ...],
+        plan_warnings: tuple[str, ...] = (),
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes="screening")
+        self.warnings = warnings
+        self.plan_warnings = plan_warnings
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Before your next session", style="bold"), classes="screening-title")
+        for warning in self.warnings:
+            yield Static(Text(f"• {warning.message}"), classes="screening-line")
+        for line in self.plan_warnings:
+            yield Static(Text(f"• {line}"), classes="screening-line")

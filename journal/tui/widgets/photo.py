@@ -1,0 +1,97 @@
+"""A photo with its caption, drawn by textual-image.
+
+In a real terminal textual-image picks the best protocol it finds (Sixel, the
+Kitty graphics protocol, else coloured half blocks). A headless app (tests,
+snapshots, benchmarks) always draws half blocks, so a snapshot does not depend
+on the terminal that happened to run the test suite.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from PIL import Image as PILImage
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Label, Static
+from textual_image.widget import HalfcellImage
+from textual_image.widget import Image as AutoImage
+
+if TYPE_CHECKING:
+    from journal.core.records import Photo
+
+PREVIEW_EDGE = 720  # plenty for a terminal cell grid, and a fraction of the decode cost
+
+
+@functools.lru_cache(maxsize=32)
+def load_preview(path: Path, edge: int = PREVIEW_EDGE) -> PILImage.Image:
+    """Decode a photo once at reduced scale; stepping through a series reuses it.
+
+    JPEG `draft` lets the decoder skip most of the pixels of a large display
+    copy, so a compare step costs milliseconds, not a full decode per frame.
+    """
+    with PILImage.open(path) as image:
+        image.draft("RGB", (edge, edge))
+        image = image.convert("RGB")
+        image.thumbnail((edge, edge))
+        return image
+
+
+def make_image(
+    source: Path | PILImage.Image | None, *, headless: bool, id: str | None = None
+) -> Widget:
+    """The image widget suited to where the app runs (class `photo-image` for the stylesheet).
+
+    Headless, half blocks are deterministic, so snapshots do not depend on the
+    terminal the tests happened to run in.
+    """
+    cls = HalfcellImage if headless else AutoImage
+    return cls(source, id=id, classes="photo-image")
+
+
+class PhotoCard(Vertical, can_focus=True):
+    """A thumbnail and its caption; Enter (or a click) chooses it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [("enter", "choose", "Compare")]
+
+    class Chosen(Message):
+        """The user picked this photo (the gallery opens it in the compare view)."""
+
+        def __init__(self, photo: Photo) -> None:
+            super().__init__()
+            self.photo = photo
+
+    def __init__(
+        self,
+        source: Path | PILImage.Image | None,
+        caption: str,
+        photo: Photo | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._source = source
+        self._caption = caption
+        self.photo = photo
+        self.can_focus = photo is not None
+
+    def compose(self) -> ComposeResult:
+        if self._source is None:
+            yield Static("photo file missing\n(journal doctor)", classes="photo-missing")
+        else:
+            yield make_image(self._source, headless=self.app.is_headless)
+        yield Label(Text(self._caption), classes="photo-caption")
+
+    def action_choose(self) -> None:
+        if self.photo is not None:
+            self.post_message(self.Chosen(self.photo))
+
+    def on_click(self) -> None:
+        self.action_choose()

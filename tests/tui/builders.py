@@ -1,0 +1,120 @@
+"""Journals for the TUI tests, built through the services with fixed dates.
+
+Everything a screen shows derives from these dates and the injected `TODAY`,
+never from the clock or from ids, so snapshots are the same on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PIL import Image
+
+from journal.services.checkins import add_checkin
+from journal.services.courses import add_course
+from journal.services.demo import seed_demo
+from journal.services.journal import Journal, open_journal
+from journal.services.patients import add_patient
+from journal.services.reviews import add_review
+from journal.services.treatments import add_treatment
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def build_demo(home: Path) -> None:
+    """The realistic demo journal (one patient, photos) as of `TODAY`."""
+    with open_journal(home) as journal:
+        seed_demo(journal, today=TODAY)
+
+
+def add_clinic_patients(journal: Journal) -> None:
+    """Four more patients with short, fixed histories (one of them with a red flag)."""
+    add_patient(journal, "Bea Okafor", birth_year=1979, skin_type=5, concerns=["fine-lines"])
+    add_course(journal, "Bea Okafor", title="Fine lines", areas=["full-face"], planned=3)
+    for n, day in enumerate((dt.date(2026, 3, 2), dt.date(2026, 4, 6))):
+        add_treatment(
+            journal,
+            "Bea Okafor",
+            date=day.isoformat(),
+            provider="Dr. Maya Chen",
+            device="rf",
+            device_name="Morpheus8",
+            depth="2.0",
+            areas=["full-face"],
+            cost="700",
+        )
+        add_checkin(
+            journal,
+            "Bea Okafor",
+            date=(day + dt.timedelta(days=2)).isoformat(),
+            symptoms={"redness": 5, "swelling": 3 + n},
+            concerns={"fine-lines": 6 - n},
+            flags=["blistering"] if n == 1 else [],
+            verdict="not-sure",
+        )
+
+    add_patient(journal, "Carlos Dubois", birth_year=1990, concerns=["texture"])
+    add_treatment(
+        journal,
+        "Carlos Dubois",
+        date="2026-05-11",
+        provider="Dr. Sam Park",
+        device="pen",
+        depth="1.0",
+        areas=["cheeks"],
+        cost="250",
+    )
+    add_checkin(
+        journal,
+        "Carlos Dubois",
+        date="2026-05-12",
+        symptoms={"redness": 3},
+        concerns={"texture": 5},
+        verdict="worth-it",
+        gais="improved",
+    )
+    add_review(
+        journal, "Carlos Dubois", date="2026-05-30", provider="Dr. Sam Park", gais="improved"
+    )
+
+    add_patient(journal, "Dana Novak", birth_year=1985, concerns=["large-pores"])
+
+    add_patient(journal, "Eli Tanaka", birth_year=1972, concerns=["wrinkles", "laxity"])
+    for day in ("2025-11-03", "2025-12-08", "2026-01-12"):
+        add_treatment(
+            journal,
+            "Eli Tanaka",
+            date=day,
+            provider="Dr. Sam Park",
+            device="pen",
+            depth="1.5",
+            areas=["forehead"],
+            cost="400",
+        )
+    add_checkin(
+        journal,
+        "Eli Tanaka",
+        date="2026-02-09",
+        concerns={"wrinkles": 6, "laxity": 6},
+        verdict="not-worth-it",
+        gais="no-change",
+    )
+
+
+def build_clinic(home: Path) -> None:
+    """The demo patient plus four clinic patients: the provider view's journal."""
+    with open_journal(home) as journal:
+        seed_demo(journal, today=TODAY)
+        add_clinic_patients(journal)
+
+
+def write_jpeg(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> Path:
+    """A small JPEG of one colour (with a darker square, so halves differ)."""
+    image = Image.new("RGB", size, colour)
+    darker = tuple(max(0, c - 60) for c in colour)
+    for x in range(size[0] // 4, size[0] // 2):
+        for y in range(size[1] // 4, size[1] // 2):
+            image.putpixel((x, y), darker)
+    image.save(path, "JPEG", quality=90)
+    return path

@@ -1,0 +1,138 @@
+"""The provider's patient list: search, sort, open a patient and review them."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from journal.tui.screens.dashboard import DashboardScreen
+from journal.tui.screens.patients import PatientListScreen
+from journal.tui.screens.review_form import ReviewFormScreen
+
+from .conftest import run, settle
+
+
+def names(screen: PatientListScreen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def column(screen: PatientListScreen, index: int) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
+
+
+def test_list_shows_scores_filters_and_sorts(make_app, clinic_home):
+    app = make_app(clinic_home)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, PatientListScreen)
+            assert names(screen) == [
+                "Alex Rivera",
+                "Bea Okafor",
+                "Carlos Dubois",
+                "Dana Novak",
+                "Eli Tanaka",
+            ]
+            # Scores, verdicts and red flags arrived from the worker.
+            assert column(screen, 4) == ["Worth It", "Not Sure", "Worth It", "—", "Not Sure"]
+            assert column(screen, 5) == ["0", "⚠ 1", "0", "0", "0"]
+
+            await pilot.press("slash")
+            assert app.focused is screen.query_one("#search", Input)
+            await pilot.press(*"an")
+            await pilot.pause()
+            assert names(screen) == ["Dana Novak", "Eli Tanaka"]
+            await pilot.press("escape")  # clears the search, back to the table
+            await pilot.pause()
+            assert len(names(screen)) == 5
+            assert app.focused is screen.query_one(DataTable)
+
+            await pilot.press("o")  # sort by sessions
+            await pilot.pause()
+            assert screen.sort_column == "sessions"
+            assert column(screen, 1) == ["0", "1", "2", "3", "4"]
+            await pilot.press("O")  # reversed
+            await pilot.pause()
+            assert column(screen, 1) == ["4", "3", "2", "1", "0"]
+            await pilot.press("o", "o")  # last visit, then score
+            await pilot.pause()
+            assert screen.sort_column == "score"
+            assert column(screen, 3) == ["44", "55", "84", "85", "—"]  # no score sorts last
+
+    run(scenario())
+
+
+async def click_header(pilot, table: DataTable, key: str) -> None:
+    x = 0
+    for column_key, col in table.columns.items():
+        if column_key.value == key:
+            break
+        x += col.get_render_width(table)
+    await pilot.click(DataTable, offset=(x + 2, 0))
+    await pilot.pause()
+
+
+def test_header_click_sorts_by_that_column(make_app, clinic_home):
+    app = make_app(clinic_home)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            table = screen.query_one(DataTable)
+            await click_header(pilot, table, "flags")
+            assert (screen.sort_column, screen.sort_reverse) == ("flags", False)
+            await click_header(pilot, table, "flags")
+            assert (screen.sort_column, screen.sort_reverse) == ("flags", True)
+            assert names(screen)[0] == "Bea Okafor"
+            assert str(table.columns["flags"].label).strip() == "Red flags ▼"
+
+    run(scenario())
+
+
+def test_opening_a_patient_shows_their_dashboard_and_review_form(make_app, clinic_home):
+    app = make_app(clinic_home)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("down", "enter")  # Bea Okafor
+            await settle(pilot)
+            dashboard = app.screen
+            assert isinstance(dashboard, DashboardScreen)
+            assert dashboard.sub_title == "Bea Okafor · Fine lines"
+            assert dashboard.query("#alerts")  # her blistering is on top
+            assert dashboard.query("#reviews")  # the provider's panel
+            await pilot.press("r")
+            await settle(pilot)
+            assert isinstance(app.screen, ReviewFormScreen)
+            await pilot.press("escape")
+            await settle(pilot)
+            await pilot.press("escape")  # back to the list
+            await settle(pilot)
+            assert isinstance(app.screen, PatientListScreen)
+
+    run(scenario())
+
+
+def test_adding_a_patient_from_the_list(make_app, clinic_home):
+    app = make_app(clinic_home)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            await pilot.click("#name")
+            await pilot.press(*"Zoe Park")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, PatientListScreen)
+            assert names(screen)[-1] == "Zoe Park"
+            assert screen.current_patient_id() is not None
+
+    run(scenario())
