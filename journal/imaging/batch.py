@@ -14,8 +14,10 @@ workers come from a `forkserver` instead, started once and clean.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -105,7 +107,34 @@ def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
+    _start_resource_tracker()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr.
+
+    Textual (and other hosts) swap `sys.stderr` for a capture whose `fileno()`
+    is -1; the tracker hands that descriptor to its child process and fails
+    ("bad value(s) in fds_to_keep"), which would make every multi-core photo
+    import fail inside the TUI. Starting it once with the process's original
+    stderr (or /dev/null) avoids that; it is a no-op once the tracker runs.
+    """
+    from multiprocessing import resource_tracker
+
+    capture = sys.stderr
+    original = sys.__stderr__
+    try:
+        usable = original is not None and original.fileno() >= 0
+    except (OSError, ValueError):
+        usable = False
+    with contextlib.ExitStack() as stack:
+        real = original if usable else stack.enter_context(open(os.devnull, "w"))
+        try:
+            sys.stderr = real
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = capture
 
 
 def _one_line(exc: BaseException) -> str:

@@ -8,9 +8,6 @@ line; the good ones are kept.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -41,32 +38,6 @@ if TYPE_CHECKING:
     from journal.services.photos import ImportReport
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
-
-
-def start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with a real stderr.
-
-    Textual swaps `sys.stderr` for a capture whose `fileno()` is -1 while the
-    app runs; the tracker hands that descriptor to its child process and fails
-    ("bad value(s) in fds_to_keep"), which would make every multi-core photo
-    import fail inside the TUI. Starting it once with the process's original
-    stderr (or /dev/null) avoids that; it is a no-op once the tracker runs.
-    """
-    from multiprocessing import resource_tracker
-
-    capture = sys.stderr
-    original = sys.__stderr__
-    try:
-        usable = original is not None and original.fileno() >= 0
-    except (OSError, ValueError):
-        usable = False
-    with contextlib.ExitStack() as stack:
-        real = original if usable else stack.enter_context(open(os.devnull, "w"))
-        try:
-            sys.stderr = real
-            resource_tracker.ensure_running()
-        finally:
-            sys.stderr = capture
 
 
 class ImageTree(DirectoryTree):
@@ -223,7 +194,6 @@ class ImportScreen(Screen[bool]):
         from journal.services.photos import import_photos
 
         app: Any = self.app
-        start_resource_tracker()
 
         def progress(done: int, total: int) -> None:
             app.call_from_thread(self._progress, done, total)
