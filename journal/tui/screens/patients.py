@@ -119,6 +119,7 @@ class PatientListScreen(Screen[None]):
         Binding("o", "sort", "Sort by"),
         Binding("O", "reverse", "Reverse"),
         Binding("a", "add_patient", "Add patient"),
+        Binding("m", "import_archive", "Import archive"),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
@@ -337,6 +338,17 @@ class PatientListScreen(Screen[None]):
                 self.refresh_patients(form.created)
 
         self.app.push_screen(form, added)
+
+    def action_import_archive(self) -> None:
+        from journal.tui.screens.archive_import import ArchiveImportScreen
+
+        app: Any = self.app
+
+        def done(patient_id: str | None) -> None:
+            if patient_id is not None:
+                self.refresh_patients(patient_id)
+
+        self.app.push_screen(ArchiveImportScreen(app.photos_from), done)
 
     @work(thread=True, exclusive=True, group="patients")
     def refresh_patients(self, focus_id: str | None = None) -> None:
