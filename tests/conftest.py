@@ -8,6 +8,7 @@ see each other's rows. Under CI the PostgreSQL server is required, not skipped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -33,12 +34,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("db_kind", _databases())
 
 
-@pytest.fixture
-def journal_url(db_kind: str, tmp_path: Path) -> Iterator[str | None]:
-    """None for SQLite inside the home; a throwaway database URL for PostgreSQL."""
-    if db_kind == "sqlite":
-        yield None
-        return
+@contextlib.contextmanager
+def throwaway_pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     from sqlalchemy import create_engine, text
 
     assert PG_URL is not None
@@ -48,13 +46,22 @@ def journal_url(db_kind: str, tmp_path: Path) -> Iterator[str | None]:
     )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_URL.rsplit("/", 1)[0]
     try:
-        yield f"{base}/{name}"
+        yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def journal_url(db_kind: str, tmp_path: Path) -> Iterator[str | None]:
+    """None for SQLite inside the home; a throwaway database URL for PostgreSQL."""
+    if db_kind == "sqlite":
+        yield None
+        return
+    with throwaway_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ pipeline into its own journal.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PG_URL
 
 from .helpers import DEMO, TODAY, Parts, caching_painter
 
@@ -51,21 +49,10 @@ def other_url(db_kind: str) -> Iterator[str | None]:
     if db_kind == "sqlite":
         yield None
         return
-    from sqlalchemy import create_engine, text
+    from conftest import throwaway_pg_database
 
-    assert PG_URL is not None
-    name = f"jt_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList
 
 from journal.core.vocab import CONCERNS, GAIS, RED_FLAGS, SYMPTOMS, VERDICTS
 from journal.tui.screens.form_base import (
-    FormScreen,
+    PatientRecordForm,
+    date_field,
     field_input,
     field_select,
     select_value,
@@ -28,7 +28,7 @@ from journal.tui.screens.form_base import (
 from journal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
-    from journal.services.tui_support import CheckInDefaults
+    pass
 
 DOWNTIME = [("Yes, I stayed home", "yes"), ("No downtime", "no")]
 
@@ -37,25 +37,16 @@ def rating_input(id_: str) -> Input:
     return field_input("", placeholder="0-10", id=id_, classes="rating")
 
 
-class CheckInFormScreen(FormScreen):
+class CheckInFormScreen(PatientRecordForm):
+    LABEL = "Check-in"
+    PREPOSITION = "for"
     HEADING = "New check-in"
     SAVED = "Check-in saved."
-
-    def __init__(self, patient_ref: str, patient_name: str, defaults: CheckInDefaults) -> None:
-        super().__init__()
-        self.patient_ref = patient_ref
-        self.patient_name = patient_name
-        self.defaults = defaults
-
-    def heading(self) -> Text:
-        return Text.assemble(("Check-in", "bold"), f" for {self.patient_name}")
 
     def fields(self) -> Iterable[Widget]:
         d = self.defaults
         with Grid(classes="form-grid"):
-            yield FormField(
-                "Date", field_input(d.date, placeholder="YYYY-MM-DD", id="date"), keys=("date",)
-            )
+            yield date_field(d.date)
             yield FormField(
                 "Downtime",
                 field_select(DOWNTIME, id="downtime", prompt="—"),

@@ -138,3 +138,37 @@ class FormScreen(Screen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class PatientRecordForm(FormScreen):
+    """A form that adds one record to a patient: session, check-in or review.
+
+    They share the patient they write for, the defaults that save typing and
+    the heading; `LABEL` and `PREPOSITION` make "New session for Alex".
+    """
+
+    LABEL = "Record"
+    PREPOSITION = "for"
+
+    def __init__(self, patient_ref: str, patient_name: str, defaults: Any) -> None:
+        super().__init__()
+        self.patient_ref = patient_ref
+        self.patient_name = patient_name
+        self.defaults = defaults
+
+    def heading(self) -> Text:
+        return Text.assemble((self.LABEL, "bold"), f" {self.PREPOSITION} {self.patient_name}")
+
+
+def date_field(value: str) -> FormField:
+    return FormField(
+        "Date", field_input(value, placeholder="YYYY-MM-DD", id="date"), keys=("date",)
+    )
+
+
+def provider_field(value: str) -> FormField:
+    return FormField(
+        "Provider",
+        field_input(value, placeholder="e.g. Dr. Chen", id="provider"),
+        keys=("provider",),
+    )

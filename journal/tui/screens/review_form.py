@@ -9,23 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from journal.core.vocab import GAIS
 from journal.tui.screens.form_base import (
-    FormScreen,
+    PatientRecordForm,
+    date_field,
     field_input,
     field_select,
+    provider_field,
     select_value,
     text_value,
 )
 from journal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
-    from journal.services.tui_support import ReviewDefaults
+    pass
 
 GOODMAN_BARON = [
     ("1 - macular (flat, discoloured)", "1"),
@@ -35,30 +36,17 @@ GOODMAN_BARON = [
 ]
 
 
-class ReviewFormScreen(FormScreen):
+class ReviewFormScreen(PatientRecordForm):
+    LABEL = "Provider review"
+    PREPOSITION = "of"
     HEADING = "Provider review"
     SAVED = "Review saved."
-
-    def __init__(self, patient_ref: str, patient_name: str, defaults: ReviewDefaults) -> None:
-        super().__init__()
-        self.patient_ref = patient_ref
-        self.patient_name = patient_name
-        self.defaults = defaults
-
-    def heading(self) -> Text:
-        return Text.assemble(("Provider review", "bold"), f" of {self.patient_name}")
 
     def fields(self) -> Iterable[Widget]:
         d = self.defaults
         with Grid(classes="form-grid"):
-            yield FormField(
-                "Date", field_input(d.date, placeholder="YYYY-MM-DD", id="date"), keys=("date",)
-            )
-            yield FormField(
-                "Provider",
-                field_input(d.provider, placeholder="e.g. Dr. Chen", id="provider"),
-                keys=("provider",),
-            )
+            yield date_field(d.date)
+            yield provider_field(d.provider)
             yield FormField(
                 "Observer GAIS",
                 field_select([(GAIS.label(k), k) for k in GAIS.keys], id="gais", prompt="—"),

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Input, Select, SelectionList
 
 from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTINGS, Vocabulary
 from journal.tui.screens.form_base import (
-    FormScreen,
+    PatientRecordForm,
+    date_field,
     field_input,
     field_select,
+    provider_field,
     select_value,
     selected,
     text_value,
@@ -27,7 +28,7 @@ from journal.tui.screens.form_base import (
 from journal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
-    from journal.services.tui_support import SessionDefaults
+    pass
 
 
 def _choices(vocab: Vocabulary) -> list[tuple[str, str]]:
@@ -40,32 +41,19 @@ def _selection(vocab: Vocabulary, chosen: tuple[str, ...]) -> SelectionList[str]
     return SelectionList[str](*[(vocab.label(k), k, k in chosen) for k in keys])
 
 
-class SessionFormScreen(FormScreen):
+class SessionFormScreen(PatientRecordForm):
     """A new session for one patient (the service creates a default course if needed)."""
 
+    LABEL = "New session"
+    PREPOSITION = "for"
     HEADING = "New session"
     SAVED = "Session saved."
-
-    def __init__(self, patient_ref: str, patient_name: str, defaults: SessionDefaults) -> None:
-        super().__init__()
-        self.patient_ref = patient_ref
-        self.patient_name = patient_name
-        self.defaults = defaults
-
-    def heading(self) -> Text:
-        return Text.assemble(("New session", "bold"), f" for {self.patient_name}")
 
     def fields(self) -> Iterable[Widget]:
         d = self.defaults
         with Grid(classes="form-grid"):
-            yield FormField(
-                "Date", field_input(d.date, placeholder="YYYY-MM-DD", id="date"), keys=("date",)
-            )
-            yield FormField(
-                "Provider",
-                field_input(d.provider, placeholder="e.g. Dr. Chen", id="provider"),
-                keys=("provider",),
-            )
+            yield date_field(d.date)
+            yield provider_field(d.provider)
             yield FormField(
                 "Setting",
                 field_select(
