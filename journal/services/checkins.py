@@ -51,8 +51,9 @@ def add_checkin(
             raise InvalidValue("symptom", name, "choose one of " + ", ".join(SYMPTOM_KEYS))
         if value is not None:
             symptom_values[name] = parse_rating(name, value)
+    parsed_date = parse_date("date", date)
     row = CheckInRow(
-        date=parse_date("date", date),
+        date=parsed_date,
         downtime=downtime,
         concerns=parse_concern_ratings(concerns),
         gais=GAIS.normalize(gais) if gais is not None else None,
@@ -61,6 +62,22 @@ def add_checkin(
         notes=parse_text("notes", notes),
         **symptom_values,
     )
+    recorded = (
+        symptom_values,
+        row.concerns,
+        row.gais,
+        row.verdict,
+        row.red_flags,
+        row.notes,
+        row.downtime is not None,
+    )
+    if not any(recorded):
+        raise InvalidValue(
+            "check-in",
+            parsed_date.isoformat(),
+            "nothing to record: rate a symptom or concern, "
+            "answer downtime, GAIS or verdict, flag something or add a note",
+        )
     with journal.write() as session:
         patient = find_patient(session, patient_ref)
         row.course_id = course_for_new_record(session, patient, course).id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from journal.core import records
+from journal.core.errors import InvalidValue
 from journal.core.values import parse_date, parse_int, parse_text
 from journal.core.vocab import GAIS
 from journal.services import convert
@@ -31,6 +32,10 @@ def add_review(
         ),
         notes=parse_text("notes", notes),
     )
+    if row.gais is None and row.goodman_baron is None and row.notes is None:
+        raise InvalidValue(
+            "review", row.date.isoformat(), "nothing to record: give a GAIS, a grade or notes"
+        )
     with journal.write() as session:
         patient = find_patient(session, patient_ref)
         row.course_id = course_for_new_record(session, patient, course).id

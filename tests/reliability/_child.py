@@ -34,7 +34,7 @@ def photos(home: str, url: str, files: list[str]) -> None:
         report = import_photos(journal, "Crash Test", [path], workers=1)
         assert not report.failed, report.failed
         photo = (report.imported or report.duplicates)[0]
-        print("ok", photo.sha256, flush=True)
+        print(f"ok {photo.sha256}", flush=True)
 
 
 def records(home: str, url: str, tag: str) -> None:
@@ -47,7 +47,7 @@ def records(home: str, url: str, tag: str) -> None:
         note = f"{tag}-{i}"
         if i % 3 == 0:
             add_treatment(journal, "Crash Test", date="2024-05-01", notes=note, provider="Dr. K")
-            print("ok treatment", note, flush=True)
+            print(f"ok treatment {note}", flush=True)  # one write: a kill cannot cut it
         else:
             add_checkin(
                 journal,
@@ -57,7 +57,7 @@ def records(home: str, url: str, tag: str) -> None:
                 concerns=["texture=4"],
                 notes=note,
             )
-            print("ok checkin", note, flush=True)
+            print(f"ok checkin {note}", flush=True)
 
 
 def checkins(home: str, url: str, tag: str, count: int, go: str, how: str) -> None:

@@ -133,6 +133,12 @@ def test_killed_batch_photo_add_keeps_what_it_committed_and_completes_when_rerun
     )
 
 
+def _acked(lines: list[str], kind: str) -> set[str]:
+    """Notes the child acknowledged; a line cut short by the kill counts as in flight."""
+    words = [line.split() for line in lines]
+    return {w[2] for w in words if len(w) == 3 and w[:2] == ["ok", kind]}
+
+
 def _notes(home, url) -> tuple[set[str], set[str]]:
     with open_journal(home, url) as journal, journal.read() as s:
         treatments = set(s.scalars(select(TreatmentRow.notes)))
@@ -161,8 +167,8 @@ def test_killed_session_and_checkin_writes_keep_every_committed_record(
         wait_for_line(proc, "ready")
         time.sleep(rng.uniform(0.02, 0.4))
         lines = kill_group(proc)
-        now_t = {line.split()[2] for line in lines if line.startswith("ok treatment")}
-        now_c = {line.split()[2] for line in lines if line.startswith("ok checkin")}
+        now_t = _acked(lines, "treatment")
+        now_c = _acked(lines, "checkin")
         after_t, after_c = _notes(home, journal_url)
         new = (after_t - before_t) | (after_c - before_c)
         assert now_t <= after_t and now_c <= after_c, "an acknowledged record was lost"

@@ -242,3 +242,15 @@ def test_bulk_histories_equal_one_by_one_histories(journal):
         ids = [str(r.id) for r in rows]
         bulk = load_histories(s, rows)
     assert bulk == [patient_history(journal, pid) for pid in ids]
+
+
+def test_an_empty_checkin_or_review_is_refused(journal):
+    """An accidental save must not leave an empty record in someone's medical history."""
+    add_patient(journal, "Oli")
+    with pytest.raises(InvalidValue, match="nothing to record"):
+        add_checkin(journal, "Oli", date="2026-01-02", symptoms={"redness": None})
+    with pytest.raises(InvalidValue, match="nothing to record"):
+        add_review(journal, "Oli", date="2026-01-02", provider="Dr. Q")
+    assert count(journal, CheckInRow) == 0 and count(journal, CourseRow) == 0
+    assert add_checkin(journal, "Oli", date="2026-01-02", downtime=False).downtime is False
+    assert add_checkin(journal, "Oli", date="2026-01-03", symptoms={"redness": "0"}).symptoms

@@ -117,6 +117,27 @@ def test_checkin_with_an_invalid_rating_shows_the_message_and_saves_nothing(
     assert len(patient_history(open_home(demo_home), "Alex Rivera").checkins) == before
 
 
+def test_saving_an_empty_checkin_says_so_and_saves_nothing(make_app, demo_home, open_home):
+    """An accidental ctrl+s on a blank form must not add an empty record."""
+    before = len(patient_history(open_home(demo_home), "Alex Rivera").checkins)
+    app = make_app(demo_home)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, CheckInFormScreen)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form
+            assert "nothing to record" in str(form.query_one("#form-error").render())
+
+    run(scenario())
+    assert len(patient_history(open_home(demo_home), "Alex Rivera").checkins) == before
+
+
 def test_checkin_saves_once_corrected(make_app, demo_home, open_home):
     app = make_app(demo_home)
 
