@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 
 from journal.core.errors import Ambiguous, InvalidValue, NotFound
 
@@ -60,3 +61,33 @@ def match_patient(ref: str, patients: Iterable[tuple[uuid.UUID, str]]) -> uuid.U
         names = ", ".join(sorted(name for _, name in by_prefix)[:5])
         raise Ambiguous(f"patient {ref!r} is ambiguous: matches {names}; type more of the name")
     raise NotFound(f"unknown patient {ref!r}: see `journal patient list`")
+
+
+class _CourseLike(Protocol):
+    id: uuid.UUID
+    title: str
+    status: str
+
+
+C = TypeVar("C", bound=_CourseLike)
+
+
+def match_course(ref: str | None, courses: Sequence[C], patient_name: str) -> C | None:
+    """The course `ref` names (title or id prefix) among a patient's courses, oldest first.
+
+    Without a reference: the latest active course, else the latest one, else
+    None. Works on ORM rows and on records alike, so every layer agrees.
+    """
+    if ref is None:
+        active = [c for c in courses if c.status == "active"]
+        return (active or list(courses) or [None])[-1]
+    text = ref.strip()
+    matches = [c for c in courses if c.title.casefold() == text.casefold()]
+    if not matches and looks_like_id(text):
+        ids = set(id_matches(text, [c.id for c in courses]))
+        matches = [c for c in courses if c.id in ids]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise Ambiguous(f"course {ref!r} is ambiguous for {patient_name}; use its id")
+    raise NotFound(f"unknown course {ref!r} for patient {patient_name}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journal.core.errors import Ambiguous, InvalidValue, NotFound
-from journal.core.lookup import id_matches, looks_like_id, match_patient
+from journal.core.lookup import id_matches, looks_like_id, match_course, match_patient
 from journal.core.values import parse_name
 from journal.store.models import CourseRow, PatientRow, ProviderRow, TreatmentRow
 
@@ -32,19 +32,7 @@ def find_course(session: Session, patient: PatientRow, ref: str | None) -> Cours
     courses = session.scalars(
         select(CourseRow).where(CourseRow.patient_id == patient.id).order_by(CourseRow.created_at)
     ).all()
-    if ref is None:
-        active = [c for c in courses if c.status == "active"]
-        return (active or list(courses) or [None])[-1]
-    text = ref.strip()
-    matches = [c for c in courses if c.title.lower() == text.lower()]
-    if not matches and looks_like_id(text):
-        ids = set(id_matches(text, [c.id for c in courses]))
-        matches = [c for c in courses if c.id in ids]
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise Ambiguous(f"course {ref!r} is ambiguous for {patient.display_name}; use its id")
-    raise NotFound(f"unknown course {ref!r} for patient {patient.display_name}")
+    return match_course(ref, courses, patient.display_name)
 
 
 def course_for_new_record(session: Session, patient: PatientRow, ref: str | None) -> CourseRow:

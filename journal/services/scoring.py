@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from journal.core import records
+from journal.core.lookup import match_course
 from journal.core.planner import Plan, plan_course
 from journal.core.rules import RedFlag, ScreeningWarning, derive_red_flags, screening_warnings
 from journal.core.score import ScoreResult, score_course
@@ -37,23 +38,7 @@ class CourseReport:
 
 def pick_course(history: records.PatientHistory, course_ref: str | None) -> records.Course | None:
     """The course `course_ref` names, else the latest active (or latest) course."""
-    from journal.core.errors import Ambiguous, NotFound
-    from journal.core.lookup import id_matches, looks_like_id
-
-    courses = list(history.courses)
-    if course_ref is None:
-        active = [c for c in courses if c.status == "active"]
-        return (active or courses or [None])[-1]
-    text = course_ref.strip()
-    matches = [c for c in courses if c.title.casefold() == text.casefold()]
-    if not matches and looks_like_id(text):
-        ids = set(id_matches(text, [c.id for c in courses]))
-        matches = [c for c in courses if c.id in ids]
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise Ambiguous(f"course {course_ref!r} is ambiguous; use its id")
-    raise NotFound(f"unknown course {course_ref!r} for {history.patient.display_name}")
+    return match_course(course_ref, history.courses, history.patient.display_name)
 
 
 def report_for_history(
