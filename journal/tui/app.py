@@ -68,7 +68,9 @@ class JournalApp(App[None]):
         self._journal = journal
         self._owns_journal = journal is None
         self._today = today
-        self.photos_from = photos_from or Path.home()
+        # The file pickers start where `journal` was launched: in a terminal that
+        # is usually the folder the photos were just copied to.
+        self.photos_from = photos_from or Path.cwd()
         self.provider_mode = False
         self.patient_names: dict[str, str] = {}
         self.timings: dict[str, float] = {"init": time.perf_counter()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from textual.widgets import Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from journal.services.courses import add_course
 from journal.services.history import patient_history
@@ -18,7 +18,7 @@ from journal.tui.screens.gallery import GalleryScreen
 from journal.tui.screens.photo_import import ImageTree, ImportScreen
 
 from .builders import write_jpeg
-from .conftest import run, settle
+from .conftest import run, screen_text, settle
 
 
 def _at(path, day: dt.date):
@@ -35,6 +35,47 @@ def _patient_with_baseline(journal, tmp_path):
     baseline = _at(write_jpeg(tmp_path / "baseline.jpg", (200, 150, 130)), dt.date(2026, 5, 1))
     report = import_photos(journal, "Pat Doe", [baseline], area="left-cheek", workers=1)
     assert len(report.imported) == 1
+
+
+def test_browse_to_another_folder_and_pick_it_whole(make_app, empty_home, open_home, tmp_path):
+    """The picker is not stuck in its start folder: type a folder, or climb with ctrl+u."""
+    _patient_with_baseline(open_home(empty_home), tmp_path)
+    start = tmp_path / "somewhere" / "else"
+    start.mkdir(parents=True)
+    shots = tmp_path / "camera"
+    shots.mkdir()
+    _at(write_jpeg(shots / "a.jpg", (190, 140, 120)), dt.date(2026, 5, 15))
+    _at(write_jpeg(shots / "b.jpg", (180, 135, 118)), dt.date(2026, 5, 29))
+    app = make_app(empty_home, photos_from=start)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ImportScreen)
+            await pilot.press("ctrl+u")
+            await settle(pilot)
+            assert screen.start == start.parent.resolve()
+            folder = screen.query_one("#folder", Input)
+            folder.value = str(tmp_path / "missing")
+            folder.focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert screen.start == start.parent.resolve()  # refused, error shown
+            assert "is not a folder" in screen_text(screen)
+            folder.value = str(shots)
+            folder.focus()
+            await pilot.press("enter")
+            await settle(pilot, rounds=5)
+            tree = screen.query_one(ImageTree)
+            assert [c.label.plain for c in tree.root.children] == ["a.jpg", "b.jpg"]
+            await pilot.press("ctrl+a")
+            await pilot.pause()
+            assert [p.name for p in screen.picked] == ["a.jpg", "b.jpg"]
+
+    run(scenario())
 
 
 def test_import_two_photos_then_compare_with_the_arrow_keys(

@@ -70,6 +70,7 @@ class ImportScreen(Screen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+a", "pick_folder", "Pick folder"),
+        Binding("ctrl+u", "parent_folder", "Parent folder"),
         Binding("ctrl+s", "start_import", "Import", priority=True),
         Binding("escape", "close", "Back"),
     ]
@@ -88,6 +89,11 @@ class ImportScreen(Screen[bool]):
         with Horizontal(id="import"):
             yield ImageTree(self.start, id="files")
             with VerticalScroll(id="import-side"):
+                yield FormField(
+                    "Folder (Enter to browse it)",
+                    field_input(str(self.start), id="folder"),
+                    keys=("folder",),
+                )
                 yield Label("Picked photos (Enter on a file)", classes="field-label")
                 yield Static("None yet.", id="picked")
                 yield FormField(
@@ -140,6 +146,27 @@ class ImportScreen(Screen[bool]):
     def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
         event.stop()
         self.toggle(Path(event.path))
+
+    @on(Input.Submitted, "#folder")
+    def _folder_typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.browse(Path(event.value.strip() or ".").expanduser())
+
+    def action_parent_folder(self) -> None:
+        self.browse(self.start.parent)
+
+    def browse(self, folder: Path) -> None:
+        """Show another folder in the tree (the tree cannot climb above its root)."""
+        field = next(f for f in self.query(FormField) if f.control.id == "folder")
+        if not folder.is_dir():
+            field.show_error(f"{folder} is not a folder")
+            return
+        field.show_error(None)
+        self.start = folder.resolve()
+        self.query_one("#folder", Input).value = str(self.start)
+        tree = self.query_one(ImageTree)
+        tree.path = self.start
+        tree.focus()
 
     def action_pick_folder(self) -> None:
         """Pick every image in the folder under the cursor (or the file's folder)."""
