@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from journal.core import records
 from journal.services import convert
 from journal.services.journal import Journal
-from journal.services.lookup import find_course, find_patient
+from journal.services.lookup import find_patient
 from journal.store.models import (
     CheckInRow,
     CourseRow,
@@ -57,18 +57,6 @@ def load_history(session: Session, patient: PatientRow) -> records.PatientHistor
 def patient_history(journal: Journal, patient_ref: str) -> records.PatientHistory:
     with journal.read() as session:
         return load_history(session, find_patient(session, patient_ref))
-
-
-def course_record(
-    journal: Journal, patient_ref: str, course_ref: str | None = None
-) -> records.CourseRecord | None:
-    """The course a user means (default: the latest active), or None if there is none."""
-    with journal.read() as session:
-        patient = find_patient(session, patient_ref)
-        course = find_course(session, patient, course_ref)
-        if course is None:
-            return None
-        return load_history(session, patient).course_record(course.id)
 
 
 def load_histories(session: Session, patients: list[PatientRow]) -> list[records.PatientHistory]:

@@ -13,7 +13,6 @@ from journal.core.values import parse_birth_year, parse_name, parse_skin_type
 from journal.core.vocab import CONCERNS, SCREENING
 from journal.services import convert
 from journal.services.journal import Journal
-from journal.services.lookup import find_patient
 from journal.store.models import CourseRow, PatientRow, TreatmentRow
 
 
@@ -47,11 +46,6 @@ def add_patient(
         session.add(row)
         session.flush()
         return convert.patient(row)
-
-
-def get_patient(journal: Journal, ref: str) -> records.Patient:
-    with journal.read() as session:
-        return convert.patient(find_patient(session, ref))
 
 
 def list_patients(journal: Journal) -> list[PatientSummary]:

@@ -63,3 +63,11 @@ def test_python_dash_m_and_init(tmp_path):
     assert r.returncode == 0, r.stderr
     assert str(home) in r.stdout
     assert (Path(home) / "journal.db").is_file()
+
+
+def test_version(capsys):
+    from journal import __version__
+
+    code, opts = run_cli(["--version"])
+    assert code == 0 and not opts.open_tui
+    assert capsys.readouterr().out.strip() == f"journal {__version__}"
