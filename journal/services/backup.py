@@ -134,7 +134,7 @@ def backup(
         )
         verify_archive(temp)
         os.replace(temp, target)
-        _fsync_dir(target.parent)
+        photostore.fsync_dir(target.parent)
     return BackupReport(
         path=target,
         revision=revision,
@@ -521,7 +521,7 @@ def _swap_in(staging: Path, home: Path) -> bool:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        _fsync_dir(home.parent)
+        photostore.fsync_dir(home.parent)
         try:
             open_journal(home, None).close()
         except BaseException:
@@ -540,7 +540,7 @@ def _swap_in(staging: Path, home: Path) -> bool:
             os.rename(old, home)
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    _fsync_dir(home.parent)
+    photostore.fsync_dir(home.parent)
     try:
         open_journal(home, None).close()
     except BaseException:
@@ -588,16 +588,3 @@ def _private_tempdir(parent: Path, prefix: str) -> Iterator[Path]:
 def _private_file(path: Path) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

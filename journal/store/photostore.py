@@ -136,7 +136,7 @@ def write_file(root: Path, relative: str, data: bytes) -> bool:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return not existed
 
 
@@ -171,7 +171,7 @@ def _private_dir(folder: Path) -> None:
     folder.chmod(PRIVATE_DIR)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make the rename itself durable; some filesystems refuse, which is harmless."""
     try:
         fd = os.open(folder, os.O_RDONLY)
