@@ -24,40 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from clinic import FIRST_NAMES, LAST_NAMES  # bench/ is on the path when run as a script
+
 LAUNCH_TARGET_MS = 1000.0
 OPEN_TARGET_MS = 200.0
 TODAY = dt.date(2026, 6, 1)
-CACHE_VERSION = 1
-FIRST = [
-    "Alex",
-    "Ana",
-    "Ben",
-    "Carla",
-    "Chen",
-    "Dana",
-    "Eli",
-    "Fatima",
-    "Grace",
-    "Hana",
-    "Ivan",
-    "Jade",
-    "Kai",
-    "Lena",
-    "Maya",
-]
-LAST = [
-    "Rivera",
-    "Okafor",
-    "Novak",
-    "Schmidt",
-    "Tanaka",
-    "Haddad",
-    "Silva",
-    "Kowalski",
-    "Moreau",
-    "Jensen",
-    "Rossi",
-]
+CACHE_VERSION = 2  # names now come from bench/clinic.py
 
 
 def build(home: Path, patients: int) -> None:
@@ -69,7 +41,9 @@ def build(home: Path, patients: int) -> None:
 
     with open_journal(home) as journal:
         for n in range(patients):
-            name = f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]} {n:04d}"
+            first = FIRST_NAMES[n % len(FIRST_NAMES)]
+            last = LAST_NAMES[(n // len(FIRST_NAMES)) % len(LAST_NAMES)]
+            name = f"{first} {last} {n:04d}"
             ref = str(add_patient(journal, name, concerns=["acne-scars", "texture"]).id)
             start = TODAY - dt.timedelta(days=40 + (n * 7) % 300)
             for s in range(1 + n % 4):
