@@ -83,7 +83,19 @@ def _in_pool(
     total = len(items)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_context())
     try:
-        pending: dict[Future[R], int] = {pool.submit(job, item): i for i, item in enumerate(items)}
+        # One task per worker at a time, the next submitted only once the caller
+        # has consumed a result (committed its row): workers never run ahead of
+        # the commits, so a crash catches at most the photos being worked on.
+        queue = iter(enumerate(items))
+        pending: dict[Future[R], int] = {}
+
+        def top_up() -> None:
+            for index, item in queue:
+                pending[pool.submit(job, item)] = index
+                if len(pending) >= count:
+                    return
+
+        top_up()
         done_count = 0
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -97,6 +109,7 @@ def _in_pool(
                 if progress:
                     progress(done_count, total)
                 yield Done(index, result)
+                top_up()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
