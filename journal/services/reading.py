@@ -1,9 +1,10 @@
 """Fast reads for commands that only look: no SQLAlchemy import when it can be avoided.
 
 `history_for` reads a current SQLite journal through the standard library
-(see `journal.store.sqlite_reader`) and falls back to the ORM path, which
-creates and migrates, for everything else. Both paths build records with the
-same converters, and a test holds them equal.
+(see `journal.store.sqlite_reader`) and falls back to SQLAlchemy, which
+creates and migrates, for everything else. Both readers keep the contract of
+`journal.store.rows` and feed the same `convert.histories`; a test holds them
+equal.
 """
 
 from __future__ import annotations
@@ -33,16 +34,7 @@ def history_for(
             return patient_history(journal, patient_ref)
     with reader:
         patient_id = match_patient(patient_ref, reader.patient_names())
-        courses = reader.courses(patient_id)
-        ids = [c.id for c in courses]
-        return records.PatientHistory(
-            patient=convert.patient(reader.patient(patient_id)),
-            courses=tuple(convert.course(c) for c in courses),
-            treatments=tuple(convert.treatment(t) for t in reader.course_rows("treatment", ids)),
-            checkins=tuple(convert.checkin(c) for c in reader.course_rows("checkin", ids)),
-            photos=tuple(convert.photo(p) for p in reader.course_rows("photo", ids)),
-            reviews=tuple(convert.review(r) for r in reader.course_rows("review", ids)),
-        )
+        return convert.histories(reader, [patient_id])[0]
 
 
 def history_document(history: records.PatientHistory) -> dict[str, Any]:

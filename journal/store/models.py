@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -282,3 +283,50 @@ __all__ = [
     "ReviewRow",
     "TreatmentRow",
 ]
+
+
+def column_kinds() -> dict[str, dict[str, str]]:
+    """How each column's value reads back, per table: the SQLAlchemy-free reader's map.
+
+    `journal.store.column_kinds` holds the result as a plain literal so the
+    fast reader never imports SQLAlchemy; a test keeps the two equal, so the
+    reader's column sets are derived from these models, never kept by hand.
+    """
+    kinds: dict[str, dict[str, str]] = {}
+    for table in Base.metadata.sorted_tables:
+        found: dict[str, str] = {}
+        for column in table.columns:
+            kind = _kind_of(column.type)
+            if kind != "plain":
+                found[column.name] = kind
+        kinds[table.name] = dict(sorted(found.items()))
+    return dict(sorted(kinds.items()))
+
+
+def _kind_of(sql_type: Any) -> str:
+    if isinstance(sql_type, Uuid):
+        return "uuid"
+    if isinstance(sql_type, UTCDateTime):
+        return "datetime"
+    if isinstance(sql_type, Date):
+        return "date"
+    if isinstance(sql_type, JSON):
+        return "json"
+    if isinstance(sql_type, Boolean):
+        return "bool"
+    if isinstance(sql_type, Numeric):
+        return f"decimal:{sql_type.scale}" if sql_type.asdecimal else "float"
+    return "plain"  # integers and text come back from sqlite3 as they are
+
+
+def render_column_kinds() -> str:
+    """The source of `journal/store/column_kinds.py` (see `column_kinds`)."""
+    import pprint
+
+    body = pprint.pformat(column_kinds(), width=96, sort_dicts=False)
+    return (
+        '"""Generated from journal.store.models.column_kinds(): do not edit by hand.\n\n'
+        "tests/store/test_column_kinds.py says how to regenerate it when the models change.\n"
+        '"""\n\n'
+        f"COLUMN_KINDS: dict[str, dict[str, str]] = {body}\n"
+    )

@@ -15,46 +15,35 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
+from journal.store.column_kinds import COLUMN_KINDS
+from journal.store.rows import PROVIDER_TABLES, Row, chunked
 from journal.store.schema import HEAD_REVISION
 
-_UUID_COLUMNS = {"id", "patient_id", "course_id", "provider_id", "treatment_id", "checkin_id"}
-_DATE_COLUMNS = {"date"}
-_DATETIME_COLUMNS = {"created_at", "updated_at", "taken_at"}
-_JSON_COLUMNS = {
-    "concerns",
-    "screening",
-    "areas",
-    "adjuncts",
-    "depth_by_area",
-    "red_flags",
-}
-_BOOL_COLUMNS = {"downtime"}
 
-
-def _value(column: str, raw: Any) -> Any:
-    if raw is None:
-        return None
-    if column in _UUID_COLUMNS:
+def _value(kind: str | None, raw: Any) -> Any:
+    """One stored value as SQLAlchemy would read it back (see `COLUMN_KINDS`)."""
+    if raw is None or kind is None:
+        return raw
+    if kind == "uuid":
         return uuid.UUID(hex=raw)
-    if column in _DATE_COLUMNS:
+    if kind == "date":
         return dt.date.fromisoformat(raw)
-    if column in _DATETIME_COLUMNS:
+    if kind == "datetime":
         stamp = dt.datetime.fromisoformat(raw)
         return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
-    if column in _JSON_COLUMNS:
+    if kind == "json":
         return json.loads(raw)
-    if column in _BOOL_COLUMNS:
+    if kind == "bool":
         return bool(raw)
-    if column == "cost":
-        return Decimal(f"{raw:.2f}")
-    if column == "depth_mm":
+    if kind == "float":
         return float(raw)
-    return raw
+    scale = int(kind.partition(":")[2])  # decimal:N, stored by SQLite as a float
+    return Decimal(f"{raw:.{scale}f}")
 
 
 class SQLiteReader:
@@ -87,11 +76,12 @@ class SQLiteReader:
         self._conn.rollback()
         self._conn.close()
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[SimpleNamespace]:
+    def _rows(self, table: str, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        kinds = COLUMN_KINDS[table]
         cursor = self._conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [
-            SimpleNamespace(**{n: _value(n, v) for n, v in zip(names, raw, strict=True)})
+            {n: _value(kinds.get(n), v) for n, v in zip(names, raw, strict=True)}
             for raw in cursor.fetchall()
         ]
 
@@ -101,34 +91,28 @@ class SQLiteReader:
             for i, n in self._conn.execute("SELECT id, display_name FROM patient")
         ]
 
-    def patient(self, patient_id: uuid.UUID) -> SimpleNamespace:
-        return self.rows("SELECT * FROM patient WHERE id = ?", (patient_id.hex,))[0]
+    def patients(self, patient_ids: Sequence[uuid.UUID]) -> list[Row]:
+        return self._in("patient", "SELECT * FROM patient t", "t.id", patient_ids)
 
-    def courses(self, patient_id: uuid.UUID) -> list[SimpleNamespace]:
-        return self.rows(
-            "SELECT * FROM course WHERE patient_id = ? ORDER BY created_at", (patient_id.hex,)
-        )
+    def courses(self, patient_ids: Sequence[uuid.UUID]) -> list[Row]:
+        return self._in("course", "SELECT * FROM course t", "t.patient_id", patient_ids)
 
-    def course_rows(self, table: str, course_ids: list[uuid.UUID]) -> list[SimpleNamespace]:
-        """Rows of a per-course table in the order the ORM path uses."""
-        if not course_ids:
-            return []
-        marks = ",".join("?" * len(course_ids))
-        order = {
-            "treatment": "t.date, t.created_at",
-            "checkin": "t.date, t.created_at",
-            "photo": "t.taken_at, t.created_at",
-            "review": "t.date, t.created_at",
-        }[table]
-        with_provider = table in ("treatment", "review")
-        select = "t.*, p.name AS provider_name" if with_provider else "t.*"
-        join = " LEFT JOIN provider p ON p.id = t.provider_id" if with_provider else ""
-        found = self.rows(
-            f"SELECT {select} FROM {table} t{join} WHERE t.course_id IN ({marks}) ORDER BY {order}",
-            tuple(c.hex for c in course_ids),
-        )
-        if with_provider:
-            for row in found:
-                name = row.__dict__.pop("provider_name")
-                row.provider = SimpleNamespace(name=name) if name is not None else None
+    def course_rows(self, table: str, course_ids: Sequence[uuid.UUID]) -> list[Row]:
+        """Rows of a per-course table; sessions and reviews carry `provider_name`."""
+        if table in PROVIDER_TABLES:
+            sql = (
+                f"SELECT t.*, p.name AS provider_name FROM {table} t"
+                " LEFT JOIN provider p ON p.id = t.provider_id"
+            )
+        else:
+            sql = f"SELECT * FROM {table} t"
+        return self._in(table, sql, "t.course_id", course_ids)
+
+    def _in(self, table: str, sql: str, column: str, ids: Sequence[uuid.UUID]) -> list[Row]:
+        found: list[Row] = []
+        for chunk in chunked(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            found += self._rows(
+                table, f"{sql} WHERE {column} IN ({marks})", tuple(i.hex for i in chunk)
+            )
         return found
