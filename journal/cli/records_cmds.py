@@ -308,7 +308,7 @@ def _alerts(h: records.PatientHistory) -> dict[str, list]:
 
 
 def _print_history(h: records.PatientHistory) -> None:
-    from journal.core.records import day_offset
+    from journal.core.timeline import timeline_lines
 
     p = h.patient
     facts = [
@@ -318,35 +318,11 @@ def _print_history(h: records.PatientHistory) -> None:
     say(f"{p.display_name} ({short_id(p.id)}) " + " · ".join(f for f in facts if f))
     if p.concerns:
         say("Concerns: " + ", ".join(p.concerns))
-    events: list[tuple[str, int, str]] = []
-    for t in h.treatments:
-        bits = [t.device_name or t.device_kind or "", f"{t.depth_mm} mm" if t.depth_mm else ""]
-        bits += [", ".join(t.areas), ", ".join(t.adjuncts)]
-        events.append((t.date.isoformat(), 0, "SESSION   " + " · ".join(b for b in bits if b)))
-    for c in h.checkins:
-        day = day_offset(c.date, [t for t in h.treatments if t.course_id == c.course_id])
-        worst = max(c.symptoms.items(), key=lambda kv: kv[1], default=None)
-        bits = [f"day {day}" if day is not None else "baseline"]
-        if worst and worst[1]:
-            bits.append(f"worst {worst[0]} {worst[1]}/10")
-        bits += [f"{k} {v}/10" for k, v in c.concerns.items()]
-        bits += [v for v in (c.gais, c.verdict) if v]
-        bits += [f"RED FLAG {f}" for f in c.red_flags]
-        events.append((c.date.isoformat(), 1, "CHECK-IN  " + " · ".join(bits)))
-    for ph in h.photos:
-        what = " ".join(x for x in (ph.kind, ph.area or "", ph.angle or "") if x)
-        events.append((ph.taken_at.date().isoformat(), 2, f"PHOTO     {what}"))
-    for r in h.reviews:
-        bits = [
-            r.provider or "",
-            r.gais or "",
-            f"Goodman-Baron {r.goodman_baron}" * bool(r.goodman_baron),
-        ]
-        events.append((r.date.isoformat(), 3, "REVIEW    " + " · ".join(b for b in bits if b)))
-    if not events:
+    lines = timeline_lines(h)
+    if not lines:
         say("No records yet.")
-    for date, _, line in sorted(events):
-        say(f"{date}  {line}")
+    for line in lines:
+        say(line)
 
 
 def register(app: typer.Typer) -> None:

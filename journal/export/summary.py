@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from journal.core.records import Course, CourseRecord, PatientHistory, Photo, Review, Treatment
+from journal.core.timeline import photo_day
 from journal.core.vocab import (
     AREAS,
     CONCERNS,
@@ -164,11 +165,6 @@ def short_date(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def local_day(moment: dt.datetime) -> dt.date:
-    """The calendar day the user lived a UTC moment in (photos store UTC)."""
-    return moment.astimezone().date() if moment.tzinfo else moment.date()
-
-
 def money(amount: Decimal | float, currency: str | None) -> str:
     return f"{Decimal(str(amount)):,.2f} {currency or ''}".strip()
 
@@ -309,7 +305,7 @@ def _review_row(r: Review) -> tuple[str, ...]:
 def _photo_items(record: CourseRecord) -> list[PhotoItem]:
     items = []
     for p in sorted(record.photos, key=lambda p: (p.taken_at, str(p.id))):
-        day = local_day(p.taken_at)
+        day = photo_day(p)
         where = AREAS.label(p.area) if p.area else "Area not set"
         angle = f", {p.angle}" if p.angle else ""
         caption = f"{where}{angle} · {PHOTO_KINDS.label(p.kind).lower()} · {day.isoformat()}"

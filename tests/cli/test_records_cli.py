@@ -97,7 +97,7 @@ def test_patient_session_checkin_review_history_roundtrip(cli, home):
     assert len(doc["treatments"]) == 1 and doc["checkins"][0]["day"] == 1
     assert doc["courses"][0]["title"] == "Cheeks"
     text = cli("history", "-p", "Robin Vale")
-    assert "SESSION" in text.out and "CHECK-IN" in text.out and "REVIEW" in text.out
+    assert "Session 1" in text.out and "Check-in" in text.out and "Review" in text.out
 
 
 def test_json_output_is_one_document(cli):
