@@ -9,9 +9,10 @@ record out, whichever door the data came through.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from journal.core import records as r
 from journal.core.vocab import SYMPTOM_KEYS
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from journal.store.models import Base
 
 RowLike: TypeAlias = "Mapping[str, Any] | Base"
+_R = TypeVar("_R")
 
 
 def plain(row: RowLike) -> Mapping[str, Any]:
@@ -34,114 +36,63 @@ def plain(row: RowLike) -> Mapping[str, Any]:
     return values
 
 
+def _record(cls: type[_R], m: Mapping[str, Any], **special: Any) -> _R:
+    """A record whose fields are the row's columns of the same name.
+
+    JSON lists become tuples (records are immutable) and a missing list is an
+    empty one; `special` gives the fields that are not a column as they are.
+    """
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in special:
+            continue
+        value = m[f.name]
+        if f.default == () and not isinstance(value, tuple):
+            value = tuple(value or ())
+        values[f.name] = value
+    return cls(**values, **special)
+
+
 def patient(row: RowLike) -> r.Patient:
-    m = plain(row)
-    return r.Patient(
-        id=m["id"],
-        display_name=m["display_name"],
-        birth_year=m["birth_year"],
-        skin_type=m["skin_type"],
-        concerns=tuple(m["concerns"] or ()),
-        screening=tuple(m["screening"] or ()),
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-    )
+    return _record(r.Patient, plain(row))
 
 
 def provider(row: RowLike) -> r.Provider:
-    m = plain(row)
-    return r.Provider(id=m["id"], name=m["name"], credentials=m["credentials"], clinic=m["clinic"])
+    return _record(r.Provider, plain(row))
 
 
 def course(row: RowLike) -> r.Course:
-    m = plain(row)
-    return r.Course(
-        id=m["id"],
-        patient_id=m["patient_id"],
-        title=m["title"],
-        areas=tuple(m["areas"] or ()),
-        concerns=tuple(m["concerns"] or ()),
-        planned_sessions=m["planned_sessions"],
-        interval_weeks_min=m["interval_weeks_min"],
-        interval_weeks_max=m["interval_weeks_max"],
-        status=m["status"],
-        created_at=m["created_at"],
-    )
+    return _record(r.Course, plain(row))
 
 
 def treatment(row: RowLike) -> r.Treatment:
     m = plain(row)
-    return r.Treatment(
-        id=m["id"],
-        course_id=m["course_id"],
-        date=m["date"],
+    return _record(
+        r.Treatment,
+        m,
         provider=m["provider_name"],
-        setting=m["setting"],
-        device_kind=m["device_kind"],
-        device_name=m["device_name"],
         depth_mm=float(m["depth_mm"]) if m["depth_mm"] is not None else None,
         depth_by_area={k: float(v) for k, v in (m["depth_by_area"] or {}).items()},
-        passes=m["passes"],
-        areas=tuple(m["areas"] or ()),
-        adjuncts=tuple(m["adjuncts"] or ()),
-        anesthetic=m["anesthetic"],
-        pain=m["pain"],
-        cost=m["cost"],
-        currency=m["currency"],
-        notes=m["notes"],
     )
 
 
 def checkin(row: RowLike) -> r.CheckIn:
     m = plain(row)
-    symptoms = {name: value for name in SYMPTOM_KEYS if (value := m[name]) is not None}
-    return r.CheckIn(
-        id=m["id"],
-        course_id=m["course_id"],
-        date=m["date"],
-        symptoms=symptoms,
-        downtime=m["downtime"],
+    return _record(
+        r.CheckIn,
+        m,
+        symptoms={name: value for name in SYMPTOM_KEYS if (value := m[name]) is not None},
         concerns={k: int(v) for k, v in (m["concerns"] or {}).items()},
-        gais=m["gais"],
-        verdict=m["verdict"],
-        red_flags=tuple(m["red_flags"] or ()),
-        notes=m["notes"],
     )
 
 
 def photo(row: RowLike) -> r.Photo:
-    m = plain(row)
-    return r.Photo(
-        id=m["id"],
-        course_id=m["course_id"],
-        sha256=m["sha256"],
-        kind=m["kind"],
-        taken_at=m["taken_at"],
-        taken_at_source=m["taken_at_source"],
-        width=m["width"],
-        height=m["height"],
-        display_path=m["display_path"],
-        thumb_path=m["thumb_path"],
-        area=m["area"],
-        angle=m["angle"],
-        treatment_id=m["treatment_id"],
-        checkin_id=m["checkin_id"],
-        original_path=m["original_path"],
-        original_name=m["original_name"],
-    )
+    return _record(r.Photo, plain(row))
 
 
 def review(row: RowLike) -> r.Review:
     m = plain(row)
-    return r.Review(
-        id=m["id"],
-        course_id=m["course_id"],
-        date=m["date"],
-        provider=m["provider_name"],
-        gais=m["gais"],
-        goodman_baron=m["goodman_baron"],
-        notes=m["notes"],
-    )
+    return _record(r.Review, m, provider=m["provider_name"])
 
 
 # Every list of a history in the order people read it: by day, then by entry time.
