@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     )
 
 NONE = "—"
-VERDICT_STYLE = {"worth-it": "worth-it", "not-sure": "not-sure", "not-worth-it": "not-worth-it"}
 
 
 def verdict_label(verdict: str | None) -> str:
