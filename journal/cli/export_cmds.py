@@ -2,7 +2,9 @@
 
 Both are thin: the services validate and do the work, errors surface as one
 line with exit status 2 through `journal.cli.main.run`. Renderers (fpdf2,
-fhir.resources, Pillow) are imported only when a command runs.
+fhir.resources, Pillow) are imported only when a command runs; the `--format`
+help is the format registry's (`journal.services.exporting.FORMATS`), which
+imports no renderer.
 """
 
 from __future__ import annotations
@@ -10,11 +12,10 @@ from __future__ import annotations
 import typer
 
 from journal.cli.context import emit_json, open_from, say
+from journal.export.registry import help_line
+from journal.services.exporting import FORMATS
 
-FORMAT_HELP = (
-    "pdf or html (follow-up summary), csv (a .zip or a folder), "
-    "json (the exchange archive, a .zip), fhir (a FHIR R4 Bundle as JSON)."
-)
+FORMAT_HELP = help_line(FORMATS.values()) + " Installed export plugins add their own."
 
 
 def export(

@@ -27,7 +27,7 @@ JSON = typer.Option(False, "--json", help="Print one JSON document.")
 def patient_add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Display name."),
-    birth_year: str | None = typer.Option(None, "--birth-year"),
+    birth_year: str | None = typer.Option(None, "--birth-year", help="Year of birth, e.g. 1991."),
     skin_type: str | None = typer.Option(None, "--skin-type", help="Fitzpatrick type 1-6."),
     concern: list[str] = typer.Option([], "--concern", help="Target concern (repeatable)."),
     screening: list[str] = typer.Option(
@@ -82,7 +82,9 @@ def patient_list(ctx: typer.Context, as_json: bool = JSON) -> None:
 def course_add(
     ctx: typer.Context,
     patient: str = PATIENT,
-    title: str | None = typer.Option(None, "--title"),
+    title: str | None = typer.Option(
+        None, "--title", help="Name of the series (default: Series N)."
+    ),
     area: list[str] = typer.Option([], "--area", help="Treated area (repeatable)."),
     concern: list[str] = typer.Option([], "--concern", help="Target concern (repeatable)."),
     planned: str | None = typer.Option(None, "--planned", help="Planned sessions (default 3)."),
@@ -119,21 +121,25 @@ def session_add(
     patient: str = PATIENT,
     date: str = DATE,
     course: str | None = COURSE,
-    provider: str | None = typer.Option(None, "--provider"),
+    provider: str | None = typer.Option(
+        None, "--provider", help="Who performed the session (name)."
+    ),
     setting: str | None = typer.Option(None, "--setting", help="in-office or at-home."),
     device: str | None = typer.Option(None, "--device", help="roller, pen, rf or stamp."),
     device_name: str | None = typer.Option(None, "--device-name", help="e.g. Dermapen."),
     depth: str | None = typer.Option(
         None, "--depth", help="Needle depth in mm (0.1-3.5), or per area: cheeks=1.5,forehead=0.5."
     ),
-    passes: str | None = typer.Option(None, "--passes"),
+    passes: str | None = typer.Option(None, "--passes", help="Number of passes 1-20."),
     area: list[str] = typer.Option([], "--area", help="Treated area (repeatable)."),
     serum: list[str] = typer.Option([], "--serum", help="Adjunct or serum (repeatable)."),
-    anesthetic: str | None = typer.Option(None, "--anesthetic"),
+    anesthetic: str | None = typer.Option(
+        None, "--anesthetic", help="Numbing used, e.g. lidocaine."
+    ),
     pain: str | None = typer.Option(None, "--pain", help="Procedure pain 0-10."),
-    cost: str | None = typer.Option(None, "--cost"),
+    cost: str | None = typer.Option(None, "--cost", help="Price of the session, e.g. 350."),
     currency: str | None = typer.Option(None, "--currency", help="Default USD."),
-    notes: str | None = typer.Option(None, "--notes"),
+    notes: str | None = typer.Option(None, "--notes", help="Free-text notes."),
     as_json: bool = JSON,
 ) -> None:
     """Log one microneedling session."""
@@ -195,7 +201,7 @@ def checkin_add(
     ),
     verdict: str | None = typer.Option(None, "--verdict", help="worth-it|not-sure|not-worth-it."),
     flag: list[str] = typer.Option([], "--flag", help="Red flag, e.g. blistering (repeatable)."),
-    notes: str | None = typer.Option(None, "--notes"),
+    notes: str | None = typer.Option(None, "--notes", help="Free-text notes."),
     as_json: bool = JSON,
 ) -> None:
     """Log how the skin is doing today."""
@@ -240,12 +246,12 @@ def review_add(
     patient: str = PATIENT,
     date: str = DATE,
     course: str | None = COURSE,
-    provider: str | None = typer.Option(None, "--provider"),
+    provider: str | None = typer.Option(None, "--provider", help="Reviewing provider (name)."),
     gais: str | None = typer.Option(None, "--gais", help="Observer GAIS."),
     goodman_baron: str | None = typer.Option(
         None, "--goodman-baron", help="Qualitative scar grade 1-4."
     ),
-    notes: str | None = typer.Option(None, "--notes"),
+    notes: str | None = typer.Option(None, "--notes", help="Free-text notes."),
     as_json: bool = JSON,
 ) -> None:
     """Record a provider's observer rating."""

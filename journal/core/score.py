@@ -3,6 +3,8 @@
 The score turns a patient's own series into the verdict RealSelf reviewers
 already use (Worth It / Not Sure / Not Worth It) and says why, one sentence per
 component. docs/scoring.md states every weight and threshold with its reason.
+This module does the arithmetic and holds the result types;
+`journal.core.score_text` writes the sentences from the `Facts` computed here.
 
 Two design rules keep the score honest when data is missing:
 
@@ -32,7 +34,7 @@ from typing import Any
 
 from journal.core.records import CheckIn, CourseRecord, Review, Treatment
 from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
-from journal.core.vocab import CONCERNS, GAIS, GAIS_POINTS, VERDICTS
+from journal.core.vocab import CONCERNS, GAIS, GAIS_POINTS
 
 # --- weights and verdict --------------------------------------------------------------
 
@@ -141,7 +143,7 @@ class ConcernChange:
         """Signed change in percent of the baseline (None from a baseline of 0)."""
         if self.baseline <= 0:
             return None
-        return _round((self.latest - self.baseline) / self.baseline * 100)
+        return round_half_up((self.latest - self.baseline) / self.baseline * 100)
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ class ScoreResult:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        """The `score --json` document (the contract in DESIGN.md, plus details)."""
+        """The `score --json` document (the contract in docs/architecture.md, plus details)."""
         return {
             "score": self.score,
             "verdict": self.verdict,
@@ -283,6 +285,8 @@ def _flag_dict(flag: RedFlag) -> dict[str, Any]:
 
 def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> ScoreResult:
     """Score a course from the records dated on or before `as_of` (default: all)."""
+    from journal.core import score_text  # imported here: the sentences import this module
+
     timeline = _Timeline.build(record)
     facts = _evaluate(timeline, as_of)
     by_date = {day: _evaluate(timeline, day).score for day in set(facts.trend_dates)}
@@ -290,7 +294,7 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
     components = _components(facts)
     explanation = [c.sentence for c in components]
     if facts.capped:
-        explanation.append(_cap_sentence(facts))
+        explanation.append(score_text.cap_sentence(facts))
     return ScoreResult(
         score=facts.score,
         verdict=facts.verdict,
@@ -300,7 +304,7 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
         trend=trend,
         flags=facts.flags,
         benchmark=benchmark_for(facts.verdict),
-        missing=tuple(_missing(facts)),
+        missing=tuple(score_text.missing(facts)),
         as_of=as_of,
         capped=facts.capped,
         concerns=facts.concerns,
@@ -318,27 +322,16 @@ def verdict_for(score: int) -> str:
 
 
 def benchmark_for(verdict: str) -> Benchmark:
-    """Say plainly how a personal verdict sits next to the community figure."""
-    crowd = f"{BENCHMARK_WORTH_IT_PERCENT}% of {BENCHMARK_REVIEWS} {BENCHMARK_SOURCE} reviewers"
-    when = f"(page updated {BENCHMARK_UPDATED})"
-    if verdict == "worth-it":
-        sentence = f"Your series reads Worth It, like {crowd} {when}."
-    elif verdict == "not-sure":
-        sentence = (
-            f"Your series reads Not Sure so far; {crowd} rated microneedling Worth It {when}."
-        )
-    else:
-        sentence = (
-            f"Your series reads Not Worth It, unlike the {crowd} "
-            f"who rated microneedling Worth It {when}."
-        )
+    """The community figure next to a personal verdict, with the sentence comparing them."""
+    from journal.core import score_text
+
     return Benchmark(
         BENCHMARK_SOURCE,
         BENCHMARK_WORTH_IT_PERCENT,
         BENCHMARK_REVIEWS,
         BENCHMARK_UPDATED,
         verdict,
-        sentence,
+        score_text.benchmark_sentence(verdict),
     )
 
 
@@ -463,7 +456,7 @@ def _upto(items: tuple[Any, ...], dates: tuple[dt.date, ...], as_of: dt.date | N
 
 
 @dataclass(frozen=True)
-class _Facts:
+class Facts:
     """Everything computed for one as-of date; sentences are written from this."""
 
     treatments: tuple[Treatment, ...]
@@ -496,7 +489,7 @@ class _Facts:
     verdict: str
 
 
-def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> _Facts:
+def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
     treatments = _upto(timeline.treatments, timeline.treatment_dates, as_of)
     checkins = _upto(timeline.rated, timeline.rated_dates, as_of)  # outcome ratings only
     reviews = _upto(timeline.reviews, timeline.review_dates, as_of)
@@ -541,7 +534,7 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> _Facts:
     capped = capped_possible and score > LASTING_HARM_CAP
     if capped_possible:
         score = min(score, LASTING_HARM_CAP)
-    return _Facts(
+    return Facts(
         treatments=treatments,
         session_dates=dates,
         trend_dates=tuple(t.date for t in treatments),
@@ -582,7 +575,7 @@ def _mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values)
 
 
-def _round(value: float) -> int:
+def round_half_up(value: float) -> int:
     """Round half up: Python's round() rounds half to even, which surprises readers."""
     return math.floor(value + 0.5)
 
@@ -592,7 +585,7 @@ def _clamp(value: float) -> float:
 
 
 def _clamp_int(value: float) -> int:
-    return min(100, max(0, _round(value)))
+    return min(100, max(0, round_half_up(value)))
 
 
 def _change_units(baseline: float, latest: float) -> float:
@@ -669,7 +662,7 @@ def _latest_gais(source: str, ratings: list[tuple[dt.date, str | None]]) -> Gais
         return None
     last = max(day for day, _ in rated)
     points = _mean([p for day, p in rated if day == last])
-    label_key = next(k for k, p in GAIS_POINTS.items() if p == _round(points))
+    label_key = next(k for k, p in GAIS_POINTS.items() if p == round_half_up(points))
     return GaisRating(source, last, points, GAIS.label(label_key), gais_score(points))
 
 
@@ -838,176 +831,22 @@ def _follow_up_days(
     return max(0, (max(rated) - dates[0]).days)
 
 
-# ======================================================================================
-# Sentences
-# ======================================================================================
+def _components(facts: Facts) -> tuple[ComponentScore, ...]:
+    """Each component's score and weight, with the sentence `score_text` writes for it."""
+    from journal.core import score_text
 
-
-def _number(value: float) -> str:
-    """7 reads as 7, an average of two ratings as 6.5."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
-def _concern_phrase(change: ConcernChange, first: bool) -> str:
-    """ "Acne scars went from 7 to 3 (-57%)"; later concerns drop the verb."""
-    if change.percent is None:
-        delta = change.latest - change.baseline
-        how = f"{'+' if delta > 0 else ''}{_number(delta)} points"
-    else:
-        how = f"{'+' if change.percent > 0 else ''}{change.percent}%"
-    if not change.meaningful and change.latest < change.baseline:
-        how += ", below the 2-point or 30% mark of a meaningful change"
-    lead = f"{change.label} went from" if first else f"{change.label.lower()} from"
-    return f"{lead} {_number(change.baseline)} to {_number(change.latest)} ({how})"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _join(parts: Sequence[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _efficacy_sentence(facts: _Facts) -> str:
-    clauses: list[str] = []
-    if facts.concerns:
-        phrases = [_concern_phrase(c, i == 0) for i, c in enumerate(facts.concerns)]
-        sessions = max(c.sessions for c in facts.concerns)
-        clauses.append(f"{_join(phrases)} over {_plural(sessions, 'session')}")
-    gais: list[str] = []
-    if facts.patient_gais:
-        gais.append(f"you rate the overall change {facts.patient_gais.label.lower()}")
-    if facts.observer_gais:
-        gais.append(f"your provider rates it {facts.observer_gais.label.lower()}")
-    if gais:
-        text = _join(gais) + " (GAIS)"
-        clauses.append(text if clauses else text[:1].upper() + text[1:])
-    if clauses:
-        return "; ".join(clauses) + "."
-    if facts.baseline_only:
-        key, level, day = facts.baseline_only[0]
-        return (
-            f"{CONCERNS.label(key)} has only a baseline rating ({_number(level)} on "
-            f"{day.isoformat()}), so efficacy sits at a neutral 50 until it is rated again."
-        )
-    return "Nothing rated yet, so efficacy sits at a neutral 50 until a concern or GAIS is rated."
-
-
-def _recovery_sentence(facts: _Facts) -> str:
-    sessions = len(facts.session_dates)
-    if not facts.recovery_rated:
-        if not sessions:
-            return "No sessions yet, so there is no recovery to weigh."
-        return (
-            f"No symptoms recorded after the {_plural(sessions, 'session')}, "
-            "so recovery counts as uneventful."
-        )
-    worst = max((s for s in facts.sessions if s.rated), key=lambda s: (s.burden, s.session_date))
-    parts: list[str] = []
-    if worst.peak_symptom:
-        parts.append(f"{worst.peak_symptom} peaked at {worst.peak}/10 on day {worst.peak_day}")
-    else:
-        parts.append("no symptom above 0/10")
-    parts.append(f"{_plural(worst.downtime_days, 'downtime day')}")
-    if worst.lingering_symptom:
-        expected = EXPECTED_DAYS.get(worst.lingering_symptom, DEFAULT_EXPECTED_DAYS)
-        parts.append(
-            f"{worst.lingering_symptom} still {worst.lingering_level}/10 on day "
-            f"{worst.lingering_day} (expected to settle by day {expected})"
-        )
-    within = not worst.lingering_symptom and worst.downtime_days <= EXPECTED_DOWNTIME_DAYS
-    course = (
-        "within the expected course (redness 24-48 h, 1-3 days of downtime, swelling up to "
-        "about 5 days)"
-        if within
-        else "heavier than the expected course (redness 24-48 h, 1-3 days of downtime, "
-        "swelling up to about 5 days)"
-    )
-    lead = "The heaviest recovery" if sessions > 1 else "Recovery"
-    when = worst.session_date.isoformat()
-    return f"{lead} followed the {when} session: {', '.join(parts)}, {course}."
-
-
-def _safety_sentence(facts: _Facts) -> str:
-    if not facts.flags:
-        return "No red flags reported or derived from your check-ins."
-    items = []
-    for flag in facts.flags:
-        how = "reported" if flag.source == "reported" else f"derived from {flag.detail}"
-        items.append(f"{flag.label.lower()} on {flag.date.isoformat()} ({how})")
-    return (
-        f"{_plural(len(facts.flags), 'red flag')}: {_join(items)}; "
-        f"contact your provider about {'it' if len(items) == 1 else 'each'}."
-    )
-
-
-def _satisfaction_sentence(facts: _Facts) -> str:
-    if not facts.verdicts or facts.latest_verdict is None:
-        return "No verdict recorded yet, so satisfaction sits at a neutral 50."
-    last_day = facts.verdicts[-1][0]
-    label = VERDICTS.label(facts.latest_verdict)
-    if len(facts.verdicts) == 1:
-        return f"Your verdict on {last_day.isoformat()} is {label}."
-    return (
-        f"Your latest verdict ({last_day.isoformat()}) is {label}; verdicts on "
-        f"{len(facts.verdicts)} days count, the latest weighing most."
-    )
-
-
-def _money(amount: Decimal | float, currencies: Sequence[str]) -> str:
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    if not currencies or currencies == ("USD",):
-        return f"${text}"
-    if len(currencies) == 1:
-        return f"{text} {currencies[0]}"
-    return f"{text} (mixed currencies)"
-
-
-def _value_sentence(facts: _Facts) -> str:
-    efficacy = _round(facts.efficacy)
-    sessions = len(facts.treatments)
-    if not facts.costs_known:
-        return f"No costs recorded, so value is judged on results alone (efficacy {efficacy})."
-    low, high = TYPICAL_SESSION_COST
-    per = Decimal(str(facts.per_session_cost))
-    where = "within" if low <= per <= high else "below" if per < low else "above"
-    per_text = _money(per, facts.currencies)
-    typical = f"the typical {_money(low, ())}-{_money(high, ())}"
-    spent = _money(facts.total_cost, facts.currencies)
-    if facts.costs_known < sessions:
-        return (
-            f"{spent} recorded for {facts.costs_known} of {_plural(sessions, 'session')} "
-            f"({per_text} a session counting the unrecorded ones as nothing, {where} {typical}) "
-            f"against efficacy {efficacy}."
-        )
-    return (
-        f"{spent} over {_plural(sessions, 'session')} ({per_text} a session, {where} "
-        f"{typical}) against efficacy {efficacy}."
-    )
-
-
-def _cap_sentence(facts: _Facts) -> str:
-    harms = sorted({f.label.lower() for f in facts.flags if f.key in LASTING_HARM_FLAGS})
-    verb = "was" if len(harms) == 1 else "were"
-    return (
-        f"Because {_join(harms)} {verb} reported, the score is held at {LASTING_HARM_CAP} "
-        "(Not Sure at best) until your provider has seen it."
-    )
-
-
-def _components(facts: _Facts) -> tuple[ComponentScore, ...]:
     values = {
-        "efficacy": (facts.efficacy, _efficacy_sentence(facts), facts.efficacy_rated),
-        "recovery": (facts.recovery, _recovery_sentence(facts), facts.recovery_rated),
-        "safety": (facts.safety, _safety_sentence(facts), facts.safety_rated),
-        "satisfaction": (facts.satisfaction, _satisfaction_sentence(facts), bool(facts.verdicts)),
+        "efficacy": (facts.efficacy, score_text.efficacy_sentence(facts), facts.efficacy_rated),
+        "recovery": (facts.recovery, score_text.recovery_sentence(facts), facts.recovery_rated),
+        "safety": (facts.safety, score_text.safety_sentence(facts), facts.safety_rated),
+        "satisfaction": (
+            facts.satisfaction,
+            score_text.satisfaction_sentence(facts),
+            bool(facts.verdicts),
+        ),
         "value": (
             facts.value,
-            _value_sentence(facts),
+            score_text.value_sentence(facts),
             facts.costs_known > 0 and facts.efficacy_rated,
         ),
     }
@@ -1018,11 +857,11 @@ def _components(facts: _Facts) -> tuple[ComponentScore, ...]:
 
 
 # ======================================================================================
-# Confidence and what is missing
+# Confidence (what is missing is said in journal.core.score_text)
 # ======================================================================================
 
 
-def _confidence(facts: _Facts) -> str:
+def _confidence(facts: Facts) -> str:
     """low / medium / high from sessions, follow-up time and how much was rated."""
     outcome_rated = facts.efficacy_rated or bool(facts.verdicts)
     if not facts.treatments or not outcome_rated:
@@ -1040,50 +879,3 @@ def _confidence(facts: _Facts) -> str:
     if enough_sessions and long_enough and facts.efficacy_rated and rated >= 3:
         return "high"
     return "medium"
-
-
-def _missing(facts: _Facts) -> list[str]:
-    """Sentences saying what would raise confidence, most useful first."""
-    missing: list[str] = []
-    sessions = len(facts.treatments)
-    if not sessions:
-        missing.append("No sessions recorded yet: add the first session to start the series.")
-    elif sessions < MIN_SESSIONS:
-        missing.append(
-            f"Only {_plural(sessions, 'session')} so far: scars and wrinkles usually need "
-            f"{MIN_SESSIONS} or more."
-        )
-    if facts.session_dates and (facts.follow_up_days or 0) < MIN_FOLLOW_UP_DAYS:
-        due = facts.session_dates[0] + dt.timedelta(days=MIN_FOLLOW_UP_DAYS)
-        missing.append(
-            f"Rate your concerns again on or after {due.isoformat()} ({MIN_FOLLOW_UP_DAYS} days "
-            "after the first session): collagen takes 3-6 months to remodel."
-        )
-    if not facts.concerns:
-        if facts.baseline_only:
-            names = _join([CONCERNS.label(k).lower() for k, _, _ in facts.baseline_only])
-            missing.append(f"Rate {names} again to measure the change since the baseline.")
-        else:
-            missing.append(
-                "Rate each concern 0-10 before the first session to set a baseline, "
-                "then again at later check-ins."
-            )
-    if facts.patient_gais is None and facts.observer_gais is None:
-        missing.append(
-            "Add a global improvement rating (GAIS) at a check-in, or ask your provider "
-            "for an observer rating."
-        )
-    elif facts.observer_gais is None:
-        missing.append("Ask your provider for an observer GAIS rating at your next visit.")
-    if not facts.verdicts:
-        missing.append("Give your own verdict (worth-it, not-sure or not-worth-it) at a check-in.")
-    if sessions and not facts.recovery_rated:
-        missing.append(
-            "Record symptoms and downtime on days 1, 3 and 7 after a session to weigh recovery."
-        )
-    if sessions and facts.costs_known < sessions:
-        missing.append(
-            f"Cost is missing for {sessions - facts.costs_known} of "
-            f"{_plural(sessions, 'session')}: record it to judge value."
-        )
-    return missing

@@ -67,7 +67,6 @@ class Box:
 @dataclass(frozen=True)
 class Chart:
     title: str
-    y_label: str
     x_min: float
     x_max: float
     y_min: float
@@ -113,7 +112,6 @@ def trend_chart(points: Sequence[tuple[dt.date, int]]) -> Chart:
         data, x_max, ticks = (), 1.0, ()
     return Chart(
         title="Worth-it score after each session",
-        y_label="score",
         x_min=0.0,
         x_max=x_max,
         y_min=0.0,
@@ -145,7 +143,6 @@ def recovery_chart(lines: Sequence[RecoveryLine]) -> Chart:
     ticks = tuple(Tick(float(d), f"day {d}" if d == 0 else str(d)) for d in _day_ticks(x_max))
     return Chart(
         title="Recovery: worst symptom by day after each session",
-        y_label="worst symptom (0-10)",
         x_min=0.0,
         x_max=float(x_max),
         y_min=0.0,

@@ -1,25 +1,66 @@
 """Exporting one patient: follow-up PDF or HTML, CSV, the exchange archive, FHIR.
 
 The services fetch (history, score, plan, ORM rows for the archive, photo
-paths) and `journal.export` renders; nothing here knows a file format. The
-CLI's `journal export` and the TUI's export buttons both call
-`export_patient`.
+paths) and `journal.export` renders; nothing here knows a file format. Each
+exporter below declares its format once (`@_declares`); `FORMATS` collects
+them for `journal export --help`, the TUI's export screen and docs/exports.md,
+and `all_formats()` adds the formats installed plugins declare (see
+`journal.export.registry`). The CLI's `journal export` and the TUI's export
+screen both call `export_patient`. Renderers are imported inside the
+exporters, so reading `FORMATS` costs nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal.core.errors import InvalidValue, JournalError
+from journal.export.registry import ExportFormat, ExportJob
 
 if TYPE_CHECKING:
     from journal.core import records
+    from journal.export.summary import Summary
     from journal.services.journal import Journal
 
-FORMATS = ("pdf", "html", "csv", "json", "fhir")
 PAPERS = ("a4", "letter")
+FORMATS: dict[str, ExportFormat] = {}
+_with_plugins: tuple[dict[str, ExportFormat], list[str]] | None = None
+
+_Exporter = Callable[["Journal", ExportJob], Path]
+
+
+def _declares(
+    name: str, suffix: str, label: str, description: str
+) -> Callable[[_Exporter], _Exporter]:
+    """Register the decorated exporter as the built-in format `name`."""
+
+    def register(exporter: _Exporter) -> _Exporter:
+        FORMATS[name] = ExportFormat(name, suffix, label, description, exporter)
+        return exporter
+
+    return register
+
+
+def all_formats() -> dict[str, ExportFormat]:
+    """The built-in formats and those installed plugins declare (read once, on first use)."""
+    return _plugins()[0]
+
+
+def plugin_problems() -> list[str]:
+    """Why an installed export plugin was left out, one line each."""
+    return _plugins()[1]
+
+
+def _plugins() -> tuple[dict[str, ExportFormat], list[str]]:
+    global _with_plugins
+    if _with_plugins is None:
+        from journal.export.registry import installed_entry_points, with_plugins
+
+        _with_plugins = with_plugins(FORMATS, installed_entry_points())
+    return _with_plugins
 
 
 def export_patient(
@@ -40,27 +81,65 @@ def export_patient(
     computed for (default: today).
     """
     fmt = (fmt or "").strip().lower()
-    if fmt not in FORMATS:
-        raise InvalidValue("format", fmt, "choose one of " + ", ".join(FORMATS))
+    formats = FORMATS if fmt in FORMATS else all_formats()
+    if fmt not in formats:
+        reason = "choose one of " + ", ".join(formats)
+        raise InvalidValue("format", fmt, "; ".join([reason, *plugin_problems()]))
     paper = (paper or "").strip().lower()
     if paper not in PAPERS:
         raise InvalidValue("paper", paper, "choose a4 or letter")
     target = Path(out).expanduser()
     if not str(out).strip():
         raise InvalidValue("output", out, "give a file name with -o")
-    today = today or dt.date.today()
-    if fmt == "json":
-        return _archive(journal, patient_ref, course_ref, target)
+    job = ExportJob(patient_ref, target, course_ref, today or dt.date.today(), paper)
+    return formats[fmt].exporter(journal, job)
+
+
+@_declares("pdf", ".pdf", "PDF summary", "follow-up summary of one course, A4 or letter")
+def export_pdf(journal: Journal, job: ExportJob) -> Path:
+    """The follow-up summary of one course (default: the latest active) as a PDF."""
+    from journal.export.pdf import render_pdf
+
+    summary = _summary(journal, job)
+    return render_pdf(summary, job.out, photo_file=photo_locator(journal), paper=job.paper)
+
+
+@_declares("html", ".html", "HTML page", "the same summary as one self-contained HTML file")
+def export_html(journal: Journal, job: ExportJob) -> Path:
+    """The follow-up summary as one HTML file (inline CSS, photos and charts)."""
+    from journal.export.htmldoc import render_html
+
+    return render_html(_summary(journal, job), job.out, photo_file=photo_locator(journal))
+
+
+@_declares("csv", ".csv.zip", "CSV tables (zip)", "one CSV table per record kind, .zip or folder")
+def export_csv(journal: Journal, job: ExportJob) -> Path:
+    """Sessions, check-ins, photos and reviews as spreadsheets (all courses by default)."""
+    from journal.export.csvexport import write_csv
     from journal.services.history import patient_history
 
-    history = patient_history(journal, patient_ref)
-    if fmt in ("pdf", "html"):
-        return _summary(journal, history, course_ref, target, fmt, today, paper)
-    if fmt == "csv":
-        from journal.export.csvexport import write_csv
+    history = patient_history(journal, job.patient_ref)
+    return write_csv(_only_course(history, job.course_ref), job.out)
 
-        return write_csv(_only_course(history, course_ref), target)
-    return _fhir(journal, history, course_ref, target, today)
+
+@_declares(
+    "json",
+    ".zip",
+    "Archive (JSON and photos)",
+    "the exchange archive `journal import` reads: records and photos in a .zip",
+)
+def export_archive(journal: Journal, job: ExportJob) -> Path:
+    """Every row of the patient (or one course) and its photo files, to move between journals."""
+    return _archive(journal, job.patient_ref, job.course_ref, job.out)
+
+
+@_declares("fhir", ".fhir.json", "FHIR bundle", "a FHIR R4 Bundle as JSON")
+def export_fhir(journal: Journal, job: ExportJob) -> Path:
+    """A validated FHIR R4 collection Bundle (all courses by default)."""
+    from journal.services.history import patient_history
+
+    history = patient_history(journal, job.patient_ref)
+    return _fhir(journal, history, job.course_ref, job.out, job.today)
 
 
 def photo_locator(journal: Journal) -> Any:
@@ -78,36 +157,24 @@ def photo_locator(journal: Journal) -> Any:
     return locate
 
 
-def _summary(
-    journal: Journal,
-    history: records.PatientHistory,
-    course_ref: str | None,
-    out: Path,
-    fmt: str,
-    today: dt.date,
-    paper: str,
-) -> Path:
+def _summary(journal: Journal, job: ExportJob) -> Summary:
+    """The follow-up summary of the course `job` names (default: the latest active)."""
     from journal.core.rules import screening_warnings
     from journal.export.summary import build_summary
+    from journal.services.history import patient_history
     from journal.services.scoring import report_for_history
 
-    report = report_for_history(history, course_ref, today=today)
-    summary = build_summary(
+    history = patient_history(journal, job.patient_ref)
+    report = report_for_history(history, job.course_ref, today=job.today)
+    return build_summary(
         history,
         course=report.record.course if report else None,
         score=report.score if report else None,
         plan=report.plan if report else None,
         screening=report.screening if report else screening_warnings(history.patient),
         flags=report.flags if report else (),
-        generated=today,
+        generated=job.today,
     )
-    if fmt == "pdf":
-        from journal.export.pdf import render_pdf
-
-        return render_pdf(summary, out, photo_file=photo_locator(journal), paper=paper)
-    from journal.export.htmldoc import render_html
-
-    return render_html(summary, out, photo_file=photo_locator(journal))
 
 
 def _only_course(history: records.PatientHistory, course_ref: str | None) -> records.PatientHistory:

@@ -3,8 +3,8 @@
 The TUI's forms pre-fill what a patient or provider would otherwise retype at
 every visit: the last session's provider, device, depth and serums, and the
 course's target concerns for check-in ratings. Working that out is a read of
-the patient's history, so it lives here (on top of `history`) rather than in a
-screen, which must never query the journal by itself.
+the patient's history the dashboard already loaded, so it lives here rather
+than in a screen; the functions are pure and never query the journal again.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from journal.core import records
-from journal.services.history import patient_history
-from journal.services.journal import Journal
+from journal.core.lookup import match_course
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,8 @@ class ReviewDefaults:
 
 
 def _current_course(history: records.PatientHistory) -> records.Course | None:
-    """The course new records go to (the latest active one, as the services pick it)."""
-    active = [c for c in history.courses if c.status == "active"]
-    return (active or list(history.courses) or [None])[-1]
+    """The course new records go to: core's rule without a reference (the latest active)."""
+    return match_course(None, history.courses, history.patient.display_name)
 
 
 def _depth_text(treatment: records.Treatment) -> str:
@@ -104,15 +102,3 @@ def review_defaults_from(history: records.PatientHistory, today: dt.date) -> Rev
     names = [r.provider for r in history.reviews if r.provider]
     names += [t.provider for t in history.treatments if t.provider] if not names else []
     return ReviewDefaults(date=today.isoformat(), provider=names[-1] if names else "")
-
-
-def session_defaults(journal: Journal, patient_ref: str, *, today: dt.date) -> SessionDefaults:
-    return session_defaults_from(patient_history(journal, patient_ref), today)
-
-
-def checkin_defaults(journal: Journal, patient_ref: str, *, today: dt.date) -> CheckInDefaults:
-    return checkin_defaults_from(patient_history(journal, patient_ref), today)
-
-
-def review_defaults(journal: Journal, patient_ref: str, *, today: dt.date) -> ReviewDefaults:
-    return review_defaults_from(patient_history(journal, patient_ref), today)

@@ -64,8 +64,6 @@ if TYPE_CHECKING:
         Treatment,
     )
 
-VERDICT_STYLE = {"worth-it": "worth-it", "not-sure": "not-sure", "not-worth-it": "not-worth-it"}
-
 
 def details(entry: TimelineEntry, history: PatientHistory) -> list[tuple[str, str]]:
     """Every field of a timeline entry as label/value pairs for its detail view."""

@@ -183,10 +183,30 @@ def test_foreign_keys_are_enforced(journal):
     assert count(journal, CourseRow) == 0
 
 
-def test_fast_sqlite_reader_matches_the_orm_path(journal, home, journal_url):
-    """`history` skips SQLAlchemy on SQLite; its records must equal the ORM's exactly."""
-    from journal.services.reading import history_for
+@pytest.fixture
+def sqlite_journal(home):
+    """A journal on SQLite whatever database the run targets: only SQLite has a fast path."""
+    from journal.services.journal import open_journal
 
+    j = open_journal(home, None)
+    try:
+        yield j
+    finally:
+        j.close()
+
+
+def test_fast_sqlite_reader_matches_the_orm_path(sqlite_journal, home):
+    """`history` skips SQLAlchemy on SQLite; its records must equal the ORM's exactly.
+
+    On PostgreSQL `history_for` *is* the ORM path, so comparing there would hold
+    the ORM equal to itself: this test always uses SQLite and first proves the
+    fast reader is the path `history_for` takes.
+    """
+    from journal.services.reading import history_for
+    from journal.store.location import resolve_location
+    from journal.store.sqlite_reader import SQLiteReader
+
+    journal = sqlite_journal
     add_patient(journal, "Fay", concerns=["wrinkles"], screening=["isotretinoin"])
     add_checkin(journal, "Fay", date="2026-01-01", concerns=["wrinkles=7"], notes="baseline")
     add_treatment(
@@ -211,7 +231,11 @@ def test_fast_sqlite_reader_matches_the_orm_path(journal, home, journal_url):
     )
     add_review(journal, "Fay", date="2026-01-30", provider="Dr. Q", goodman_baron="2")
     orm = patient_history(journal, "Fay")
-    fast = history_for(home, journal_url, "fay")
+    reader = SQLiteReader.open(resolve_location(home, None).sqlite_path)
+    assert reader is not None  # the fast path is the one history_for takes
+    with reader:
+        pass
+    fast = history_for(home, None, "fay")
     assert fast == orm
     assert history_document(fast) == history_document(orm)
 

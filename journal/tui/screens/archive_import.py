@@ -54,7 +54,6 @@ class ArchiveImportScreen(ModalScreen[str | None]):
             yield FormField(
                 "Archive",
                 field_input("", placeholder="path/to/patient.zip", id="archive"),
-                keys=("archive", "file", "path"),
             )
             yield Button("Import (ctrl+s)", id="go", variant="primary")
             yield Static("", id="archive-result")

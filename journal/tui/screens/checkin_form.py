@@ -9,7 +9,6 @@ are ticked from the "call your doctor" list.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -26,9 +25,6 @@ from journal.tui.screens.form_base import (
     text_value,
 )
 from journal.tui.widgets.form import FormField
-
-if TYPE_CHECKING:
-    pass
 
 DOWNTIME = [("Yes, I stayed home", "yes"), ("No downtime", "no")]
 
@@ -50,7 +46,6 @@ class CheckInFormScreen(PatientRecordForm):
             yield FormField(
                 "Downtime",
                 field_select(DOWNTIME, id="downtime", prompt="—"),
-                keys=("downtime",),
             )
             yield FormField(
                 "GAIS (your overall change)",

@@ -8,7 +8,6 @@ the dashboard already loaded; after a form saves, the dashboard reloads.
 
 from __future__ import annotations
 
-import importlib.util
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -36,11 +35,6 @@ from journal.tui.widgets.trend import TrendPlot
 
 if TYPE_CHECKING:
     from journal.tui.data import PatientData
-
-
-def exporting_available() -> bool:
-    """The export service ships separately; offer the action only once it exists."""
-    return importlib.util.find_spec("journal.services.exporting") is not None
 
 
 class DashboardScreen(Screen[None]):
@@ -91,8 +85,6 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.provider
-        if action == "export" and not exporting_available():
-            return False
         if action in {"score", "gallery", "compare", "timeline", "export"} and self.data is None:
             return None
         return True

@@ -1,7 +1,7 @@
 """Export a patient's summary for the follow-up visit (PDF, HTML, CSV, JSON, FHIR).
 
-Offered only when the export service is installed; the file lands in the
-journal home's `exports/` folder unless the user types another path.
+The formats are the export registry's (built-in and plugin ones); the file
+lands in the journal home's `exports/` folder unless the user types another path.
 """
 
 from __future__ import annotations
@@ -23,19 +23,12 @@ from journal.tui.widgets.form import FormField
 if TYPE_CHECKING:
     from journal.tui.data import PatientData
 
-FORMATS = [
-    ("PDF summary", "pdf"),
-    ("HTML page", "html"),
-    ("CSV tables (zip)", "csv"),
-    ("Archive (JSON and photos)", "json"),
-    ("FHIR bundle", "fhir"),
-]
-SUFFIX = {"pdf": ".pdf", "html": ".html", "csv": ".csv.zip", "json": ".zip", "fhir": ".fhir.json"}
-
 
 def default_path(folder: Path, name: str, fmt: str, today: str) -> Path:
+    from journal.services.exporting import all_formats
+
     slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "patient"
-    return folder / f"{slug}-{today}{SUFFIX[fmt]}"
+    return folder / f"{slug}-{today}{all_formats()[fmt].suffix}"
 
 
 class ExportScreen(ModalScreen[None]):
@@ -53,14 +46,17 @@ class ExportScreen(ModalScreen[None]):
         return Path(app.journal.location.home) / "exports"
 
     def compose(self) -> ComposeResult:
+        from journal.services.exporting import all_formats
+
+        choices = [(f.label, f.name) for f in all_formats().values()]
         with Vertical(id="export-box", classes="panel") as box:
             box.border_title = f"Export · {self.data.patient.display_name}"
             yield FormField(
                 "Format",
-                field_select(FORMATS, value="pdf", allow_blank=False, id="fmt"),
+                field_select(choices, value="pdf", allow_blank=False, id="fmt"),
                 keys=("format",),
             )
-            yield FormField("Save to", field_input("", id="out"), keys=("out", "output", "path"))
+            yield FormField("Save to", field_input("", id="out"), keys=("output",))
             yield Button("Export (ctrl+s)", id="go", variant="primary")
             yield Static("", id="export-result")
 

@@ -92,7 +92,6 @@ class ImportScreen(Screen[bool]):
                 yield FormField(
                     "Folder (Enter to browse it)",
                     field_input(str(self.start), id="folder"),
-                    keys=("folder",),
                 )
                 yield Label("Picked photos (Enter on a file)", classes="field-label")
                 yield Static("None yet.", id="picked")

@@ -7,7 +7,6 @@ why the provider view offers this form on every patient's dashboard.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -24,9 +23,6 @@ from journal.tui.screens.form_base import (
     text_value,
 )
 from journal.tui.widgets.form import FormField
-
-if TYPE_CHECKING:
-    pass
 
 GOODMAN_BARON = [
     ("1 - macular (flat, discoloured)", "1"),

@@ -8,7 +8,6 @@ a date check and ctrl+s.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -26,9 +25,6 @@ from journal.tui.screens.form_base import (
     text_value,
 )
 from journal.tui.widgets.form import FormField
-
-if TYPE_CHECKING:
-    pass
 
 
 def _choices(vocab: Vocabulary) -> list[tuple[str, str]]:

@@ -16,14 +16,18 @@ from textual.widgets import Label, Static
 
 
 class FormField(Vertical):
-    """Label, control and error line; `keys` are the service field names it answers for."""
+    """Label, control and error line; `keys` are the service field names it answers for.
+
+    A key is listed only when some service raises `InvalidValue` with that
+    field name for this control; a field no service validates has none.
+    """
 
     def __init__(
         self,
         label: str,
         control: Widget,
         *,
-        keys: tuple[str, ...],
+        keys: tuple[str, ...] = (),
         id: str | None = None,
         classes: str | None = None,
     ) -> None:

@@ -1,0 +1,252 @@
+"""The sentences that explain a worth-it score: one per component, the cap, what is missing.
+
+`journal.core.score` does the arithmetic and hands each as-of date's `Facts`
+here; nothing in this module changes a number, so wording can be edited (or
+translated) without touching the score, and the arithmetic can be read without
+the prose. docs/scoring.md quotes these sentences and its worked example is
+held true by tests/core/test_scoring_doc.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from journal.core.score import (
+    BENCHMARK_REVIEWS,
+    BENCHMARK_SOURCE,
+    BENCHMARK_UPDATED,
+    BENCHMARK_WORTH_IT_PERCENT,
+    DEFAULT_EXPECTED_DAYS,
+    EXPECTED_DAYS,
+    EXPECTED_DOWNTIME_DAYS,
+    LASTING_HARM_CAP,
+    LASTING_HARM_FLAGS,
+    MIN_FOLLOW_UP_DAYS,
+    MIN_SESSIONS,
+    TYPICAL_SESSION_COST,
+    round_half_up,
+)
+from journal.core.vocab import CONCERNS, VERDICTS
+
+if TYPE_CHECKING:
+    from journal.core.score import ConcernChange, Facts
+
+
+def benchmark_sentence(verdict: str) -> str:
+    """Say plainly how a personal verdict sits next to the community figure."""
+    crowd = f"{BENCHMARK_WORTH_IT_PERCENT}% of {BENCHMARK_REVIEWS} {BENCHMARK_SOURCE} reviewers"
+    when = f"(page updated {BENCHMARK_UPDATED})"
+    if verdict == "worth-it":
+        return f"Your series reads Worth It, like {crowd} {when}."
+    if verdict == "not-sure":
+        return f"Your series reads Not Sure so far; {crowd} rated microneedling Worth It {when}."
+    return (
+        f"Your series reads Not Worth It, unlike the {crowd} "
+        f"who rated microneedling Worth It {when}."
+    )
+
+
+def _number(value: float) -> str:
+    """7 reads as 7, an average of two ratings as 6.5."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _concern_phrase(change: ConcernChange, first: bool) -> str:
+    """ "Acne scars went from 7 to 3 (-57%)"; later concerns drop the verb."""
+    if change.percent is None:
+        delta = change.latest - change.baseline
+        how = f"{'+' if delta > 0 else ''}{_number(delta)} points"
+    else:
+        how = f"{'+' if change.percent > 0 else ''}{change.percent}%"
+    if not change.meaningful and change.latest < change.baseline:
+        how += ", below the 2-point or 30% mark of a meaningful change"
+    lead = f"{change.label} went from" if first else f"{change.label.lower()} from"
+    return f"{lead} {_number(change.baseline)} to {_number(change.latest)} ({how})"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _join(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def efficacy_sentence(facts: Facts) -> str:
+    clauses: list[str] = []
+    if facts.concerns:
+        phrases = [_concern_phrase(c, i == 0) for i, c in enumerate(facts.concerns)]
+        sessions = max(c.sessions for c in facts.concerns)
+        clauses.append(f"{_join(phrases)} over {_plural(sessions, 'session')}")
+    gais: list[str] = []
+    if facts.patient_gais:
+        gais.append(f"you rate the overall change {facts.patient_gais.label.lower()}")
+    if facts.observer_gais:
+        gais.append(f"your provider rates it {facts.observer_gais.label.lower()}")
+    if gais:
+        text = _join(gais) + " (GAIS)"
+        clauses.append(text if clauses else text[:1].upper() + text[1:])
+    if clauses:
+        return "; ".join(clauses) + "."
+    if facts.baseline_only:
+        key, level, day = facts.baseline_only[0]
+        return (
+            f"{CONCERNS.label(key)} has only a baseline rating ({_number(level)} on "
+            f"{day.isoformat()}), so efficacy sits at a neutral 50 until it is rated again."
+        )
+    return "Nothing rated yet, so efficacy sits at a neutral 50 until a concern or GAIS is rated."
+
+
+def recovery_sentence(facts: Facts) -> str:
+    sessions = len(facts.session_dates)
+    if not facts.recovery_rated:
+        if not sessions:
+            return "No sessions yet, so there is no recovery to weigh."
+        return (
+            f"No symptoms recorded after the {_plural(sessions, 'session')}, "
+            "so recovery counts as uneventful."
+        )
+    worst = max((s for s in facts.sessions if s.rated), key=lambda s: (s.burden, s.session_date))
+    parts: list[str] = []
+    if worst.peak_symptom:
+        parts.append(f"{worst.peak_symptom} peaked at {worst.peak}/10 on day {worst.peak_day}")
+    else:
+        parts.append("no symptom above 0/10")
+    parts.append(f"{_plural(worst.downtime_days, 'downtime day')}")
+    if worst.lingering_symptom:
+        expected = EXPECTED_DAYS.get(worst.lingering_symptom, DEFAULT_EXPECTED_DAYS)
+        parts.append(
+            f"{worst.lingering_symptom} still {worst.lingering_level}/10 on day "
+            f"{worst.lingering_day} (expected to settle by day {expected})"
+        )
+    within = not worst.lingering_symptom and worst.downtime_days <= EXPECTED_DOWNTIME_DAYS
+    course = (
+        "within the expected course (redness 24-48 h, 1-3 days of downtime, swelling up to "
+        "about 5 days)"
+        if within
+        else "heavier than the expected course (redness 24-48 h, 1-3 days of downtime, "
+        "swelling up to about 5 days)"
+    )
+    lead = "The heaviest recovery" if sessions > 1 else "Recovery"
+    when = worst.session_date.isoformat()
+    return f"{lead} followed the {when} session: {', '.join(parts)}, {course}."
+
+
+def safety_sentence(facts: Facts) -> str:
+    if not facts.flags:
+        return "No red flags reported or derived from your check-ins."
+    items = []
+    for flag in facts.flags:
+        how = "reported" if flag.source == "reported" else f"derived from {flag.detail}"
+        items.append(f"{flag.label.lower()} on {flag.date.isoformat()} ({how})")
+    return (
+        f"{_plural(len(facts.flags), 'red flag')}: {_join(items)}; "
+        f"contact your provider about {'it' if len(items) == 1 else 'each'}."
+    )
+
+
+def satisfaction_sentence(facts: Facts) -> str:
+    if not facts.verdicts or facts.latest_verdict is None:
+        return "No verdict recorded yet, so satisfaction sits at a neutral 50."
+    last_day = facts.verdicts[-1][0]
+    label = VERDICTS.label(facts.latest_verdict)
+    if len(facts.verdicts) == 1:
+        return f"Your verdict on {last_day.isoformat()} is {label}."
+    return (
+        f"Your latest verdict ({last_day.isoformat()}) is {label}; verdicts on "
+        f"{len(facts.verdicts)} days count, the latest weighing most."
+    )
+
+
+def _money(amount: Decimal | float, currencies: Sequence[str]) -> str:
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    if not currencies or currencies == ("USD",):
+        return f"${text}"
+    if len(currencies) == 1:
+        return f"{text} {currencies[0]}"
+    return f"{text} (mixed currencies)"
+
+
+def value_sentence(facts: Facts) -> str:
+    efficacy = round_half_up(facts.efficacy)
+    sessions = len(facts.treatments)
+    if not facts.costs_known:
+        return f"No costs recorded, so value is judged on results alone (efficacy {efficacy})."
+    low, high = TYPICAL_SESSION_COST
+    per = Decimal(str(facts.per_session_cost))
+    where = "within" if low <= per <= high else "below" if per < low else "above"
+    per_text = _money(per, facts.currencies)
+    typical = f"the typical {_money(low, ())}-{_money(high, ())}"
+    spent = _money(facts.total_cost, facts.currencies)
+    if facts.costs_known < sessions:
+        return (
+            f"{spent} recorded for {facts.costs_known} of {_plural(sessions, 'session')} "
+            f"({per_text} a session counting the unrecorded ones as nothing, {where} {typical}) "
+            f"against efficacy {efficacy}."
+        )
+    return (
+        f"{spent} over {_plural(sessions, 'session')} ({per_text} a session, {where} "
+        f"{typical}) against efficacy {efficacy}."
+    )
+
+
+def cap_sentence(facts: Facts) -> str:
+    harms = sorted({f.label.lower() for f in facts.flags if f.key in LASTING_HARM_FLAGS})
+    verb = "was" if len(harms) == 1 else "were"
+    return (
+        f"Because {_join(harms)} {verb} reported, the score is held at {LASTING_HARM_CAP} "
+        "(Not Sure at best) until your provider has seen it."
+    )
+
+
+def missing(facts: Facts) -> list[str]:
+    """Sentences saying what would raise confidence, most useful first."""
+    missing: list[str] = []
+    sessions = len(facts.treatments)
+    if not sessions:
+        missing.append("No sessions recorded yet: add the first session to start the series.")
+    elif sessions < MIN_SESSIONS:
+        missing.append(
+            f"Only {_plural(sessions, 'session')} so far: scars and wrinkles usually need "
+            f"{MIN_SESSIONS} or more."
+        )
+    if facts.session_dates and (facts.follow_up_days or 0) < MIN_FOLLOW_UP_DAYS:
+        due = facts.session_dates[0] + dt.timedelta(days=MIN_FOLLOW_UP_DAYS)
+        missing.append(
+            f"Rate your concerns again on or after {due.isoformat()} ({MIN_FOLLOW_UP_DAYS} days "
+            "after the first session): collagen takes 3-6 months to remodel."
+        )
+    if not facts.concerns:
+        if facts.baseline_only:
+            names = _join([CONCERNS.label(k).lower() for k, _, _ in facts.baseline_only])
+            missing.append(f"Rate {names} again to measure the change since the baseline.")
+        else:
+            missing.append(
+                "Rate each concern 0-10 before the first session to set a baseline, "
+                "then again at later check-ins."
+            )
+    if facts.patient_gais is None and facts.observer_gais is None:
+        missing.append(
+            "Add a global improvement rating (GAIS) at a check-in, or ask your provider "
+            "for an observer rating."
+        )
+    elif facts.observer_gais is None:
+        missing.append("Ask your provider for an observer GAIS rating at your next visit.")
+    if not facts.verdicts:
+        missing.append("Give your own verdict (worth-it, not-sure or not-worth-it) at a check-in.")
+    if sessions and not facts.recovery_rated:
+        missing.append(
+            "Record symptoms and downtime on days 1, 3 and 7 after a session to weigh recovery."
+        )
+    if sessions and facts.costs_known < sessions:
+        missing.append(
+            f"Cost is missing for {sessions - facts.costs_known} of "
+            f"{_plural(sessions, 'session')}: record it to judge value."
+        )
+    return missing
