@@ -5,10 +5,10 @@ from journal.store.models import column_kinds
 
 
 def test_the_fast_readers_column_map_equals_the_models():
-    assert COLUMN_KINDS == column_kinds(), (
+    assert column_kinds() == COLUMN_KINDS, (
         "the models changed: regenerate with\n"
         "python -c 'from journal.store.models import render_column_kinds as r; "
-        "print(r(), end=\"\")' > journal/store/column_kinds.py && ruff format journal/store"
+        'print(r(), end="")\' > journal/store/column_kinds.py && ruff format journal/store'
     )
 
 
