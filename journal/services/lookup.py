@@ -38,7 +38,7 @@ def find_course(session: Session, patient: PatientRow, ref: str | None) -> Cours
 def course_for_new_record(session: Session, patient: PatientRow, ref: str | None) -> CourseRow:
     """The course a new session/check-in/photo belongs to, creating the default one.
 
-    A patient's first record creates a default course (DESIGN.md): a patient
+    A patient's first record creates a default course (docs/architecture.md): a patient
     should be able to log a session without planning a series first.
     """
     found = find_course(session, patient, ref)

@@ -1,4 +1,4 @@
-"""Properties the worth-it score must keep whatever the data (DESIGN.md)."""
+"""Properties the worth-it score must keep whatever the data (docs/scoring.md)."""
 
 from __future__ import annotations
 

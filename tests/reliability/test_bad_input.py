@@ -3,7 +3,7 @@
 Hypothesis throws arbitrary text (control characters, lone surrogates as a
 non-UTF-8 argv decodes to, huge numbers, far dates, emoji) at the parsers the
 CLI and the TUI share, and at `session add` / `checkin add` run in-process.
-The contract (DESIGN.md): exit 0, or exit 2 with one line on stderr that names
+The contract (README, "The command line"): exit 0, or exit 2 with one line on stderr that names
 the bad value; nothing in between.
 """
 
