@@ -47,9 +47,12 @@ def demo(
     if target is None:
         target = tempfile.mkdtemp(prefix="journal-demo-")
     opts.home = target
-    announce = (lambda m: sys.stderr.write(m + "\n")) if sys.stderr.isatty() else None
+
+    def announce(message: str) -> None:
+        sys.stderr.write(message + "\n")
+
     with open_journal(target, opts.db) as journal:
-        seed_demo(journal, progress=announce)
+        seed_demo(journal, progress=announce if sys.stderr.isatty() else None)
     say(f"Demo journal seeded at {Path(target).absolute()}")
     say(f"Open it again with: journal --home {Path(target).absolute()}")
     if not no_tui:

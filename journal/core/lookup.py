@@ -64,9 +64,16 @@ def match_patient(ref: str, patients: Iterable[tuple[uuid.UUID, str]]) -> uuid.U
 
 
 class _CourseLike(Protocol):
-    id: uuid.UUID
-    title: str
-    status: str
+    """Read-only, so frozen records and ORM rows both qualify."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 C = TypeVar("C", bound=_CourseLike)
@@ -80,7 +87,8 @@ def match_course(ref: str | None, courses: Sequence[C], patient_name: str) -> C 
     """
     if ref is None:
         active = [c for c in courses if c.status == "active"]
-        return (active or list(courses) or [None])[-1]
+        pool = active or list(courses)
+        return pool[-1] if pool else None
     text = ref.strip()
     matches = [c for c in courses if c.title.casefold() == text.casefold()]
     if not matches and looks_like_id(text):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from journal.export import files
 from journal.export.charts import Box, Chart, recovery_chart, trend_chart
@@ -35,9 +35,6 @@ from journal.export.summary import (
     PhotoItem,
     Summary,
 )
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
 
 PAPERS = ("a4", "letter")
 MARGIN = 15.0
@@ -92,7 +89,8 @@ class _Writer:
     ) -> None:
         self.s = summary
         self.cache = cache
-        self.pdf = _new_document(summary, paper)
+        # fpdf2 types fonts and multi_cell outputs as unions it cannot narrow
+        self.pdf: Any = _new_document(summary, paper)
         texts = list(strings(summary))
         choice = choose_font(iter(texts), font)
         if choice.is_unicode and choice.regular and choice.bold:
@@ -480,7 +478,7 @@ def _draw_chart(w: _Writer, chart: Chart, box: Box) -> None:
     pdf.set_line_width(0.2)
 
 
-def _new_document(summary: Summary, paper: str) -> FPDF:
+def _new_document(summary: Summary, paper: str) -> Any:
     from fpdf import FPDF
 
     class _Document(FPDF):
@@ -506,4 +504,4 @@ def _new_document(summary: Summary, paper: str) -> FPDF:
     pdf.set_creator("microneedling-journal")
     pdf.set_lang("en")
     pdf.set_compression(True)
-    return pdf  # type: ignore[no-any-return]
+    return pdf

@@ -271,7 +271,7 @@ def recovery_lines(record: CourseRecord) -> list[RecoveryLine]:
 
 
 def _recovery_rows(score: ScoreResult) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for r in score.recovery:
         if not r.rated:
             rows.append((r.session_date.isoformat(), "not rated", DASH, DASH))

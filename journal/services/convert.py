@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from journal.core import records as r
@@ -101,6 +101,10 @@ _MAKE = {"treatment": treatment, "checkin": checkin, "photo": photo, "review": r
 _FIELD = {"treatment": "treatments", "checkin": "checkins", "photo": "photos", "review": "reviews"}
 
 
+def _sort_key(column: str) -> Callable[[Row], tuple[Any, ...]]:
+    return lambda m: (m[column], m["created_at"], m["id"])
+
+
 def histories(source: RowSource, patient_ids: Sequence[uuid.UUID]) -> list[r.PatientHistory]:
     """The complete histories of these patients, in the order given, from any reader.
 
@@ -118,11 +122,7 @@ def histories(source: RowSource, patient_ids: Sequence[uuid.UUID]) -> list[r.Pat
     for m in courses:
         lists[m["patient_id"]]["courses"].append(course(m))
     for table in COURSE_TABLES:
-        key = _ORDER[table]
-        rows = sorted(
-            source.course_rows(table, list(owner)),
-            key=lambda m, key=key: (m[key], m["created_at"], m["id"]),
-        )
+        rows = sorted(source.course_rows(table, list(owner)), key=_sort_key(_ORDER[table]))
         for m in rows:
             lists[owner[m["course_id"]]][_FIELD[table]].append(_MAKE[table](m))
     return [

@@ -71,7 +71,8 @@ def session_defaults_from(history: records.PatientHistory, today: dt.date) -> Se
     """Today's date and everything the last session did (the usual case: a repeat)."""
     course = _current_course(history)
     pool = [t for t in history.treatments if course is None or t.course_id == course.id]
-    last = (pool or list(history.treatments) or [None])[-1]
+    pool = pool or list(history.treatments)
+    last = pool[-1] if pool else None
     if last is None:
         return SessionDefaults(date=today.isoformat(), areas=course.areas if course else ())
     return SessionDefaults(
