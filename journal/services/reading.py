@@ -39,7 +39,7 @@ def history_for(
 
 def history_document(history: records.PatientHistory) -> dict[str, Any]:
     """The `history --json` document: every record with its id, check-ins with their day."""
-    doc = to_jsonable(history)
+    doc: dict[str, Any] = to_jsonable(history)
     by_course: dict[Any, list[records.Treatment]] = {}
     for t in history.treatments:
         by_course.setdefault(t.course_id, []).append(t)
