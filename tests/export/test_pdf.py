@@ -176,3 +176,12 @@ def test_a_missing_photo_file_gets_a_placeholder(journal, demo, home, tmp_path):
 )
 def test_core_font_text_fitting(text, expected):
     assert TextFitter.core()(text) == expected
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+def test_qpdf_finds_the_pdf_structurally_sound(journal, demo, tmp_path):
+    """An independent checker: cross-reference table, streams and objects are all valid."""
+    out = export_patient(journal, DEMO, fmt="pdf", out=tmp_path / "check.pdf", today=TODAY)
+    result = subprocess.run(["qpdf", "--check", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors" in result.stdout
