@@ -637,6 +637,8 @@ class ArchiveReader:
             raise self.refuse(f"{name}: {exc.message}") from None
         if table == "courses" and values["interval_weeks_max"] < values["interval_weeks_min"]:
             raise self.refuse(f"{name}: interval maximum is below its minimum")
+        if table == "treatments" and values["currency"] is not None and values["cost"] is None:
+            raise self.refuse(f"{name}: a currency without a cost")
         if table == "photos":
             self._check_photo_paths(name, values)
         return values

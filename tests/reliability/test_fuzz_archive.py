@@ -187,6 +187,20 @@ def test_list_and_text_fields_have_limits(archive_bytes, tmp_path, section, fiel
     _refused(tmp_path / "home", parts.write(tmp_path / "a.zip"), needle)
 
 
+@pytest.mark.parametrize(
+    ("cost", "needle"),
+    [
+        (None, "a currency without a cost"),
+        ("12.345", "more than two decimal places"),
+        ("1_0", "invalid cost"),
+    ],
+)
+def test_costs_follow_the_same_rules_as_typed_input(archive_bytes, tmp_path, cost, needle):
+    parts = Parts(archive_bytes)
+    parts.records["treatments"][0]["cost"] = cost
+    _refused(tmp_path / "home", parts.write(tmp_path / "a.zip"), needle)
+
+
 def test_sections_have_a_record_limit(archive_bytes, tmp_path):
     from journal.core.errors import JournalError
     from journal.export.archive import Limits
