@@ -43,15 +43,36 @@ def open_from(ctx: typer.Context) -> Journal:
 
 
 def emit_json(document: Any) -> None:
-    """Print one JSON document; records and dates become plain JSON values."""
-    from journal.core.records import to_jsonable
+    """Print one JSON document; records and dates become plain JSON values.
 
-    json.dump(to_jsonable(document), sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    Non-ASCII text stays readable, but DEL, C1 and bidi controls are written
+    as `\\u` escapes (json only escapes C0): the document is for machines,
+    yet it is often printed to a terminal first.
+    """
+    from journal.core.records import to_jsonable
+    from journal.core.values import json_safe
+
+    text = json.dumps(to_jsonable(document), indent=2, ensure_ascii=False)
+    sys.stdout.write(json_safe(text) + "\n")
 
 
 def say(line: str = "") -> None:
-    typer.echo(line)
+    """Print one line of text for a person; control characters are shown, not obeyed.
+
+    Every CLI text output goes through here (or `warn`), whatever the source
+    of the text: records from an older or hand-edited database must not be
+    able to drive the terminal.
+    """
+    from journal.core.values import terminal_safe
+
+    typer.echo(terminal_safe(line))
+
+
+def warn(line: str) -> None:
+    """One line on stderr, made terminal-safe like `say`."""
+    from journal.core.values import terminal_safe
+
+    sys.stderr.write(" ".join(terminal_safe(line).split()) + "\n")
 
 
 def short_id(value: object) -> str:

@@ -68,7 +68,9 @@ for _commands in (launch, records_cmds, photo_cmds, score_cmds, export_cmds, mai
 
 
 def _fail(message: str, code: int = 2) -> int:
-    one_line = " ".join(str(message).split())
+    from journal.core.values import terminal_safe  # a message may quote hostile text
+
+    one_line = " ".join(terminal_safe(str(message)).split())
     sys.stderr.write(f"journal: error: {one_line}\n")
     return code
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from journal.cli.context import emit_json, open_from, say, short_id
+from journal.cli.context import emit_json, open_from, say, short_id, warn
 
 if TYPE_CHECKING:
     from journal.core import records
@@ -78,8 +78,7 @@ def photo_add(
         for photo in report.duplicates:
             say(f"Already in the journal: {_describe(photo)}")
     for path, error in report.failed:
-        one_line = " ".join(f"{path}: {error}".split())
-        sys.stderr.write(f"journal: error: {one_line}\n")
+        warn(f"journal: error: {path}: {error}")
     if report.failed:
         raise typer.Exit(2)
 

@@ -12,10 +12,10 @@ drive logic, so an unknown value there is an error naming the choices.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from journal.core.errors import InvalidValue
+from journal.core.values import check_characters, check_count
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ class Vocabulary:
         except UnicodeEncodeError:
             raise InvalidValue(self.name, value[:20], "is not valid UTF-8 text") from None
         cleaned = value.strip()
-        if any(unicodedata.category(char) == "Cc" for char in cleaned):
-            raise InvalidValue(self.name, cleaned[:20], "contains a control character")
+        check_characters(self.name, cleaned, one_line=True)
         if not cleaned:
             raise InvalidValue(self.name, value, "must not be empty")
         if len(cleaned) > 80:
@@ -86,7 +85,12 @@ class Vocabulary:
         return term.label if term else key.replace("-", " ")
 
     def normalize_all(self, values: list[str] | tuple[str, ...]) -> list[str]:
-        """Normalize a list, dropping duplicates while keeping first-seen order."""
+        """Normalize a list, dropping duplicates while keeping first-seen order.
+
+        At most MAX_LIST_ITEMS values: the limit is the same at every door, so a
+        record the CLI or TUI accepts always fits an archive and back.
+        """
+        check_count(self.name, values)
         seen: dict[str, None] = {}
         for value in values:
             seen[self.normalize(value)] = None

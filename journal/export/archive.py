@@ -33,6 +33,7 @@ from typing import Any
 
 from journal.core.errors import InvalidValue, JournalError
 from journal.core.values import (
+    check_count,
     parse_cost,
     parse_currency,
     parse_date,
@@ -70,6 +71,11 @@ PHOTO_MEMBER = re.compile(
     r"^photos/([0-9a-f]{2})/([0-9a-f]{64})-(display|thumb|original)\.([a-z0-9]{1,5})$"
 )
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_STAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+EARLIEST_STAMP = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)  # as photo capture times
 _CHUNK = 1 << 20
 MiB = 1 << 20
 
@@ -82,6 +88,7 @@ class Limits:
     total_bytes: int = 4096 * MiB  # everything unpacked
     json_bytes: int = 64 * MiB  # manifest.json and records.json each
     members: int = 50_000
+    records: int = 20_000  # per section (sessions, check-ins, ...): decades of weekly visits
 
 
 class ArchiveRefused(JournalError):
@@ -113,15 +120,26 @@ def _uuid(label: str, value: Any) -> uuid.UUID:
 
 
 def _stamp(label: str, value: Any) -> dt.datetime:
-    if not isinstance(value, str):
+    """An ISO timestamp as the writer makes it, within EARLIEST_STAMP .. a year ahead.
+
+    Only `YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM|Z]` (no week dates, no basic
+    format), and an offset that moves it past year 1 or 9999 is refused, not
+    an OverflowError. A record dated years ahead would win every later merge
+    ("newer wins"), so the future is bounded as for dates.
+    """
+    if not isinstance(value, str) or not _STAMP.fullmatch(value):
         raise InvalidValue(label, value, "expected an ISO timestamp")
     try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        moment = moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         raise InvalidValue(label, value, "expected an ISO timestamp") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+    latest = dt.datetime.now(dt.UTC) + dt.timedelta(days=366)
+    if not EARLIEST_STAMP <= moment <= latest:
+        raise InvalidValue(label, value, f"outside {EARLIEST_STAMP.year} to a year from now")
+    return moment
 
 
 def _date(label: str, value: Any) -> dt.date:
@@ -170,24 +188,16 @@ def _terms(vocab: Vocabulary) -> Parse:
 
 
 def _text(limit: int, *, one_line: bool = False, required: bool = False) -> Parse:
+    """Text checked by the same rules as typed input (core.values): length, controls, bidi."""
+
     def parse(label: str, value: Any) -> str | None:
         if not isinstance(value, str):
             raise InvalidValue(label, value, "expected text")
         if required:
-            return parse_name(label, value) if limit <= 120 else _line(label, value, limit)
-        text = parse_text(label, value, limit=limit)
-        if one_line and text and ("\n" in text or "\r" in text):
-            raise InvalidValue(label, value, "must be a single line")
-        return text
+            return parse_name(label, value, limit=limit)
+        return parse_text(label, value, limit=limit, one_line=one_line)
 
     return parse
-
-
-def _line(label: str, value: str, limit: int) -> str:
-    text = parse_text(label, value, limit=limit)
-    if not text or "\n" in text or "\r" in text:
-        raise InvalidValue(label, value, "expected one non-empty line")
-    return text
 
 
 def _depth(label: str, value: Any) -> float:
@@ -199,12 +209,14 @@ def _depth(label: str, value: Any) -> float:
 def _depth_map(label: str, value: Any) -> dict[str, float]:
     if not isinstance(value, dict):
         raise InvalidValue(label, value, "expected AREA: MM pairs")
+    check_count(label, value)
     return {AREAS.normalize(str(k)): _depth(label, v) for k, v in value.items()}
 
 
 def _concern_map(label: str, value: Any) -> dict[str, int]:
     if not isinstance(value, dict):
         raise InvalidValue(label, value, "expected CONCERN: 0-10 pairs")
+    check_count(label, value)
     return {CONCERNS.normalize(str(k)): _rating(f"{label} {k}", v) for k, v in value.items()}
 
 
@@ -283,7 +295,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("passes", _int(1, 20), optional=True),
         Field("areas", _terms(AREAS), default=[]),
         Field("adjuncts", _terms(SERUMS), default=[]),
-        Field("anesthetic", _text(120), optional=True),
+        Field("anesthetic", _text(120, one_line=True), optional=True),
         Field("pain", _rating, optional=True),
         Field("cost", _cost, optional=True),
         Field("currency", _currency, optional=True),
@@ -590,6 +602,10 @@ class ArchiveReader:
             items = doc.get(key, [])
             if not isinstance(items, list):
                 raise self.refuse(f"records.json: {key} is not a list")
+            if len(items) > self.limits.records:
+                raise self.refuse(
+                    f"records.json: more than {self.limits.records} {key} (limit per section)"
+                )
             tables[key] = [self._record(key, item, n) for n, item in enumerate(items)]
         self._check_links(tables)
         return tables
@@ -621,6 +637,8 @@ class ArchiveReader:
             raise self.refuse(f"{name}: {exc.message}") from None
         if table == "courses" and values["interval_weeks_max"] < values["interval_weeks_min"]:
             raise self.refuse(f"{name}: interval maximum is below its minimum")
+        if table == "treatments" and values["currency"] is not None and values["cost"] is None:
+            raise self.refuse(f"{name}: a currency without a cost")
         if table == "photos":
             self._check_photo_paths(name, values)
         return values

@@ -6,7 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from journal.core import records
 from journal.core.errors import InvalidValue
-from journal.core.values import parse_concern_rating, parse_date, parse_rating, parse_text
+from journal.core.values import (
+    check_count,
+    parse_concern_rating,
+    parse_date,
+    parse_rating,
+    parse_text,
+)
 from journal.core.vocab import CONCERNS, GAIS, RED_FLAGS, SYMPTOM_KEYS, VERDICTS
 from journal.services import convert
 from journal.services.journal import Journal
@@ -16,6 +22,7 @@ from journal.store.models import CheckInRow
 
 def parse_concern_ratings(values: Sequence[str] | Mapping[str, str | int]) -> dict[str, int]:
     """`["acne-scars=6"]` or `{"acne scars": 6}` to canonical concern keys."""
+    check_count("concern", values)
     pairs = (
         [(k, parse_rating(f"concern {k}", v)) for k, v in values.items()]
         if isinstance(values, Mapping)

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from journal.core import records
 from journal.core.values import (
-    parse_cost,
-    parse_currency,
+    parse_cost_currency,
     parse_date,
     parse_depths,
     parse_int,
@@ -48,7 +47,7 @@ def add_treatment(
     for area in depth_by_area:
         if area not in clean_areas:
             clean_areas.append(area)
-    amount = parse_cost("cost", cost) if cost is not None else None
+    amount, clean_currency = parse_cost_currency(cost, currency)
     row = TreatmentRow(
         date=parse_date("date", date),
         setting=SETTINGS.normalize(setting) if setting is not None else "in-office",
@@ -59,10 +58,10 @@ def add_treatment(
         passes=parse_int("passes", passes, 1, 20) if passes is not None else None,
         areas=clean_areas,
         adjuncts=SERUMS.normalize_all(list(serums)),
-        anesthetic=parse_text("anesthetic", anesthetic, limit=120),
+        anesthetic=parse_text("anesthetic", anesthetic, limit=120, one_line=True),
         pain=parse_rating("pain", pain) if pain is not None else None,
         cost=amount,
-        currency=parse_currency("currency", currency or "USD") if amount is not None else None,
+        currency=clean_currency,
         notes=parse_text("notes", notes),
     )
     with journal.write() as session:
