@@ -480,7 +480,13 @@ class ArchiveReader:
         tables = self._records()
         self._check_counts(manifest, tables)
         photo_members = self._check_photos(tables)
+        self._check_images(photo_members)
         return ArchiveContent(manifest, tables, photo_members)
+
+    def photo_bytes(self, name: str) -> bytes:
+        """A photo member's bytes as they may enter the store: checked, and for a
+        display copy or thumbnail, stripped of any metadata (see `_check_images`)."""
+        return self._image(name, self.read_member(name))
 
     def read_member(self, name: str) -> bytes:
         """A member's bytes, checked again against the manifest (the file may have changed)."""
@@ -709,7 +715,38 @@ class ArchiveReader:
                     )
             elif not self._heads.get(name, b"").startswith(b"\xff\xd8\xff"):
                 raise self.refuse(f"member {name} is not a JPEG image")
+            elif not name.endswith(".jpg"):
+                raise self.refuse(f"member {name} is not named .jpg")
         return {name: sha for name, sha in wanted.items()}
+
+    def _check_images(self, photo_members: dict[str, str]) -> None:
+        """Decode every photo member before anything is written.
+
+        An archive is a door into the photo store, so its images get what
+        `photo add` gives a file: a full decode under the pixel limit. Display
+        copies and thumbnails that carry anything but pixels (GPS, camera,
+        comments, XMP, ICC) are re-encoded when stored (`photo_bytes`); a kept
+        original must be a still image of an accepted format whose extension
+        matches its content. One bad image refuses the whole archive.
+        """
+        for name in sorted(photo_members):
+            self._image(name, self.read_member(name))
+
+    def _image(self, name: str, data: bytes) -> bytes:
+        from journal.core.errors import BadPhoto
+        from journal.imaging import pipeline
+
+        which = name.rsplit("-", 1)[-1].split(".", 1)[0]
+        try:
+            if which == "original":
+                fmt = pipeline.check_original(data, name)
+                if name.rsplit(".", 1)[-1] != pipeline.EXTENSIONS[fmt]:
+                    raise self.refuse(f"member {name} holds a {fmt} image under another extension")
+                return data
+            edge = pipeline.DISPLAY_EDGE if which == "display" else pipeline.THUMB_EDGE
+            return pipeline.clean_derivative(data, name, edge)
+        except BadPhoto as exc:
+            raise self.refuse(f"member {name} {exc.reason}") from None
 
     # -- low level --------------------------------------------------------------------
 
