@@ -715,8 +715,6 @@ class ArchiveReader:
                     )
             elif not self._heads.get(name, b"").startswith(b"\xff\xd8\xff"):
                 raise self.refuse(f"member {name} is not a JPEG image")
-            elif not name.endswith(".jpg"):
-                raise self.refuse(f"member {name} is not named .jpg")
         return {name: sha for name, sha in wanted.items()}
 
     def _check_images(self, photo_members: dict[str, str]) -> None:
@@ -736,15 +734,8 @@ class ArchiveReader:
         from journal.core.errors import BadPhoto
         from journal.imaging import pipeline
 
-        which = name.rsplit("-", 1)[-1].split(".", 1)[0]
         try:
-            if which == "original":
-                fmt = pipeline.check_original(data, name)
-                if name.rsplit(".", 1)[-1] != pipeline.EXTENSIONS[fmt]:
-                    raise self.refuse(f"member {name} holds a {fmt} image under another extension")
-                return data
-            edge = pipeline.DISPLAY_EDGE if which == "display" else pipeline.THUMB_EDGE
-            return pipeline.clean_derivative(data, name, edge)
+            return pipeline.vet_store_file(data, name)
         except BadPhoto as exc:
             raise self.refuse(f"member {name} {exc.reason}") from None
 

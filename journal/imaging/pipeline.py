@@ -407,6 +407,30 @@ def check_original(data: bytes, name: str) -> str:
     return fmt
 
 
+def vet_store_file(data: bytes, name: str) -> bytes:
+    """The bytes a photo-store file named like `name` may hold, checked (and cleaned).
+
+    `name` ends like a store path: `-display.jpg` and `-thumb.jpg` go through
+    `clean_derivative` (returned re-encoded if they carried anything but
+    pixels), `-original.<ext>` through `check_original`, its extension
+    matching its content. The one check for every door that brings stored
+    files from elsewhere (archive import, restore). Raises `BadPhoto`.
+    """
+    stem, _, extension = name.rpartition(".")
+    which = stem.rpartition("-")[2]
+    if which in ("display", "thumb"):
+        if extension != "jpg":
+            raise BadPhoto(name, f"a {which} file must be a .jpg")
+        return clean_derivative(data, name, DISPLAY_EDGE if which == "display" else THUMB_EDGE)
+    if which == "original":
+        fmt = check_original(data, name)
+        if extension != EXTENSIONS[fmt]:
+            label = {"HEIF": "HEIC", "WEBP": "WebP"}.get(fmt, fmt)
+            raise BadPhoto(name, f"holds a {label} image under the extension .{extension}")
+        return data
+    raise BadPhoto(name, "is not a photo store file")
+
+
 #: JPEG markers `encode_jpeg` writes; anything else (APPn but JFIF, COM) is metadata.
 _BARE_MARKERS = {0xC0, 0xC4, 0xDB, 0xDD, 0xDA}
 
