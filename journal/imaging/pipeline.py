@@ -266,10 +266,17 @@ def _open(data: bytes, fmt: str, name: str) -> Image.Image:
     if width * height > MAX_PIXELS:
         image.close()
         raise BadPhoto(name, _too_large((width, height), ""))
-    if _frames(image) > 1:
+    if fmt in _ANIMATABLE and _frames(image) > 1:
         image.close()
         raise BadPhoto(name, "is an animated image; import a still photo")
     return image
+
+
+#: Formats whose extra frames are an animation. Not JPEG: a camera's MPO file
+#: holds a preview or depth map after the photo; not HEIF: further top-level
+#: images sit beside the primary one, which is the photo (sequences are tracks,
+#: which are never decoded).
+_ANIMATABLE = ("PNG", "WEBP")
 
 
 def _frames(image: Image.Image) -> int:

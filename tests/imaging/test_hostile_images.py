@@ -175,6 +175,16 @@ def test_animated_webp_and_apng_are_refused_like_gif(tmp_path, name, fmt):
         pipeline.vet_store_file(path.read_bytes(), f"x-original.{path.suffix[1:]}")
 
 
+def test_a_camera_mpo_jpeg_is_not_taken_for_an_animation(tmp_path):
+    """Many cameras append a preview or depth map (MPO): the photo is the first image."""
+    path = tmp_path / "camera.jpg"
+    halves((64, 48)).save(path, "MPO", save_all=True, append_images=[halves((32, 24))])
+    with Image.open(path) as im:
+        assert im.format == "MPO" and im.n_frames == 2
+    assert pipeline.process(path).header.width == 64
+    assert pipeline.vet_store_file(path.read_bytes(), "x-original.jpg")
+
+
 def test_a_heif_with_brand_mif3_is_accepted(tmp_path):
     path = tmp_path / "mif3.heic"
     path.write_bytes(heif_bytes(b"mif3"))
