@@ -394,6 +394,8 @@ def write_archive(
                     f"photo file {relative} is missing from the photo store ({exc.strerror}); "
                     "run `journal doctor`"
                 ) from None
+            if not relative.rpartition("-")[2].startswith("original"):
+                data = _pixels_only(relative, data)
             name = PHOTO_PREFIX + relative
             zf.writestr(_info(name, created, zipfile.ZIP_STORED), data)
             members[name] = _digest(data)
@@ -410,6 +412,25 @@ def write_archive(
             json.dumps(manifest, indent=1).encode("utf-8"),
         )
     return manifest
+
+
+def _pixels_only(relative: str, data: bytes) -> bytes:
+    """A stored display copy or thumbnail as it may leave the journal: pixels only.
+
+    The store should hold nothing else, but files from an older release may
+    carry metadata; an archive is an export, and exports never do. (A kept
+    original travels as it is: keeping it, metadata and all, was the choice.)
+    """
+    from journal.core.errors import BadPhoto
+    from journal.imaging import pipeline
+
+    try:
+        return pipeline.vet_store_file(data, relative)
+    except BadPhoto as exc:
+        raise JournalError(
+            f"photo file {relative} in the photo store is damaged ({exc.reason}); "
+            "run `journal doctor`"
+        ) from None
 
 
 def _info(name: str, created: dt.datetime, compress: int) -> zipfile.ZipInfo:

@@ -4,7 +4,8 @@ The store is meant to hold pixels only, but a journal may hold files from an
 older release (archive imports once stored display copies as given). Here
 every stored display copy and thumbnail is replaced by the same picture with
 a comment, EXIF camera make, GPS, XMP and an ICC profile; the images pulled
-back out of the PDF, the HTML and the FHIR bundle must carry none of it.
+back out of the PDF, the HTML, the FHIR bundle and the exchange archive must
+carry none of it.
 """
 
 from __future__ import annotations
@@ -76,13 +77,20 @@ def _fhir_images(doc: dict) -> list[bytes]:
     return found
 
 
+def _archive_images(path) -> list[bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return [zf.read(n) for n in zf.namelist() if n.endswith(("-display.jpg", "-thumb.jpg"))]
+
+
 def _pdf_images(path) -> list[bytes]:
     from pypdf import PdfReader
 
     return [image.data for page in PdfReader(path).pages for image in page.images]
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "html", "fhir"])
+@pytest.mark.parametrize("fmt", ["pdf", "html", "fhir", "json"])
 def test_exported_images_carry_no_metadata(journal, demo, home, tmp_path, fmt):
     assert _plant_metadata(home) == 20  # ten photos, display and thumbnail each
     out = export_patient(journal, DEMO, fmt=fmt, out=tmp_path / f"out.{fmt}", today=TODAY)
@@ -90,6 +98,8 @@ def test_exported_images_carry_no_metadata(journal, demo, home, tmp_path, fmt):
         images = _html_images(out.read_text())
     elif fmt == "fhir":
         images = _fhir_images(json.loads(out.read_text()))
+    elif fmt == "json":
+        images = _archive_images(out)
     else:
         images = _pdf_images(out)
     assert images, "the export holds no photo at all"
