@@ -406,6 +406,8 @@ def write_archive(
                     f"photo file {relative} is missing from the photo store ({exc.strerror}); "
                     "run `journal doctor`"
                 ) from None
+            if not relative.rpartition("-")[2].startswith("original"):
+                data = _pixels_only(relative, data)
             name = PHOTO_PREFIX + relative
             zf.writestr(_info(name, created, zipfile.ZIP_STORED), data)
             members[name] = _digest(data)
@@ -422,6 +424,25 @@ def write_archive(
             json.dumps(manifest, indent=1).encode("utf-8"),
         )
     return manifest
+
+
+def _pixels_only(relative: str, data: bytes) -> bytes:
+    """A stored display copy or thumbnail as it may leave the journal: pixels only.
+
+    The store should hold nothing else, but files from an older release may
+    carry metadata; an archive is an export, and exports never do. (A kept
+    original travels as it is: keeping it, metadata and all, was the choice.)
+    """
+    from journal.core.errors import BadPhoto
+    from journal.imaging import pipeline
+
+    try:
+        return pipeline.vet_store_file(data, relative)
+    except BadPhoto as exc:
+        raise JournalError(
+            f"photo file {relative} in the photo store is damaged ({exc.reason}); "
+            "run `journal doctor`"
+        ) from None
 
 
 def _info(name: str, created: dt.datetime, compress: int) -> zipfile.ZipInfo:
@@ -492,7 +513,13 @@ class ArchiveReader:
         tables = self._records()
         self._check_counts(manifest, tables)
         photo_members = self._check_photos(tables)
+        self._check_images(photo_members)
         return ArchiveContent(manifest, tables, photo_members)
+
+    def photo_bytes(self, name: str) -> bytes:
+        """A photo member's bytes as they may enter the store: checked, and for a
+        display copy or thumbnail, stripped of any metadata (see `_check_images`)."""
+        return self._image(name, self.read_member(name))
 
     def read_member(self, name: str) -> bytes:
         """A member's bytes, checked again against the manifest (the file may have changed)."""
@@ -728,6 +755,28 @@ class ArchiveReader:
             elif not self._heads.get(name, b"").startswith(b"\xff\xd8\xff"):
                 raise self.refuse(f"member {name} is not a JPEG image")
         return {name: sha for name, sha in wanted.items()}
+
+    def _check_images(self, photo_members: dict[str, str]) -> None:
+        """Decode every photo member before anything is written.
+
+        An archive is a door into the photo store, so its images get what
+        `photo add` gives a file: a full decode under the pixel limit. Display
+        copies and thumbnails that carry anything but pixels (GPS, camera,
+        comments, XMP, ICC) are re-encoded when stored (`photo_bytes`); a kept
+        original must be a still image of an accepted format whose extension
+        matches its content. One bad image refuses the whole archive.
+        """
+        for name in sorted(photo_members):
+            self._image(name, self.read_member(name))
+
+    def _image(self, name: str, data: bytes) -> bytes:
+        from journal.core.errors import BadPhoto
+        from journal.imaging import pipeline
+
+        try:
+            return pipeline.vet_store_file(data, name)
+        except BadPhoto as exc:
+            raise self.refuse(f"member {name} {exc.reason}") from None
 
     # -- low level --------------------------------------------------------------------
 

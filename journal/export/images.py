@@ -9,11 +9,11 @@ for files that came from an archive or an older version of the pipeline.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 from journal.core.records import Photo
+from journal.imaging import pipeline
 
 PAIR_EDGE = 720  # before/after pictures: ~85 mm wide at ~200 dpi
 TILE_EDGE = 260  # contact sheet tiles: ~34 mm wide
@@ -35,14 +35,15 @@ def page_jpeg(path: Path | None, edge: int, quality: int = QUALITY) -> bytes | N
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
-            if image.format == "JPEG":
-                image.draft("RGB", (edge, edge))  # let libjpeg skip what we'd throw away
+        with pipeline.quiet_pillow(), Image.open(path, formats=["JPEG"]) as image:
+            if image.size[0] * image.size[1] > pipeline.MAX_PIXELS:
+                return None  # the store never holds such a file; a planted one is skipped
+            image.draft("RGB", (edge, edge))  # let libjpeg skip what we'd throw away
             rgb = image.convert("RGB")
-        rgb.thumbnail((edge, edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
-        out = io.BytesIO()
-        rgb.save(out, "JPEG", quality=quality)
-        return out.getvalue()
+            rgb.thumbnail((edge, edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
+        # encode_jpeg clears `info`: a comment, EXIF or ICC profile of the stored
+        # file would otherwise be written into every PDF, HTML and FHIR export.
+        return pipeline.encode_jpeg(rgb, quality)
     except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
         return None
 

@@ -34,8 +34,11 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import stat
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +73,8 @@ _HEIF_BRANDS = {
     b"hevm",
     b"hevs",
     b"mif1",
+    b"mif2",
+    b"mif3",  # the "minimized" HEIF of newer encoders; libheif reads it
     b"msf1",
 }
 _OTHER_FORMATS = (
@@ -209,28 +214,10 @@ def _not_accepted(head: bytes) -> str:
 
 def open_image(original: Original, *, now: dt.datetime | None = None) -> tuple[Image.Image, Header]:
     """Parse the header only (no pixels yet) and refuse oversized images."""
-    from PIL import Image
-
-    if original.format == "HEIF":
-        _register_heif()
-    name = original.path
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns from 89 MP; our own limit below is the one that counts.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(original.data), formats=[original.format])
-    except Image.DecompressionBombError as exc:
-        raise BadPhoto(name, _too_large(None, str(exc))) from None
-    except Exception as exc:
-        raise BadPhoto(name, _decode_failure(original.format, exc)) from None
+    image = _open(original.data, original.format, original.path)
     width, height = image.size
-    if width <= 0 or height <= 0:
-        image.close()
-        raise BadPhoto(name, f"declares an empty image ({width}x{height})")
-    if width * height > MAX_PIXELS:
-        image.close()
-        raise BadPhoto(name, _too_large((width, height), ""))
-    exif = _exif(image)
+    with quiet_pillow():
+        exif = _exif(image)
     orientation = _orientation(exif)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
@@ -246,8 +233,81 @@ def open_image(original: Original, *, now: dt.datetime | None = None) -> tuple[I
     return image, header
 
 
+def _open(data: bytes, fmt: str, name: str) -> Image.Image:
+    """Open `data` as `fmt` (header only) and refuse what we never decode.
+
+    Refused here, before any pixel: a declared size over `MAX_PIXELS` (a
+    decompression bomb), an empty size, and animations (a WebP, APNG or HEIF
+    sequence would otherwise come in silently as its first frame). A HEIF is
+    opened by pillow-heif's image class directly: its Pillow plugin only
+    accepts a few major brands, though libheif reads more (e.g. `mif3`).
+    """
+    from PIL import Image
+
+    try:
+        with quiet_pillow():
+            if fmt == "HEIF":
+                _register_heif()
+                import pillow_heif
+
+                image: Image.Image = pillow_heif.HeifImageFile(io.BytesIO(data))
+            else:
+                image = Image.open(io.BytesIO(data), formats=[fmt])
+    except Image.DecompressionBombError as exc:
+        raise BadPhoto(name, _too_large(None, str(exc))) from None
+    except BadPhoto:
+        raise
+    except Exception as exc:
+        raise BadPhoto(name, _decode_failure(fmt, exc)) from None
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        image.close()
+        raise BadPhoto(name, f"declares an empty image ({width}x{height})")
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise BadPhoto(name, _too_large((width, height), ""))
+    if fmt in _ANIMATABLE and _frames(image) > 1:
+        image.close()
+        raise BadPhoto(name, "is an animated image; import a still photo")
+    return image
+
+
+#: Formats whose extra frames are an animation. Not JPEG: a camera's MPO file
+#: holds a preview or depth map after the photo; not HEIF: further top-level
+#: images sit beside the primary one, which is the photo (sequences are tracks,
+#: which are never decoded).
+_ANIMATABLE = ("PNG", "WEBP")
+
+
+def _frames(image: Image.Image) -> int:
+    """How many frames the file holds (1 for a still image; damaged counts read as 1)."""
+    try:
+        return int(getattr(image, "n_frames", 1) or 1)
+    except Exception:
+        return 1
+
+
+@contextmanager
+def quiet_pillow() -> Iterator[None]:
+    """Silence Pillow's warnings where we handle the case ourselves.
+
+    `DecompressionBombWarning` (our `MAX_PIXELS` is the limit that counts),
+    "Corrupt EXIF data" (damaged EXIF reads as none), palette transparency
+    notes: none of them is news to the user of a command that succeeds, and a
+    warning printed on stderr reads as a failure.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def render(original: Original, image: Image.Image, header: Header) -> Rendered:
     """Decode (reduced where possible) and make the two metadata-free JPEGs."""
+    with quiet_pillow():
+        return _render(original, image, header)
+
+
+def _render(original: Original, image: Image.Image, header: Header) -> Rendered:
     from PIL import Image
 
     try:
@@ -289,12 +349,150 @@ def fit(size: tuple[int, int], edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def encode_jpeg(image: Image.Image) -> bytes:
+def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
     """Baseline JPEG with nothing but pixels (no EXIF, XMP, comment or ICC)."""
     image.info = {}  # Pillow copies a source's comment into a saved JPEG
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=JPEG_QUALITY, exif=b"", optimize=False)
+    image.save(out, "JPEG", quality=quality, exif=b"", optimize=False)
     return out.getvalue()
+
+
+# -- images that arrive already rendered (archive import, restore) -------------------
+
+
+def clean_derivative(data: bytes, name: str, edge: int) -> bytes:
+    """A display copy or thumbnail from elsewhere, made safe to store.
+
+    The bytes must be a JPEG that decodes completely, within `MAX_PIXELS`.
+    When they are exactly what `encode_jpeg` writes (no metadata segment, no
+    bytes after the image) and fit within `edge`, they are returned as they
+    are, so our own archives round-trip without a generation loss; anything
+    else (EXIF, GPS, XMP, ICC, comments, trailing data, oversize) is decoded
+    and re-encoded from its pixels, like a photo that came in by `photo add`.
+    Raises `BadPhoto(name, reason)` when the bytes are not such a JPEG.
+    """
+    from PIL import Image
+
+    if sniff(data[:64]) != "JPEG":
+        raise BadPhoto(name, "is not a JPEG image")
+    clean = jpeg_is_bare(data)
+    image = _open(data, "JPEG", name)
+    with image, quiet_pillow():
+        try:
+            if clean and max(image.size) <= edge:
+                image.draft("RGB", (max(1, image.size[0] // 8), max(1, image.size[1] // 8)))
+                image.load()  # a truncated or garbled stream fails here
+                return data
+            image.load()
+            pixels = _to_rgb(image, None)
+            size = fit(pixels.size, edge)
+            if size != pixels.size:
+                pixels = pixels.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            return encode_jpeg(pixels)
+        except MemoryError:
+            raise BadPhoto(name, "not enough memory to decode this image") from None
+        except Exception as exc:
+            raise BadPhoto(name, _decode_failure("JPEG", exc)) from None
+
+
+def check_original(data: bytes, name: str) -> str:
+    """A kept original from elsewhere: an accepted, still, decodable image; its format.
+
+    It goes through the same header checks and full decode as `photo add`
+    (so a bomb, garbage behind a magic number or a truncated file is refused);
+    its metadata stays, because a kept original is the file as it was given.
+    """
+    fmt = sniff(data[:64])
+    if fmt is None:
+        raise BadPhoto(name, _not_accepted(data[:64]))
+    original = Original(
+        path=name, data=data, sha256=hashlib.sha256(data).hexdigest(), format=fmt, mtime=None
+    )
+    image, header = open_image(original)
+    with image:
+        render(original, image, header)
+    return fmt
+
+
+def vet_store_file(data: bytes, name: str) -> bytes:
+    """The bytes a photo-store file named like `name` may hold, checked (and cleaned).
+
+    `name` ends like a store path: `-display.jpg` and `-thumb.jpg` go through
+    `clean_derivative` (returned re-encoded if they carried anything but
+    pixels), `-original.<ext>` through `check_original`, its extension
+    matching its content. The one check for every door that brings stored
+    files from elsewhere (archive import, restore). Raises `BadPhoto`.
+    """
+    stem, _, extension = name.rpartition(".")
+    which = stem.rpartition("-")[2]
+    if which in ("display", "thumb"):
+        if extension != "jpg":
+            raise BadPhoto(name, f"a {which} file must be a .jpg")
+        return clean_derivative(data, name, DISPLAY_EDGE if which == "display" else THUMB_EDGE)
+    if which == "original":
+        fmt = check_original(data, name)
+        if extension != EXTENSIONS[fmt]:
+            label = {"HEIF": "HEIC", "WEBP": "WebP"}.get(fmt, fmt)
+            raise BadPhoto(name, f"holds a {label} image under the extension .{extension}")
+        return data
+    raise BadPhoto(name, "is not a photo store file")
+
+
+#: JPEG markers `encode_jpeg` writes; anything else (APPn but JFIF, COM) is metadata.
+_BARE_MARKERS = {0xC0, 0xC4, 0xDB, 0xDD, 0xDA}
+
+
+def jpeg_is_bare(data: bytes) -> bool:
+    """True when a JPEG holds pixels only: SOI, one plain JFIF APP0, tables,
+    baseline frame, scans, EOI, and nothing after it.
+
+    A walk over the marker segments; entropy-coded data is skipped to the
+    next marker. Anything unexpected answers False (the caller re-encodes).
+    """
+    if data[:2] != b"\xff\xd8":
+        return False
+    pos, n, seen_app0 = 2, len(data), False
+    while pos + 2 <= n:
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            return pos + 2 == n
+        if pos + 4 > n:
+            return False
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2 or pos + 2 + length > n:
+            return False
+        if marker == 0xE0:
+            segment = data[pos + 4 : pos + 2 + length]
+            # JFIF with no embedded thumbnail (Xthumbnail = Ythumbnail = 0), once.
+            jfif = length == 16 and segment[:5] == b"JFIF\x00" and segment[12:14] == b"\0\0"
+            if seen_app0 or not jfif:
+                return False
+            seen_app0 = True
+        elif marker not in _BARE_MARKERS:
+            return False
+        pos += 2 + length
+        if marker == 0xDA:
+            pos = _after_scan(data, pos)
+    return False
+
+
+def _after_scan(data: bytes, pos: int) -> int:
+    """The offset of the first marker after entropy-coded data (stuffing and RSTn skipped)."""
+    n = len(data)
+    while pos + 1 < n:
+        if data[pos] == 0xFF:
+            following = data[pos + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7:
+                pos += 2
+                continue
+            if following == 0xFF:
+                pos += 1
+                continue
+            return pos
+        pos += 1
+    return n
 
 
 def capture_time(
@@ -463,14 +661,20 @@ def _too_large(size: tuple[int, int] | None, pillow_message: str) -> str:
 
 def _decode_failure(fmt: str, exc: BaseException) -> str:
     """One line for a decoder error: truncated files get a plain-words reason."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
     label = {"HEIF": "HEIC", "WEBP": "WebP"}.get(fmt, fmt)
+    if type(exc).__name__ == "UnidentifiedImageError":
+        return f"is not a readable {label} image (damaged, or a variant we cannot decode)"
+    # Pillow names its input in messages; ours is an in-memory buffer whose
+    # repr (`<_io.BytesIO object at 0x...>`) means nothing to anyone.
+    text = _BUFFER_REPR.sub("the file", " ".join(str(exc).split())) or type(exc).__name__
     if "truncated" in text.lower() or isinstance(exc, EOFError):
         return f"{label} file is truncated or incomplete ({text})"
     if len(text) > 160:
         text = text[:157] + "..."
     return f"damaged {label} file: {text}"
 
+
+_BUFFER_REPR = re.compile(r"<_io\.\w+ (?:object|name=[^>]*) at 0x[0-9a-fA-F]+>|<_io\.\w+[^>]*>")
 
 _heif_registered = False
 

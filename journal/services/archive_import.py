@@ -11,7 +11,7 @@ between a home journal and a clinic's) is safe to repeat:
   archive's sessions and reviews are linked to the local one.
 * A photo whose content (sha256) is already this patient's is the same photo
   and is skipped; if it belongs to another patient the import is refused (one
-  photo cannot show two people's skin).
+  photo cannot show two people's skin), with a message that does not say so.
 * Nothing is ever deleted: an archive carries no deletions.
 
 Order of work: the archive is checked completely (`ArchiveReader.load`), the
@@ -86,7 +86,7 @@ def import_archive(
                 relative = name.removeprefix("photos/")
                 if photostore.resolve(root, relative).is_file():
                     continue
-                if photostore.write_file(root, relative, reader.read_member(name)):
+                if photostore.write_file(root, relative, reader.photo_bytes(name)):
                     created.append(relative)
             summary = ImportSummary(archive_path, photo_files_written=len(created))
             with journal.write() as s:
@@ -253,9 +253,10 @@ def _without_duplicate_photos(
             kept.append(values)
             continue
         if _course_owner(s, other.course_id, CourseRow) != patient_id:
+            # Neutral on purpose: whose photo it is stays private to that patient.
             raise JournalError(
-                f"photo {values['sha256'][:12]} is already in another patient's journal; "
-                "nothing was imported"
+                f"photo {values['sha256'][:12]} is already stored in this journal and cannot be "
+                "added again; nothing was imported"
             )
         summary.unchanged["photos"] += 1
     return kept

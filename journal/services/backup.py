@@ -388,6 +388,7 @@ def restore(
         staging.chmod(PRIVATE_DIR)
         photo_files = _unpack(archive_path, manifest, staging)
         _verify_unpacked(archive_path, staging, manifest)
+        _vet_photo_files(archive_path, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # only ever our own unpacked copy
         raise
@@ -504,6 +505,29 @@ def _verify_unpacked(archive: Path, staging: Path, manifest: Manifest) -> None:
     )
     if absent:
         raise _bad(str(archive), f"lacks {len(absent)} photo file(s), e.g. {absent[0]}")
+
+
+def _vet_photo_files(archive: Path, staging: Path) -> None:
+    """Every unpacked photo file passes the checks an archive import's do.
+
+    A backup is a door into the photo store like any other: a file that does
+    not decode (garbage, a bomb, a truncated image) refuses the restore before
+    anything is swapped in; a display copy or thumbnail carrying metadata (as
+    archive imports before this check could store) is re-encoded in place.
+    """
+    from journal.core.errors import BadPhoto
+    from journal.imaging import pipeline
+
+    photos = staging / PHOTOS_DIRNAME
+    for path in sorted(p for p in photos.rglob("*") if p.is_file()):
+        relative = path.relative_to(photos).as_posix()
+        data = path.read_bytes()
+        try:
+            vetted = pipeline.vet_store_file(data, PHOTO_PREFIX + relative)
+        except BadPhoto as exc:
+            raise _bad(str(archive), f"member {exc.path!r} {exc.reason}") from None
+        if vetted is not data:
+            photostore.write_file(photos, relative, vetted)
 
 
 def _swap_in(staging: Path, home: Path) -> bool:

@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     from journal.store.models import PatientRow, PhotoRow, TreatmentRow
 
 Progress = Callable[[int, int], None]
-OTHER_PATIENT = "the same photo is already in another patient's journal"
+#: Said when the bytes belong to another patient's photo. It must not say so:
+#: whose photo it is, or that another patient exists, is not this user's to learn.
+OTHER_PATIENT = "this photo is already stored in this journal and cannot be added again"
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,7 @@ def test_another_patients_photo_is_refused(cli, patient, tmp_path):
     r = cli("photo", "add", "--patient", "Ben Okafor", str(path))
     assert r.code == 2
     assert r.err.strip() == (
-        f"journal: error: {path}: the same photo is already in another patient's journal"
+        f"journal: error: {path}: this photo is already stored in this journal and cannot be "
+        "added again"
     )
     assert listed(cli, "Ben Okafor") == []

@@ -329,8 +329,9 @@ def test_refuses_another_patients_photo_and_writes_nothing(journal, home, parts,
     for old, new in new_ids.items():
         text = text.replace(old, new)
     p.records = json.loads(text)
-    with pytest.raises(JournalError, match="already in another patient's journal"):
+    with pytest.raises(JournalError, match="already stored in this journal") as refused:
         import_archive(journal, p.write(tmp_path / "b.zip"))
+    assert "patient" not in str(refused.value)  # whose photo it is stays private
     assert row_counts(journal) == before and _files(home) == files
 
 

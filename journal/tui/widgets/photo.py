@@ -9,6 +9,7 @@ on the terminal that happened to run the test suite.
 from __future__ import annotations
 
 import functools
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from journal.core.records import Photo
 
 PREVIEW_EDGE = 720  # plenty for a terminal cell grid, and a fraction of the decode cost
+THUMB_PREVIEW_EDGE = 320  # a card shows a stored thumbnail, never larger
 
 
 @functools.lru_cache(maxsize=32)
@@ -36,11 +38,27 @@ def load_preview(path: Path, edge: int = PREVIEW_EDGE) -> PILImage.Image:
     JPEG `draft` lets the decoder skip most of the pixels of a large display
     copy, so a compare step costs milliseconds, not a full decode per frame.
     """
-    with PILImage.open(path) as image:
-        image.draft("RGB", (edge, edge))
-        image = image.convert("RGB")
-        image.thumbnail((edge, edge))
-        return image
+    try:
+        with warnings.catch_warnings(), PILImage.open(path) as image:
+            warnings.simplefilter("ignore")  # a bomb warning: we draw a preview at `edge`
+            image.draft("RGB", (edge, edge))
+            image = image.convert("RGB")
+            image.thumbnail((edge, edge))
+            return image
+    except Exception:  # damaged, truncated or not an image: never crash the screen
+        return unreadable_placeholder(edge)
+
+
+def unreadable_placeholder(edge: int = PREVIEW_EDGE) -> PILImage.Image:
+    """A grey, crossed-out square shown in place of a photo file that does not decode."""
+    from PIL import ImageDraw
+
+    side = max(8, edge // 4)
+    image = PILImage.new("RGB", (side, side), (96, 96, 96))
+    draw = ImageDraw.Draw(image)
+    draw.line((0, 0, side, side), fill=(200, 60, 60), width=max(1, side // 24))
+    draw.line((0, side, side, 0), fill=(200, 60, 60), width=max(1, side // 24))
+    return image
 
 
 def make_image(
@@ -86,7 +104,10 @@ class PhotoCard(Vertical, can_focus=True):
         if self._source is None:
             yield Static("photo file missing\n(journal doctor)", classes="photo-missing")
         else:
-            yield make_image(self._source, headless=self.app.is_headless)
+            source = self._source
+            if isinstance(source, Path):
+                source = load_preview(source, THUMB_PREVIEW_EDGE)  # decode here, not mid-render
+            yield make_image(source, headless=self.app.is_headless)
         yield Label(Text(self._caption), classes="photo-caption")
 
     def action_choose(self) -> None:
