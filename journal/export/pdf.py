@@ -12,6 +12,7 @@ the not-medical-advice line.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,11 @@ from journal.export.summary import (
     PhotoItem,
     Summary,
 )
+
+# fpdf2 reports glyphs a font lacks through `logging`, which Python prints to
+# stderr when nothing is configured. The text fitter already replaces what the
+# chosen font cannot draw, so on a successful export those lines are noise.
+logging.getLogger("fpdf").addHandler(logging.NullHandler())
 
 PAPERS = ("a4", "letter")
 MARGIN = 15.0

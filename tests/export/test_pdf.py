@@ -185,3 +185,23 @@ def test_qpdf_finds_the_pdf_structurally_sound(journal, demo, tmp_path):
     result = subprocess.run(["qpdf", "--check", str(out)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors" in result.stdout
+
+
+@pytest.mark.skipif(fallback_font() is None, reason="no CJK fallback font here")
+def test_a_successful_export_prints_nothing_on_stderr(tmp_path):
+    """fpdf2's missing-glyph log lines must not reach the terminal of a command that worked."""
+    import os
+    import sys
+
+    env = {**os.environ, "JOURNAL_HOME": str(tmp_path / "home")}
+    env["JOURNAL_PDF_FONT"] = str(fallback_font())  # a CJK font without most Latin glyphs
+
+    def journal(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "journal", *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+    assert journal("patient", "add", "李娜").returncode == 0
+    assert journal("session", "add", "-p", "李娜", "--date", "2026-01-02").returncode == 0
+    out = journal("export", "-p", "李娜", "--format", "pdf", "-o", str(tmp_path / "s.pdf"))
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
