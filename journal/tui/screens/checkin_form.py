@@ -8,8 +8,8 @@ are ticked from the "call your doctor" list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -26,9 +26,6 @@ from journal.tui.screens.form_base import (
     text_value,
 )
 from journal.tui.widgets.form import FormField
-
-if TYPE_CHECKING:
-    pass
 
 DOWNTIME = [("Yes, I stayed home", "yes"), ("No downtime", "no")]
 
@@ -89,7 +86,7 @@ class CheckInFormScreen(PatientRecordForm):
                 keys=("notes",),
             )
 
-    def submit(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         from journal.services.checkins import add_checkin
 
         symptoms = {
@@ -101,7 +98,8 @@ class CheckInFormScreen(PatientRecordForm):
             if (value := text_value(self.query_one(f"#concern-{n}", Input))) is not None
         }
         downtime = select_value(self.query_one("#downtime", Select))
-        add_checkin(
+        return partial(
+            add_checkin,
             self.journal,
             self.patient_ref,
             date=text_value(self.query_one("#date", Input)) or "",

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from PIL import Image as PILImage
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -22,6 +21,8 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 from textual_image.widget import HalfcellImage
 from textual_image.widget import Image as AutoImage
+
+from journal.tui.safe import plain
 
 if TYPE_CHECKING:
     from journal.core.records import Photo
@@ -87,7 +88,7 @@ class PhotoCard(Vertical, can_focus=True):
             yield Static("photo file missing\n(journal doctor)", classes="photo-missing")
         else:
             yield make_image(self._source, headless=self.app.is_headless)
-        yield Label(Text(self._caption), classes="photo-caption")
+        yield Label(plain(self._caption), classes="photo-caption")
 
     def action_choose(self) -> None:
         if self.photo is not None:
