@@ -7,7 +7,7 @@ may hold for seconds, and the UI must keep answering meanwhile. Following
 Harlequin, such workers are ``@work(thread=True, exit_on_error=False)``:
 
 * an action worker (group `ACTIONS`) returns its result; `RunsActions` hears
-  the worker's state change on the UI thread and calls `action_succeeded`
+  the worker's state change on the UI thread and calls `work_done`
   or `show_failure`;
 * a loader may hand results back early with ``app.call_from_thread``; if it
   raises, the same `show_failure` reports it.
@@ -150,14 +150,14 @@ class RunsActions(_ScreenBase):
     Put it before the screen class (``class X(RunsActions, Screen[bool])``).
     An action worker belongs to group `ACTIONS`; while one runs the screen is
     `busy` and `show_busy` tells the user. Its return value goes to
-    `action_succeeded(name, result)`; an error from any worker of the screen
-    goes to `action_failed`, which by default is `show_failure`.
+    `work_done(name, result)`; an error from any worker of the screen
+    goes to `work_failed`, which by default is `show_failure`.
     """
 
     busy: bool = False
     FAILED_TITLE: ClassVar[str] = ""
 
-    def start_action(self, message: str) -> bool:
+    def start_work(self, message: str) -> bool:
         """Mark the screen busy before starting an action worker; False if one already runs."""
         if self.busy:
             self.app.notify("Still working on the last request…", severity="warning")
@@ -169,15 +169,24 @@ class RunsActions(_ScreenBase):
     def show_busy(self, message: str | None) -> None:
         """Tell the user an action runs (`message`) or has ended (None)."""
 
-    def action_succeeded(self, name: str, result: object) -> None:
+    def work_done(self, name: str, result: object) -> None:
         """The action worker `name` returned `result` (on the UI thread)."""
 
-    def action_failed(self, name: str, error: BaseException) -> None:
+    def work_failed(self, name: str, error: BaseException) -> None:
         show_failure(self, error, status=self.status_line(), title=self.FAILED_TITLE)
 
     def status_line(self) -> Static | None:
         """Where this screen reports a failure in place, besides the notification."""
         return None
+
+    def dismiss_when_done(self, result: Any = None) -> None:
+        """Dismiss this screen once its work is done, even if help or a dialog opened above it.
+
+        `dismiss` pops whatever screen is on top, so the ones above go first.
+        """
+        if self.app.screen is not self:
+            self.pop_until_active()
+        self.dismiss(result)
 
     def refuse_while_busy(self) -> bool:
         """True (and a note) when the user tries to leave while an action still runs."""
@@ -189,15 +198,15 @@ class RunsActions(_ScreenBase):
         worker: Worker[Any] = event.worker
         action = worker.group == ACTIONS
         if event.state == WorkerState.SUCCESS and action:
-            self._action_ended()
-            self.action_succeeded(worker.name, worker.result)
+            self._work_ended()
+            self.work_done(worker.name, worker.result)
         elif event.state == WorkerState.ERROR and worker.error is not None:
             if action:
-                self._action_ended()
-            self.action_failed(worker.name, worker.error)
+                self._work_ended()
+            self.work_failed(worker.name, worker.error)
         elif event.state == WorkerState.CANCELLED and action:
-            self._action_ended()
+            self._work_ended()
 
-    def _action_ended(self) -> None:
+    def _work_ended(self) -> None:
         self.busy = False
         self.show_busy(None)

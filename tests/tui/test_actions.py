@@ -16,6 +16,7 @@ from journal.services.history import patient_history
 from journal.tui.actions import ErrorScreen, show_failure
 from journal.tui.screens.dashboard import DashboardScreen
 from journal.tui.screens.export import ExportScreen
+from journal.tui.screens.help import HelpScreen
 from journal.tui.screens.review_form import ReviewFormScreen
 from journal.tui.screens.session_form import SessionFormScreen
 
@@ -56,6 +57,9 @@ def test_a_save_while_another_program_holds_the_write_lock_does_not_freeze_the_u
                 await pilot.press("escape")  # cannot close while the save runs
                 await pilot.pause()
                 assert app.screen is form
+                app.action_help()  # help opens above the waiting form ("?" types into notes)
+                await pilot.pause()
+                assert isinstance(app.screen, HelpScreen)
             finally:
                 other.execute("ROLLBACK")  # the other program lets go
             await settle(pilot)
@@ -148,3 +152,38 @@ def test_an_unexpected_failure_opens_an_error_dialog_without_personal_data(make_
             assert app.screen is dashboard
 
     run(scenario())
+
+
+def test_a_photo_import_refused_for_its_date_says_so_under_the_date(
+    make_app, empty_home, open_home, tmp_path
+):
+    from journal.tui.screens.photo_import import ImportScreen
+
+    from .builders import write_jpeg
+    from .test_photos import _patient_with_baseline
+
+    _patient_with_baseline(open_home(empty_home), tmp_path)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    write_jpeg(shots / "a.jpg", (190, 140, 120))
+    app = make_app(empty_home, photos_from=shots)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ImportScreen)
+            screen.toggle(shots / "a.jpg")
+            screen.query_one("#date", Input).value = "2026-13-45"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            invalid = list(screen.query(".-invalid"))
+            assert len(invalid) == 1
+            assert "2026-13-45" in text_of(invalid[0].query_one(".field-error", Static))
+            assert text_of(screen.query_one("#import-result", Static)) == "Nothing was imported."
+            assert not screen.busy and not screen.query_one("#start", Button).disabled
+
+    run(scenario())
+    assert len(patient_history(open_home(empty_home), "Pat Doe").photos) == 1

@@ -98,7 +98,7 @@ class ArchiveImportScreen(RunsActions, ModalScreen[str | None]):
         if not text:
             self.status_line().update(Text("Pick an archive (.zip) first.", style="bold red"))
             return
-        if self.start_action("Importing…"):
+        if self.start_work("Importing…"):
             self.import_archive(Path(text).expanduser())
 
     @work(thread=True, exit_on_error=False, group=ACTIONS, name="import")
@@ -107,7 +107,7 @@ class ArchiveImportScreen(RunsActions, ModalScreen[str | None]):
 
         return import_archive(journal_app(self).journal, path)
 
-    def action_succeeded(self, name: str, result: object) -> None:
+    def work_done(self, name: str, result: object) -> None:
         summary = cast("ImportSummary", result)
         result_line = self.status_line()
         name_ = summary.patient.display_name if summary.patient else "the patient"

@@ -108,7 +108,8 @@ class DashboardScreen(RunsActions, Screen[None]):
 
         app = journal_app(self)
         data = load_patient(app.journal, self.patient_id, app.today)
-        app.call_from_thread(self.show, data)
+        # mypy cannot solve `call_from_thread`'s `T | Awaitable[T]` for a coroutine function.
+        app.call_from_thread(self.show, data)  # type: ignore[arg-type]
 
     async def show(self, data: PatientData) -> None:
         """Redraw the body with fresh data (after loading, or after a form saved)."""

@@ -99,7 +99,7 @@ class ExportScreen(RunsActions, ModalScreen[None]):
         fmt = self.query_one("#fmt", Select).value
         out = Path(self.query_one("#out", Input).value.strip()).expanduser()
         clear_field_errors(self)
-        if self.start_action("Exporting…"):
+        if self.start_work("Exporting…"):
             self.export(str(fmt), out)
 
     @work(thread=True, exit_on_error=False, group=ACTIONS, name="export")
@@ -111,7 +111,7 @@ class ExportScreen(RunsActions, ModalScreen[None]):
             journal_app(self).journal, self.data.ref, fmt=fmt, out=out, today=self.data.today
         )
 
-    def action_succeeded(self, name: str, result: object) -> None:
+    def work_done(self, name: str, result: object) -> None:
         self.status_line().update(plain(f"Saved {result}", style="bold green"))
 
     def action_close(self) -> None:

@@ -131,7 +131,7 @@ class FormScreen(RunsActions, Screen[bool]):
             return
         self.clear_errors()
         call = self.prepare()
-        if self.start_action("Saving…"):
+        if self.start_work("Saving…"):
             self.save(call)
 
     @work(thread=True, exit_on_error=False, group=ACTIONS, name="save")
@@ -143,10 +143,10 @@ class FormScreen(RunsActions, Screen[bool]):
         self.set_class(message is not None, "-busy")
         self.status_line().update(Text(message or "", style="bold"))
 
-    def action_succeeded(self, name: str, result: object) -> None:
+    def work_done(self, name: str, result: object) -> None:
         self.saved(result)
         self.notify(self.SAVED, timeout=3)
-        self.dismiss(True)
+        self.dismiss_when_done(True)
 
     def action_cancel(self) -> None:
         if self.refuse_while_busy():

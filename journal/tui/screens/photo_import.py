@@ -216,7 +216,7 @@ class ImportScreen(RunsActions, Screen[bool]):
         kind = self.query_one("#kind", Select).value
         date = self.query_one("#date", Input).value.strip() or None
         self.query_one("#import-progress", ProgressBar).update(total=len(self.picked), progress=0)
-        if self.start_action(f"Importing {len(self.picked)} photos…"):
+        if self.start_work(f"Importing {len(self.picked)} photos…"):
             self.run_import(
                 list(self.picked),
                 area if isinstance(area, str) else None,
@@ -248,12 +248,12 @@ class ImportScreen(RunsActions, Screen[bool]):
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#import-progress", ProgressBar).update(total=total, progress=done)
 
-    def action_failed(self, name: str, error: BaseException) -> None:
-        super().action_failed(name, error)
+    def work_failed(self, name: str, error: BaseException) -> None:
+        super().work_failed(name, error)
         if isinstance(error, InvalidValue) and field_for(self, error.field) is not None:
             self.status_line().update("Nothing was imported.")
 
-    def action_succeeded(self, name: str, result: object) -> None:
+    def work_done(self, name: str, result: object) -> None:
         report = cast("ImportReport", result)
         self.imported_any = self.imported_any or bool(report.imported)
         lines = [
