@@ -23,6 +23,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from journal.tui.commands import JournalCommands
 
@@ -96,7 +97,7 @@ class JournalApp(App[None]):
     def on_ready(self) -> None:
         self.timings["first_frame"] = time.perf_counter()
 
-    @work(thread=True, exclusive=True, group="open")
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_journal(self) -> None:
         """Open (create, migrate) the journal and read the patient list off the UI thread."""
         from journal.core.errors import JournalError
@@ -118,6 +119,15 @@ class JournalApp(App[None]):
             return
         self.call_from_thread(self.launch, summaries, only)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Opening failed unexpectedly (a damaged journal): say so instead of a traceback."""
+        from journal.tui.actions import describe
+
+        worker = event.worker
+        if worker.group == "open" and event.state == WorkerState.ERROR and worker.error:
+            self.log.error(repr(worker.error))
+            self._cannot_open(describe(worker.error))
+
     def launch(self, summaries: list[PatientSummary], only: PatientData | None = None) -> None:
         """Nobody -> welcome; one patient -> their dashboard; several -> the patient list."""
         from journal.tui.screens.dashboard import DashboardScreen
@@ -135,8 +145,16 @@ class JournalApp(App[None]):
             self.push_screen(PatientListScreen(summaries))
 
     def _cannot_open(self, message: str) -> None:
-        self.query_one("#opening", Static).update(f"Cannot open the journal: {message}")
-        self.notify(message, title="Cannot open the journal", severity="error", timeout=30)
+        from journal.tui.safe import clean, plain
+
+        self.query_one("#opening", Static).update(plain(f"Cannot open the journal: {message}"))
+        self.notify(
+            clean(message),
+            title="Cannot open the journal",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
 
     def open_patient_by_id(self, patient_id: str) -> None:
         """Open a patient from the command palette (provider view)."""

@@ -13,6 +13,26 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from journal.tui.actions import journal_app
+from journal.tui.safe import literal
+
+
+def highlight(matcher: Matcher, title: str) -> Content:
+    """`title` with the matched letters highlighted, read literally.
+
+    Textual's `Matcher.highlight` parses the title as markup, and a title may
+    hold a patient's name: `clean` keeps one character per character, so the
+    match offsets still point at the right letters.
+    """
+    content = literal(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class JournalCommands(Provider):
@@ -34,13 +54,11 @@ class JournalCommands(Provider):
         return list(found.values())
 
     def _patients(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        opener = getattr(self.app, "open_patient_by_id", None)
-        names = getattr(self.app, "patient_names", {})
-        if opener is None:
-            return []
+        app = journal_app(self)
+        opener = app.open_patient_by_id
         return [
             (f"Open patient {name}", "dashboard and review form", partial(opener, pid))
-            for pid, name in names.items()
+            for pid, name in app.patient_names.items()
         ]
 
     async def discover(self) -> Hits:
@@ -52,4 +70,4 @@ class JournalCommands(Provider):
         for title, help_text, run in [*self._commands(), *self._patients()]:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=help_text)
+                yield Hit(score, highlight(matcher, title), run, text=title, help=help_text)

@@ -40,17 +40,17 @@ def test_import_an_archive_from_the_patient_list(make_app, clinic_home, tmp_path
 
             modal.query_one("#archive", Input).value = str(bogus)
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await settle(pilot)  # the import runs in a worker
             message = text_of(modal.query_one("#archive-result", Static))
             assert "broken.zip" in message or "zip" in message.lower()
             assert modal.imported_id is None
 
             modal.query_one("#archive", Input).value = str(archive)
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await settle(pilot)  # the import runs in a worker
             assert "Imported Zoe Park" in text_of(modal.query_one("#archive-result", Static))
             await pilot.press("ctrl+s")  # a second import changes nothing
-            await pilot.pause()
+            await settle(pilot)
             assert "already up to date" in text_of(modal.query_one("#archive-result", Static))
 
             await pilot.press("escape")

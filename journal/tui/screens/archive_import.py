@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.text import Text
-from textual import on
+from rich.text import Text, TextType
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Static
 
+from journal.tui.actions import ACTIONS, RunsActions, clear_field_errors, journal_app
+from journal.tui.safe import plain
 from journal.tui.screens.form_base import field_input
 from journal.tui.widgets.form import FormField
+
+if TYPE_CHECKING:
+    from journal.services.archive_import import ImportSummary
 
 
 class ArchiveTree(DirectoryTree):
@@ -33,9 +38,19 @@ class ArchiveTree(DirectoryTree):
             if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
         ]
 
+    def process_label(self, label: TextType) -> Text:
+        """File names are shown as they are, control characters made visible."""
+        return super().process_label(plain(label) if isinstance(label, str) else label)
 
-class ArchiveImportScreen(ModalScreen[str | None]):
-    """Dismisses with the imported patient's id when anything changed."""
+
+class ArchiveImportScreen(RunsActions, ModalScreen[str | None]):
+    """Dismisses with the imported patient's id when anything changed.
+
+    The import runs in a worker: it verifies every member and waits for the
+    journal's write lock, and the screen must stay responsive meanwhile.
+    """
+
+    FAILED_TITLE = "Archive not imported"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "import_archive", "Import", priority=True),
@@ -67,31 +82,46 @@ class ArchiveImportScreen(ModalScreen[str | None]):
         event.stop()
         self.action_import_archive()
 
-    def action_import_archive(self) -> None:
-        from journal.core.errors import JournalError
-        from journal.services.archive_import import import_archive
+    def status_line(self) -> Static:
+        return self.query_one("#archive-result", Static)
 
-        app: Any = self.app
-        result = self.query_one("#archive-result", Static)
+    def show_busy(self, message: str | None) -> None:
+        self.query_one("#go", Button).disabled = message is not None
+        self.status_line().update(Text(message or "", style="bold"))
+
+    def action_import_archive(self) -> None:
+        if self.busy:
+            return
+        clear_field_errors(self)
         text = self.query_one("#archive", Input).value.strip()
         if not text:
-            result.update(Text("Pick an archive (.zip) first.", style="bold red"))
+            self.status_line().update(Text("Pick an archive (.zip) first.", style="bold red"))
             return
-        try:
-            summary = import_archive(app.journal, Path(text).expanduser())
-        except (JournalError, OSError) as exc:
-            result.update(Text(str(exc), style="bold red"))
-            return
-        name = summary.patient.display_name if summary.patient else "the patient"
+        if self.start_work("Importing…"):
+            self.import_archive(Path(text).expanduser())
+
+    @work(thread=True, exit_on_error=False, group=ACTIONS, name="import")
+    def import_archive(self, path: Path) -> ImportSummary:
+        from journal.services.archive_import import import_archive
+
+        return import_archive(journal_app(self).journal, path)
+
+    def work_done(self, name: str, result: object) -> None:
+        summary = cast("ImportSummary", result)
+        result_line = self.status_line()
+        name_ = summary.patient.display_name if summary.patient else "the patient"
         if not summary.changed:
-            result.update(Text(f"{name} is already up to date: nothing changed.", style="bold"))
+            line = f"{name_} is already up to date: nothing changed."
+            result_line.update(plain(line, style="bold"))
             return
         added = ", ".join(f"{n} {kind}" for kind, n in summary.added.items() if n) or "nothing new"
         updated = sum(summary.updated.values())
-        line = f"Imported {name}: added {added}" + (f"; updated {updated}" if updated else "")
-        result.update(Text(line + ".", style="bold green"))
+        line = f"Imported {name_}: added {added}" + (f"; updated {updated}" if updated else "")
+        result_line.update(plain(line + ".", style="bold green"))
         if summary.patient is not None:
             self.imported_id = str(summary.patient.id)
 
     def action_close(self) -> None:
+        if self.refuse_while_busy():
+            return
         self.dismiss(self.imported_id)

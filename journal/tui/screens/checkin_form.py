@@ -8,7 +8,8 @@ are ticked from the "call your doctor" list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -84,7 +85,7 @@ class CheckInFormScreen(PatientRecordForm):
                 keys=("notes",),
             )
 
-    def submit(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         from journal.services.checkins import add_checkin
 
         symptoms = {
@@ -96,7 +97,8 @@ class CheckInFormScreen(PatientRecordForm):
             if (value := text_value(self.query_one(f"#concern-{n}", Input))) is not None
         }
         downtime = select_value(self.query_one("#downtime", Select))
-        add_checkin(
+        return partial(
+            add_checkin,
             self.journal,
             self.patient_ref,
             date=text_value(self.query_one("#date", Input)) or "",

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Label, Static
 
 from journal.core.vocab import PHOTO_KINDS
 from journal.tui.present import area_label, days_since_first, photo_day
+from journal.tui.safe import clean
 from journal.tui.widgets.photo import load_preview, make_image
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class CompareScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = f"Compare · {self.data.patient.display_name}"
+        self.sub_title = clean(f"Compare · {self.data.patient.display_name}")
         self.show()
 
     @property
@@ -75,7 +76,7 @@ class CompareScreen(Screen[None]):
         missing = "" if photo.id in self.data.displays else " (file missing)"
         return Text.assemble(
             (role, "bold"),
-            f" · {day.isoformat()} · {PHOTO_KINDS.label(photo.kind)}{missing}\n",
+            clean(f" · {day.isoformat()} · {PHOTO_KINDS.label(photo.kind)}{missing}\n"),
             days_since_first(self.data.first_session, day),
         )
 
@@ -102,14 +103,14 @@ class CompareScreen(Screen[None]):
         if len(photos) < 2:
             later_image.image = None  # type: ignore[attr-defined]
             later_caption.update("Only one photo of this area so far.")
-            title.update(Text.assemble((area_label(area), "bold"), f" · 1 photo · {areas}"))
+            title.update(Text.assemble((clean(area_label(area)), "bold"), f" · 1 photo · {areas}"))
             return
         later = photos[self.later_index]
         later_image.image = self._preview(later)  # type: ignore[attr-defined]
         later_caption.update(self.caption(later, f"Photo {self.later_index + 1} of {len(photos)}"))
         title.update(
             Text.assemble(
-                (area_label(area), "bold"),
+                (clean(area_label(area)), "bold"),
                 f" · {len(photos)} photos · {areas} · ←/→ step through the series",
             )
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -21,12 +21,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
+from journal.tui.actions import RunsActions, journal_app
 from journal.tui.present import (
     area_label,
     days_since_first,
     photo_day,
     review_summary,
 )
+from journal.tui.safe import clean, plain
 from journal.tui.widgets.alerts import RedFlagAlerts, ScreeningNotes
 from journal.tui.widgets.photo import PhotoCard
 from journal.tui.widgets.progress import CourseProgress
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from journal.tui.data import PatientData
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(RunsActions, Screen[None]):
     """The dashboard of one patient; `provider` adds the review panel and the way back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,14 +91,17 @@ class DashboardScreen(Screen[None]):
             return None
         return True
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    FAILED_TITLE = "Cannot load this patient"
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self) -> None:
         """Load history, report and photo files off the UI thread."""
         from journal.tui.data import load_patient
 
-        app: Any = self.app
+        app = journal_app(self)
         data = load_patient(app.journal, self.patient_id, app.today)
-        app.call_from_thread(self.show, data)
+        # mypy cannot solve `call_from_thread`'s `T | Awaitable[T]` for a coroutine function.
+        app.call_from_thread(self.show, data)  # type: ignore[arg-type]
 
     async def show(self, data: PatientData) -> None:
         """Redraw the body with fresh data (after loading, or after a form saved)."""
@@ -112,12 +117,10 @@ class DashboardScreen(Screen[None]):
 
     def _titles(self, data: PatientData) -> None:
         course = data.course
-        self.sub_title = data.patient.display_name + (f" · {course.title}" if course else "")
+        self.sub_title = clean(data.patient.display_name + (f" · {course.title}" if course else ""))
 
     def _painted(self) -> None:
-        timings = getattr(self.app, "timings", None)
-        if isinstance(timings, dict):
-            timings["dashboard_painted"] = time.perf_counter()
+        journal_app(self).timings["dashboard_painted"] = time.perf_counter()
 
     # -- building the body ---------------------------------------------------------
 
@@ -179,7 +182,7 @@ class DashboardScreen(Screen[None]):
             caption = (
                 f"{area_label(photo.area)} · {day.isoformat()}\n"
                 f"{days_since_first(data.first_session, day)}"
-            )
+            )  # PhotoCard shows it literally
             row.compose_add_child(PhotoCard(data.thumbs.get(photo.id), caption, photo))
         section.compose_add_child(row)
         section.compose_add_child(
@@ -195,7 +198,7 @@ class DashboardScreen(Screen[None]):
             section.compose_add_child(Static("No review yet.", classes="dim"))
         for review in reviews:
             section.compose_add_child(
-                Static(Text(f"{review.date.isoformat()}  {review_summary(review)}"))
+                Static(plain(f"{review.date.isoformat()}  {review_summary(review)}"))
             )
         section.compose_add_child(Static("r: add a review", classes="hint"))
         return section
@@ -249,9 +252,9 @@ class DashboardScreen(Screen[None]):
 
         if (data := self._history_or_note()) is None:
             return
-        app: Any = self.app
         areas = data.course.areas if data.course else ()
-        self.app.push_screen(ImportScreen(data.ref, areas, app.photos_from), self._after_form)
+        photos_from = journal_app(self).photos_from
+        self.app.push_screen(ImportScreen(data.ref, areas, photos_from), self._after_form)
 
     def action_gallery(self) -> None:
         from journal.tui.screens.gallery import GalleryScreen

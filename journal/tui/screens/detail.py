@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -13,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from journal.tui.present import details
+from journal.tui.safe import literal, plain
 from journal.tui.widgets.photo import PhotoCard, load_preview
 
 if TYPE_CHECKING:
@@ -33,9 +33,9 @@ class DetailScreen(ModalScreen[None]):
         table.add_column("field", style="bold", no_wrap=True)
         table.add_column("value", ratio=1)
         for label, value in details(self.entry, self.data.history):
-            table.add_row(label, Text(value))
+            table.add_row(plain(label), plain(value))
         with VerticalScroll(id="detail-box", classes="panel") as box:
-            box.border_title = f"{self.entry.title} · {self.entry.date.isoformat()}"
+            box.border_title = literal(f"{self.entry.title} · {self.entry.date.isoformat()}")
             yield Static(table, id="detail-table")
             if self.entry.kind == "photo":
                 path = self.data.displays.get(self.entry.record.id)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from journal.tui.actions import ACTIONS, RunsActions, clear_field_errors, journal_app
+from journal.tui.safe import literal, plain
 from journal.tui.screens.form_base import field_input, field_select
 from journal.tui.widgets.form import FormField
 
@@ -31,26 +34,28 @@ def default_path(folder: Path, name: str, fmt: str, today: str) -> Path:
     return folder / f"{slug}-{today}{all_formats()[fmt].suffix}"
 
 
-class ExportScreen(ModalScreen[None]):
+class ExportScreen(RunsActions, ModalScreen[None]):
+    """Pick a format and a path; the export runs in a worker (PDFs of long series take a while)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "export", "Export", priority=True),
         Binding("escape", "close", "Close"),
     ]
+    FAILED_TITLE = "Export failed"
 
     def __init__(self, data: PatientData) -> None:
         super().__init__()
         self.data = data
 
     def _folder(self) -> Path:
-        app: Any = self.app
-        return Path(app.journal.location.home) / "exports"
+        return Path(journal_app(self).journal.location.home) / "exports"
 
     def compose(self) -> ComposeResult:
         from journal.services.exporting import all_formats
 
         choices = [(f.label, f.name) for f in all_formats().values()]
         with Vertical(id="export-box", classes="panel") as box:
-            box.border_title = f"Export · {self.data.patient.display_name}"
+            box.border_title = literal(f"Export · {self.data.patient.display_name}")
             yield FormField(
                 "Format",
                 field_select(choices, value="pdf", allow_blank=False, id="fmt"),
@@ -77,36 +82,35 @@ class ExportScreen(ModalScreen[None]):
         event.stop()
         self.action_export()
 
-    def action_export(self) -> None:
-        from journal.core.errors import InvalidValue, JournalError
-        from journal.services import exporting
+    def status_line(self) -> Static:
+        return self.query_one("#export-result", Static)
 
-        app: Any = self.app
+    def show_busy(self, message: str | None) -> None:
+        self.query_one("#go", Button).disabled = message is not None
+        self.status_line().update(Text(message or "", style="bold"))
+
+    def action_export(self) -> None:
+        if self.busy:
+            return
         fmt = self.query_one("#fmt", Select).value
         out = Path(self.query_one("#out", Input).value.strip()).expanduser()
-        result = self.query_one("#export-result", Static)
-        for field in self.query(FormField):
-            field.show_error(None)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            written = exporting.export_patient(
-                app.journal,
-                self.data.ref,
-                fmt=str(fmt),
-                out=out,
-                today=self.data.today,
-            )
-        except InvalidValue as exc:
-            matched = [f for f in self.query(FormField) if f.answers_for(exc.field)]
-            if matched:
-                matched[0].show_error(exc.message)
-            else:
-                result.update(Text(exc.message, style="bold red"))
-            return
-        except (JournalError, OSError) as exc:
-            result.update(Text(str(exc), style="bold red"))
-            return
-        result.update(Text(f"Saved {written}", style="bold green"))
+        clear_field_errors(self)
+        if self.start_work("Exporting…"):
+            self.export(str(fmt), out)
+
+    @work(thread=True, exit_on_error=False, group=ACTIONS, name="export")
+    def export(self, fmt: str, out: Path) -> Path:
+        from journal.services import exporting
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return exporting.export_patient(
+            journal_app(self).journal, self.data.ref, fmt=fmt, out=out, today=self.data.today
+        )
+
+    def work_done(self, name: str, result: object) -> None:
+        self.status_line().update(plain(f"Saved {result}", style="bold green"))
 
     def action_close(self) -> None:
+        if self.refuse_while_busy():
+            return
         self.dismiss(None)

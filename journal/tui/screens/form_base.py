@@ -3,15 +3,17 @@
 Nothing is written until the service accepts every value: the service
 validates all fields before it opens a transaction, and a refused value comes
 back as `InvalidValue` naming the field, which the form shows under that
-field. The form stays open with everything the user typed.
+field (`journal.tui.actions.show_failure`). The form stays open with
+everything the user typed. The save itself runs in a worker thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -20,7 +22,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 from textual.widgets.select import NoSelection
 
-from journal.core.errors import InvalidValue, JournalError
+from journal.tui.actions import ACTIONS, RunsActions, clear_field_errors, journal_app
+from journal.tui.safe import plain
 from journal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
@@ -35,7 +38,7 @@ def field_input(
 
 
 def field_select(
-    options: list[tuple[str, str]],
+    options: Sequence[tuple[str | Text, str]],
     *,
     id: str | None = None,
     value: str | NoSelection = Select.NULL,
@@ -61,8 +64,13 @@ def selected(widget: SelectionList[str]) -> list[str]:
     return list(widget.selected)
 
 
-class FormScreen(Screen[bool]):
-    """A form that dismisses with True once the service saved it, False when cancelled."""
+class FormScreen(RunsActions, Screen[bool]):
+    """A form that dismisses with True once the service saved it, False when cancelled.
+
+    `prepare` reads the widgets on the UI thread and returns the service call;
+    the call runs in an action worker, so a journal locked by another program
+    leaves the form responsive ("Saving…") instead of freezing the app.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -70,12 +78,12 @@ class FormScreen(Screen[bool]):
     ]
     HEADING = "Form"
     SAVED = "Saved."
+    FAILED_TITLE = "Not saved"
 
     @property
     def journal(self) -> Journal:
         """The app's open journal (forms call the services with it)."""
-        app: Any = self.app
-        return app.journal
+        return journal_app(self).journal
 
     def on_mount(self) -> None:
         self.sub_title = self.HEADING
@@ -97,9 +105,12 @@ class FormScreen(Screen[bool]):
     def fields(self) -> Iterable[Widget]:
         raise NotImplementedError
 
-    def submit(self) -> None:
-        """Call the service with the form's values; raise what it raises."""
+    def prepare(self) -> Callable[[], object]:
+        """Read the form (UI thread) and return the service call that saves it (worker)."""
         raise NotImplementedError
+
+    def saved(self, result: object) -> None:
+        """The service returned `result` (UI thread): a hook for forms that keep it."""
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -109,34 +120,37 @@ class FormScreen(Screen[bool]):
             self.action_cancel()
 
     def clear_errors(self) -> None:
-        for field in self.query(FormField):
-            field.show_error(None)
+        clear_field_errors(self)
         self.query_one("#form-error", Static).update("")
 
-    def show_error(self, field_name: str | None, message: str) -> None:
-        """Put the message under the field it names, else above the buttons."""
-        for field in self.query(FormField):
-            if field_name is not None and field.answers_for(field_name):
-                field.show_error(message)
-                field.control.focus()
-                field.scroll_visible()
-                return
-        self.query_one("#form-error", Static).update(Text(message))
+    def status_line(self) -> Static:
+        return self.query_one("#form-error", Static)
 
     def action_save(self) -> None:
+        if self.busy:
+            return
         self.clear_errors()
-        try:
-            self.submit()
-        except InvalidValue as exc:
-            self.show_error(exc.field, exc.message)
-            return
-        except JournalError as exc:
-            self.show_error(None, exc.message)
-            return
+        call = self.prepare()
+        if self.start_work("Saving…"):
+            self.save(call)
+
+    @work(thread=True, exit_on_error=False, group=ACTIONS, name="save")
+    def save(self, call: Callable[[], object]) -> object:
+        return call()
+
+    def show_busy(self, message: str | None) -> None:
+        self.query_one("#save", Button).disabled = message is not None
+        self.set_class(message is not None, "-busy")
+        self.status_line().update(Text(message or "", style="bold"))
+
+    def work_done(self, name: str, result: object) -> None:
+        self.saved(result)
         self.notify(self.SAVED, timeout=3)
-        self.dismiss(True)
+        self.dismiss_when_done(True)
 
     def action_cancel(self) -> None:
+        if self.refuse_while_busy():
+            return
         self.dismiss(False)
 
 
@@ -157,7 +171,9 @@ class PatientRecordForm(FormScreen):
         self.defaults = defaults
 
     def heading(self) -> Text:
-        return Text.assemble((self.LABEL, "bold"), f" {self.PREPOSITION} {self.patient_name}")
+        return Text.assemble(
+            (self.LABEL, "bold"), f" {self.PREPOSITION} ", plain(self.patient_name)
+        )
 
 
 def date_field(value: str) -> FormField:

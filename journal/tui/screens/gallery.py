@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from journal.core.vocab import PHOTO_KINDS
 from journal.tui.present import area_label, days_since_first, photo_day
+from journal.tui.safe import clean, literal
 from journal.tui.widgets.photo import PhotoCard
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class GalleryScreen(Screen[None]):
         else:
             with TabbedContent(id="gallery"):
                 for n, (area, photos) in enumerate(series.items()):
-                    label = f"{area_label(area)} ({len(photos)})"
+                    label = literal(f"{area_label(area)} ({len(photos)})")
                     with (
                         TabPane(label, id=f"area-{n}"),
                         VerticalScroll(),
@@ -49,7 +50,7 @@ class GalleryScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = f"Photos · {self.data.patient.display_name}"
+        self.sub_title = clean(f"Photos · {self.data.patient.display_name}")
         cards = self.query(PhotoCard)
         if cards:
             cards.first().focus()  # Enter compares it; tab moves on through the photos

@@ -13,6 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from journal.tui.safe import literal, plain
+
 SCOPES = {"screen": "On this screen", "everywhere": "Everywhere", "moving": "Moving around"}
 
 
@@ -81,11 +83,11 @@ class HelpScreen(ModalScreen[None]):
             if line.scope != last_scope:
                 table.add_row(Text(SCOPES[line.scope], style="bold underline"), "")
                 last_scope = line.scope
-            table.add_row(line.key, line.description)
+            table.add_row(plain(line.key), plain(line.description))
         table.add_row("", "")
         table.add_row(Text("ctrl+p", style="bold"), "Every action by name (command palette)")
         with VerticalScroll(id="help-box", classes="panel") as box:
-            box.border_title = f"Keys · {self.title_text}"
+            box.border_title = literal(f"Keys · {self.title_text}")
             yield Static(table, id="help-table")
 
     def action_close(self) -> None:

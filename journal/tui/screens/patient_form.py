@@ -6,7 +6,8 @@ and the concerns become the ratings every check-in asks for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -67,10 +68,11 @@ class PatientFormScreen(FormScreen):
                 id="screening-field",
             )
 
-    def submit(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         from journal.services.patients import add_patient
 
-        patient = add_patient(
+        return partial(
+            add_patient,
             self.journal,
             text_value(self.query_one("#name", Input)) or "",
             birth_year=text_value(self.query_one("#birth_year", Input)),
@@ -78,4 +80,9 @@ class PatientFormScreen(FormScreen):
             concerns=selected(self.query_one("#concerns-field SelectionList", SelectionList)),
             screening=selected(self.query_one("#screening-field SelectionList", SelectionList)),
         )
-        self.created = str(patient.id)
+
+    def saved(self, result: object) -> None:
+        from journal.core.records import Patient
+
+        if isinstance(result, Patient):
+            self.created = str(result.id)

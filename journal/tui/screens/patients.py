@@ -21,7 +21,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from journal.tui.actions import RunsActions, journal_app
 from journal.tui.present import NONE, verdict_label
+from journal.tui.safe import clean, plain
 
 if TYPE_CHECKING:
     from journal.services.patients import PatientSummary
@@ -84,7 +86,8 @@ COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 
 
 def _cell(text: str, style: str = "") -> Text:
-    return Text(text, style=style, end="")
+    """A table cell shown literally (names are user text, never markup)."""
+    return Text(clean(text), style=style, end="")
 
 
 def cells(row: PatientRow) -> tuple[Text, ...]:
@@ -111,7 +114,7 @@ def cells(row: PatientRow) -> tuple[Text, ...]:
     )
 
 
-class PatientListScreen(Screen[None]):
+class PatientListScreen(RunsActions, Screen[None]):
     """Every patient of the journal; Enter opens one (dashboard plus review form)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -155,9 +158,7 @@ class PatientListScreen(Screen[None]):
 
     def _mark(self, name: str) -> None:
         """Record when something reached the screen (the TUI benchmark reads these)."""
-        timings = getattr(self.app, "timings", None)
-        if isinstance(timings, dict):
-            timings[name] = time.perf_counter()
+        journal_app(self).timings[name] = time.perf_counter()
 
     # -- the table -------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class PatientListScreen(Screen[None]):
             text += f" matching {self.query_text!r}"
         if pending:
             text += f" · scoring {total - pending}/{total}…"
-        self.query_one("#list-status", Static).update(Text(text))
+        self.query_one("#list-status", Static).update(plain(text))
 
     def current_patient_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -212,14 +213,14 @@ class PatientListScreen(Screen[None]):
 
     # -- scores in the background ------------------------------------------------
 
-    @work(thread=True, group="overview")
+    @work(thread=True, group="overview", exit_on_error=False)
     def load_scores(self, ids: list[str] | None = None) -> None:
         """Score patients in chunks, in the order the list shows them."""
         import uuid
 
         from journal.services.scoring import clinic_overview
 
-        app: Any = self.app
+        app = journal_app(self)
         order = ids if ids is not None else [r.id for r in self.visible_rows()]
         for start in range(0, len(order), CHUNK):
             chunk = [uuid.UUID(i) for i in order[start : start + CHUNK]]
@@ -294,11 +295,11 @@ class PatientListScreen(Screen[None]):
         self._mark("patient_selected")
         self.load_and_open(patient_id)
 
-    @work(thread=True, exclusive=True, group="open-patient")
+    @work(thread=True, exclusive=True, group="open-patient", exit_on_error=False)
     def load_and_open(self, patient_id: str) -> None:
         from journal.tui.data import load_patient
 
-        app: Any = self.app
+        app = journal_app(self)
         data = load_patient(app.journal, patient_id, app.today)
         app.call_from_thread(self._push_dashboard, data)
 
@@ -342,19 +343,17 @@ class PatientListScreen(Screen[None]):
     def action_import_archive(self) -> None:
         from journal.tui.screens.archive_import import ArchiveImportScreen
 
-        app: Any = self.app
-
         def done(patient_id: str | None) -> None:
             if patient_id is not None:
                 self.refresh_patients(patient_id)
 
-        self.app.push_screen(ArchiveImportScreen(app.photos_from), done)
+        self.app.push_screen(ArchiveImportScreen(journal_app(self).photos_from), done)
 
-    @work(thread=True, exclusive=True, group="patients")
+    @work(thread=True, exclusive=True, group="patients", exit_on_error=False)
     def refresh_patients(self, focus_id: str | None = None) -> None:
         from journal.services.patients import list_patients
 
-        app: Any = self.app
+        app = journal_app(self)
         summaries = list_patients(app.journal)
         app.call_from_thread(self._merge_patients, summaries, focus_id)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.text import Text
+from rich.text import Text, TextType
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -30,7 +30,10 @@ from textual.widgets import (
     Static,
 )
 
+from journal.core.errors import InvalidValue
 from journal.core.vocab import AREAS, PHOTO_KINDS
+from journal.tui.actions import ACTIONS, RunsActions, clear_field_errors, field_for, journal_app
+from journal.tui.safe import plain
 from journal.tui.screens.form_base import field_input, field_select
 from journal.tui.widgets.form import FormField
 
@@ -51,6 +54,10 @@ class ImageTree(DirectoryTree):
             and (self._is_dir(p) or p.suffix.lower() in IMAGE_SUFFIXES)
         ]
 
+    def process_label(self, label: TextType) -> Text:
+        """File names are shown as they are, control characters made visible."""
+        return super().process_label(plain(label) if isinstance(label, str) else label)
+
     @staticmethod
     def _is_dir(path: Path) -> bool:
         try:
@@ -59,14 +66,19 @@ class ImageTree(DirectoryTree):
             return False
 
 
-def area_choices(course_areas: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The course's areas first (the usual answer), then every known area."""
+def area_choices(course_areas: tuple[str, ...]) -> list[tuple[Text, str]]:
+    """The course's areas first (the usual answer), then every known area.
+
+    A course may name custom areas, so labels are literal `Text`, never markup.
+    """
     rest = [a for a in AREAS.keys if a not in course_areas]
-    return [(AREAS.label(a), a) for a in (*course_areas, *rest)]
+    return [(plain(AREAS.label(a)), a) for a in (*course_areas, *rest)]
 
 
-class ImportScreen(Screen[bool]):
+class ImportScreen(RunsActions, Screen[bool]):
     """Dismisses with True when at least one photo was imported."""
+
+    FAILED_TITLE = "Photos not imported"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+a", "pick_folder", "Pick folder"),
@@ -82,7 +94,6 @@ class ImportScreen(Screen[bool]):
         self.start = start
         self.picked: list[Path] = []
         self.imported_any = False
-        self.running = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,7 +142,7 @@ class ImportScreen(Screen[bool]):
     # -- picking -------------------------------------------------------------
 
     def _show_picked(self) -> None:
-        text = Text("\n".join(p.name for p in self.picked) if self.picked else "None yet.")
+        text = plain("\n".join(p.name for p in self.picked) if self.picked else "None yet.")
         self.query_one("#picked", Static).update(text)
 
     def toggle(self, path: Path) -> None:
@@ -185,79 +196,64 @@ class ImportScreen(Screen[bool]):
     def _start_pressed(self) -> None:
         self.action_start_import()
 
-    def _clear_errors(self) -> None:
-        for field in self.query(FormField):
-            field.show_error(None)
+    def status_line(self) -> Static:
+        return self.query_one("#import-result", Static)
+
+    def show_busy(self, message: str | None) -> None:
+        self.query_one("#start", Button).disabled = message is not None
+        if message is not None:
+            self.status_line().update(Text(message))
 
     def action_start_import(self) -> None:
-        if self.running:
+        if self.busy:
             return
-        self._clear_errors()
+        clear_field_errors(self)
         if not self.picked:
-            self.query_one("#import-result", Static).update(
-                Text("Pick at least one photo first.", style="bold")
-            )
+            self.status_line().update(Text("Pick at least one photo first.", style="bold"))
             return
         area = self.query_one("#area", Select).value
         kind = self.query_one("#kind", Select).value
         date = self.query_one("#date", Input).value.strip() or None
-        self.running = True
-        self.query_one("#start", Button).disabled = True
         self.query_one("#import-progress", ProgressBar).update(total=len(self.picked), progress=0)
-        self.query_one("#import-result", Static).update(f"Importing {len(self.picked)} photos…")
-        self.run_import(
-            list(self.picked),
-            area if isinstance(area, str) else None,
-            kind if isinstance(kind, str) else None,
-            date,
-        )
+        if self.start_work(f"Importing {len(self.picked)} photos…"):
+            self.run_import(
+                list(self.picked),
+                area if isinstance(area, str) else None,
+                kind if isinstance(kind, str) else None,
+                date,
+            )
 
-    @work(thread=True, exclusive=True, group="import")
+    @work(thread=True, exit_on_error=False, group=ACTIONS, name="import")
     def run_import(
         self, paths: list[Path], area: str | None, kind: str | None, date: str | None
-    ) -> None:
-        from journal.core.errors import InvalidValue, JournalError
+    ) -> ImportReport:
         from journal.services.photos import import_photos
 
-        app: Any = self.app
+        app = journal_app(self)
 
         def progress(done: int, total: int) -> None:
             app.call_from_thread(self._progress, done, total)
 
-        try:
-            report = import_photos(
-                app.journal,
-                self.patient_ref,
-                paths,
-                date=date,
-                kind=kind,
-                area=area,
-                progress=progress,
-            )
-        except InvalidValue as exc:
-            app.call_from_thread(self._failed, exc.field, exc.message)
-            return
-        except JournalError as exc:
-            app.call_from_thread(self._failed, None, exc.message)
-            return
-        app.call_from_thread(self._finished, report)
+        return import_photos(
+            app.journal,
+            self.patient_ref,
+            paths,
+            date=date,
+            kind=kind,
+            area=area,
+            progress=progress,
+        )
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#import-progress", ProgressBar).update(total=total, progress=done)
 
-    def _failed(self, field: str | None, message: str) -> None:
-        self.running = False
-        self.query_one("#start", Button).disabled = False
-        for form_field in self.query(FormField):
-            if field is not None and form_field.answers_for(field):
-                form_field.show_error(message)
-                self.query_one("#import-result", Static).update("Nothing was imported.")
-                return
-        self.query_one("#import-result", Static).update(Text(message, style="bold red"))
+    def work_failed(self, name: str, error: BaseException) -> None:
+        super().work_failed(name, error)
+        if isinstance(error, InvalidValue) and field_for(self, error.field) is not None:
+            self.status_line().update("Nothing was imported.")
 
-    def _finished(self, report: ImportReport) -> None:
-        self.running = False
-        self.query_one("#start", Button).disabled = False
+    def work_done(self, name: str, result: object) -> None:
+        report = cast("ImportReport", result)
         self.imported_any = self.imported_any or bool(report.imported)
         lines = [
             f"Imported {len(report.imported)} photo{'s' if len(report.imported) != 1 else ''}"
@@ -265,14 +261,14 @@ class ImportScreen(Screen[bool]):
             + "."
         ]
         lines += [f"✗ {Path(path).name}: {reason}" for path, reason in report.failed]
-        self.query_one("#import-result", Static).update(Text("\n".join(lines)))
+        self.status_line().update(plain("\n".join(lines)))
         self.picked = []
         self._show_picked()
         if report.imported:
             self.notify(lines[0], timeout=3)
 
     def action_close(self) -> None:
-        if self.running:
+        if self.busy:
             self.notify("The import is still running.", severity="warning")
             return
         self.dismiss(self.imported_any)

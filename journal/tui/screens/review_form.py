@@ -6,7 +6,8 @@ why the provider view offers this form on every patient's dashboard.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -57,10 +58,11 @@ class ReviewFormScreen(PatientRecordForm):
             "Notes", field_input("", placeholder="what you saw", id="notes"), keys=("notes",)
         )
 
-    def submit(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         from journal.services.reviews import add_review
 
-        add_review(
+        return partial(
+            add_review,
             self.journal,
             self.patient_ref,
             date=text_value(self.query_one("#date", Input)) or "",

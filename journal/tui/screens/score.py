@@ -17,6 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from journal.tui.safe import clean, plain
 from journal.tui.widgets.score_card import ScoreCard
 from journal.tui.widgets.trend import TrendPlot
 
@@ -53,7 +54,7 @@ def components_table(score: ScoreResult) -> Table:
             COMPONENT_LABELS.get(c.name, c.name.title()),
             Text.assemble(_bar(c.score), number),
             f"{round(c.weight * 100)}%",
-            c.sentence,
+            plain(c.sentence),
         )
     return table
 
@@ -71,7 +72,7 @@ def concerns_table(score: ScoreResult) -> Table | None:
         change = f"{c.percent:+d}%" if c.percent is not None else "—"
         verdict = Text("meaningful", style="green") if c.meaningful else Text("not yet", "dim")
         table.add_row(
-            c.label,
+            plain(c.label),
             f"{c.baseline:g} ({c.baseline_date.isoformat()})",
             f"{c.latest:g} ({c.latest_date.isoformat()})",
             change,
@@ -96,7 +97,7 @@ class ScoreScreen(Screen[None]):
             with Vertical(id="score-head", classes="panel") as head:
                 head.border_title = "Worth it?"
                 yield ScoreCard(score)
-                yield Static(Text(score.benchmark.sentence), id="benchmark")
+                yield Static(plain(score.benchmark.sentence), id="benchmark")
             with Vertical(id="components", classes="panel") as box:
                 box.border_title = "What the score is made of"
                 yield Static(components_table(score))
@@ -104,7 +105,7 @@ class ScoreScreen(Screen[None]):
                     s for s in score.explanation if s not in {c.sentence for c in score.components}
                 ]
                 for sentence in extra:
-                    yield Static(Text(sentence, style="bold"), classes="capped")
+                    yield Static(plain(sentence, style="bold"), classes="capped")
             concerns = concerns_table(score)
             if concerns is not None:
                 with Vertical(id="concerns", classes="panel") as box:
@@ -117,18 +118,18 @@ class ScoreScreen(Screen[None]):
                 box.border_title = f"What would raise confidence ({score.confidence} now)"
                 if score.missing:
                     for line in score.missing:
-                        yield Static(Text(f"• {line}"))
+                        yield Static(plain(f"• {line}"))
                 else:
                     yield Static("Nothing is missing: confidence is as high as it gets.")
             with Vertical(id="expect", classes="panel") as box:
                 box.border_title = "When to expect results"
-                yield Static(Text(report.plan.results_timeline))
+                yield Static(plain(report.plan.results_timeline))
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         course = self.data.course
-        self.sub_title = f"Score · {self.data.patient.display_name}" + (
-            f" · {course.title}" if course else ""
+        self.sub_title = clean(
+            f"Score · {self.data.patient.display_name}" + (f" · {course.title}" if course else "")
         )
 
     def action_back(self) -> None:

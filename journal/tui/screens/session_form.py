@@ -7,13 +7,15 @@ a date check and ctrl+s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Input, Select, SelectionList
 
 from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTINGS, Vocabulary
+from journal.tui.safe import plain
 from journal.tui.screens.form_base import (
     PatientRecordForm,
     date_field,
@@ -34,7 +36,7 @@ def _choices(vocab: Vocabulary) -> list[tuple[str, str]]:
 def _selection(vocab: Vocabulary, chosen: tuple[str, ...]) -> SelectionList[str]:
     """Known terms plus any custom values the last session used, the chosen ones ticked."""
     keys = vocab.keys + [k for k in chosen if k not in vocab.keys]
-    return SelectionList[str](*[(vocab.label(k), k, k in chosen) for k in keys])
+    return SelectionList[str](*[(plain(vocab.label(k)), k, k in chosen) for k in keys])
 
 
 class SessionFormScreen(PatientRecordForm):
@@ -120,13 +122,14 @@ class SessionFormScreen(PatientRecordForm):
                 id="serums-field",
             )
 
-    def submit(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         from journal.services.treatments import add_treatment
 
         def value(id_: str) -> str | None:
             return text_value(self.query_one(f"#{id_}", Input))
 
-        add_treatment(
+        return partial(
+            add_treatment,
             self.journal,
             self.patient_ref,
             date=value("date") or "",

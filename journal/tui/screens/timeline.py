@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, OptionList
 from textual.widgets.option_list import Option
 
 from journal.tui.present import TimelineEntry, timeline
+from journal.tui.safe import clean
 
 if TYPE_CHECKING:
     from journal.tui.data import PatientData
@@ -31,7 +32,7 @@ def entry_prompt(entry: TimelineEntry) -> Text:
         "  ",
         (f"{entry.title:<10}", KIND_STYLE.get(entry.kind, "bold")),
         "  ",
-        entry.summary,
+        clean(entry.summary),
     )
 
 
@@ -53,7 +54,7 @@ class TimelineScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = f"Timeline · {self.data.patient.display_name}"
+        self.sub_title = clean(f"Timeline · {self.data.patient.display_name}")
         timeline_list = self.query_one(OptionList)
         if self.entries:
             timeline_list.highlighted = len(self.entries) - 1

@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from journal.tui.safe import plain
+
 if TYPE_CHECKING:
     from journal.core.rules import RedFlag, ScreeningWarning
 
@@ -32,7 +34,7 @@ class RedFlagAlerts(Vertical):
             classes="red-flag-title",
         )
         for flag in self.flags:
-            yield Static(Text("• " + flag.sentence()), classes="red-flag")
+            yield Static(plain("• " + flag.sentence()), classes="red-flag")
 
 
 class ScreeningNotes(Vertical):
@@ -52,6 +54,6 @@ class ScreeningNotes(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text("Before your next session", style="bold"), classes="screening-title")
         for warning in self.warnings:
-            yield Static(Text(f"• {warning.message}"), classes="screening-line")
+            yield Static(plain(f"• {warning.message}"), classes="screening-line")
         for line in self.plan_warnings:
-            yield Static(Text(f"• {line}"), classes="screening-line")
+            yield Static(plain(f"• {line}"), classes="screening-line")

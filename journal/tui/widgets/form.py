@@ -8,11 +8,12 @@ error's field name shows the one-line message right under the control.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
+
+from journal.tui.safe import plain
 
 
 class FormField(Vertical):
@@ -37,7 +38,7 @@ class FormField(Vertical):
         self.keys = tuple(k.casefold() for k in keys)
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="field-label")
+        yield Label(plain(self.label), classes="field-label")
         yield self.control
         yield Static("", classes="field-error")
 
@@ -45,5 +46,5 @@ class FormField(Vertical):
         return field.casefold() in self.keys
 
     def show_error(self, message: str | None) -> None:
-        self.query_one(".field-error", Static).update(Text(message or ""))
+        self.query_one(".field-error", Static).update(plain(message or ""))
         self.set_class(bool(message), "-invalid")

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from PIL import Image as PILImage
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -23,6 +22,8 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 from textual_image.widget import HalfcellImage
 from textual_image.widget import Image as AutoImage
+
+from journal.tui.safe import plain
 
 if TYPE_CHECKING:
     from journal.core.records import Photo
@@ -108,7 +109,7 @@ class PhotoCard(Vertical, can_focus=True):
             if isinstance(source, Path):
                 source = load_preview(source, THUMB_PREVIEW_EDGE)  # decode here, not mid-render
             yield make_image(source, headless=self.app.is_headless)
-        yield Label(Text(self._caption), classes="photo-caption")
+        yield Label(plain(self._caption), classes="photo-caption")
 
     def action_choose(self) -> None:
         if self.photo is not None:

@@ -8,6 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from journal.tui.safe import literal
+
 if TYPE_CHECKING:
     from journal.core.planner import CheckInPrompt, Plan
     from journal.core.records import Course
@@ -76,4 +78,4 @@ class CourseProgress(Static):
 
     def __init__(self, course: Course, plan: Plan, *, id: str | None = None) -> None:
         super().__init__(progress_table(course, plan), id=id, classes="panel")
-        self.border_title = f"Course · {course.title}"
+        self.border_title = literal(f"Course · {course.title}")
