@@ -334,7 +334,7 @@ def _missing_version_table(ctx: _Context) -> Check:
 
     assert ctx.engine is not None
     records = _record_count(ctx.engine)
-    what = f"{migrate.MISSING_VERSION_TABLE} ({records} records present)"
+    what = f"{migrate.MISSING_VERSION_TABLE} ({records} record(s) present)"
     with ctx.engine.connect() as conn:
         found = migrate.detect_revision(conn)
     if found is None:
