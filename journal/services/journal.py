@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from journal.core.errors import JournalDamaged, JournalError, JournalReadOnly, JournalUnavailable
@@ -72,6 +72,8 @@ class Journal:
         with self._sessions() as session:
             try:
                 yield session
+            except IntegrityError:
+                raise
             except DBAPIError as exc:
                 raise self._explain(exc) from None
             session.rollback()
@@ -85,6 +87,9 @@ class Journal:
             try:
                 yield session
                 _commit(session)
+            except IntegrityError:  # a rule the service may expect and answer itself
+                session.rollback()
+                raise
             except DBAPIError as exc:  # disk full, damaged page, lock lost: one line
                 session.rollback()
                 raise self._explain(exc) from None
