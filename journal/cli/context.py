@@ -34,12 +34,20 @@ def options(ctx: typer.Context) -> Options:
     return root.obj
 
 
-def open_from(ctx: typer.Context) -> Journal:
-    """Open the journal named by the global --home/--db flags (or the environment)."""
+def open_from(ctx: typer.Context, *, adopt: bool = False) -> Journal:
+    """Open the journal named by the global --home/--db flags (or the environment).
+
+    A journal its owner made read-only opens for reading, with one line on stderr.
+    """
     from journal.services.journal import open_journal
 
     opts = options(ctx)
-    return open_journal(opts.home, opts.db)
+    journal = open_journal(opts.home, opts.db, adopt=adopt)
+    if journal.read_only is not None:  # reads go on; the first write says why it cannot
+        sys.stderr.write(
+            f"journal: journal is read-only ({journal.read_only}): showing, not changing\n"
+        )
+    return journal
 
 
 def emit_json(document: Any) -> None:

@@ -19,9 +19,14 @@ def open_tui(ctx: typer.Context) -> None:
     options(ctx).open_tui = True
 
 
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    adopt: bool = typer.Option(
+        False, "--adopt", help="Make a folder that already holds other files a journal."
+    ),
+) -> None:
     """Create (or migrate) the journal and say where it lives."""
-    with open_from(ctx) as journal:
+    with open_from(ctx, adopt=adopt) as journal:
         loc = journal.location
     say(f"Journal ready at {loc.home}")
     if not loc.is_sqlite:

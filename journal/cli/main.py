@@ -10,11 +10,15 @@ its services lazily so `journal --help` stays fast.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from journal.cli import export_cmds, launch, maintenance_cmds, photo_cmds, records_cmds, score_cmds
 from journal.cli.context import Options, options
+
+if TYPE_CHECKING:
+    from journal.core.errors import JournalError
 
 app = typer.Typer(
     name="journal",
@@ -107,13 +111,40 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
     except UnicodeError as exc:  # a value that is not text slipped past a parser
         return _fail(f"invalid text: {exc.reason}"), opts
     except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return _fail(f"{exc.strerror or exc}{where}", 1), opts
+        return _fail(*_os_error(exc)), opts
     except Exception as exc:
-        if not _is_click_error(exc):
+        if _is_click_error(exc):
+            return _fail(exc.format_message(), getattr(exc, "exit_code", 2)), opts  # type: ignore[attr-defined]
+        explained = _database_failure(exc, opts)
+        if explained is None:
             raise
-        return _fail(exc.format_message(), getattr(exc, "exit_code", 2)), opts  # type: ignore[attr-defined]
+        return _fail(str(explained), explained.exit_code), opts
     return (code if isinstance(code, int) else 0), opts
+
+
+def _os_error(exc: OSError) -> tuple[str, int]:
+    """A file-system failure in one line; a full disk and a read-only one by name."""
+    import errno
+
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"disk full: free space and try again{where}", 1
+    if exc.errno == errno.EROFS:
+        return f"read-only file system{where}: cannot change it", 2
+    return f"{exc.strerror or exc}{where}", 1
+
+
+def _database_failure(exc: Exception, opts: Options) -> JournalError | None:
+    """A database error that escaped the services, as one line: never SQL or its values.
+
+    Only looked at when a database library is loaded at all, so a plain
+    `journal --help` never pays for importing one.
+    """
+    if "sqlalchemy" not in sys.modules and "sqlite3" not in sys.modules:
+        return None
+    from journal.services.journal import explain_failure
+
+    return explain_failure(exc, opts.home, opts.db)
 
 
 def run(argv: list[str] | None = None) -> None:

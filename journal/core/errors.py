@@ -49,3 +49,22 @@ class BadPhoto(JournalError):
 
 class JournalUnavailable(JournalError):
     """The journal home or database cannot be opened or written."""
+
+
+class JournalDamaged(JournalUnavailable):
+    """The database is damaged or lacks part of its schema; `journal doctor` says more.
+
+    Exit status 1, not 2: the command was right, the journal is not.
+    """
+
+    exit_code = 1
+
+
+class DiskFull(JournalUnavailable):
+    """The disk holding the journal is full; nothing is damaged, space must be freed."""
+
+    exit_code = 1
+
+
+class JournalReadOnly(JournalUnavailable):
+    """The journal (or its file system) is read-only: reads work, changes are refused."""

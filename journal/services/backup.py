@@ -20,8 +20,12 @@ member's hash, the database's integrity, and that every photo row has its
 files. It unpacks into a folder beside the home and swaps the two (one atomic
 exchange on Linux, two renames elsewhere), keeping the old home as
 `<home>.bak-<time>` until the restored journal has opened; only then is the old
-one removed. PostgreSQL journals are out of scope on purpose: pg_dump does that
-job better than any archive of ours could.
+one removed. A restore asked to stop (SIGTERM, SIGHUP: a closed terminal, a
+`timeout`) stops at the next safe point and removes its unpacked copy; the
+swap itself is never cut in half. Only SIGKILL or a power cut can leave a
+folder beside the home, and `journal doctor` names it. PostgreSQL journals
+are out of scope on purpose: pg_dump does that job better than any archive of
+ours could.
 """
 
 from __future__ import annotations
@@ -33,11 +37,13 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
 import sys
 import tempfile
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -50,6 +56,7 @@ from journal.store.location import (
     PRIVATE_DIR,
     PRIVATE_FILE,
     Location,
+    refuse_symlink,
     resolve_location,
 )
 
@@ -361,6 +368,7 @@ def restore(
     if not location.is_sqlite:
         raise BackupRefused(postgres_hint(location))
     home_path = location.home
+    refuse_symlink(home_path, "journal home")  # the swap must replace a folder, not a link
     if location.sqlite_path != home_path / DB_FILENAME or location.photos_dir != (
         home_path / PHOTOS_DIRNAME
     ):
@@ -383,16 +391,18 @@ def restore(
     manifest = verify_archive(archive_path)
     _check_revision(archive_path, manifest.revision)
     home_path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{home_path.name}.restore-", dir=home_path.parent))
-    try:
-        staging.chmod(PRIVATE_DIR)
-        photo_files = _unpack(archive_path, manifest, staging)
-        _verify_unpacked(archive_path, staging, manifest)
-        _vet_photo_files(archive_path, staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)  # only ever our own unpacked copy
-        raise
-    replaced = _swap_in(staging, home_path)
+    with _stop_only_when_safe() as stop_point:
+        staging = Path(tempfile.mkdtemp(prefix=f".{home_path.name}.restore-", dir=home_path.parent))
+        try:
+            staging.chmod(PRIVATE_DIR)
+            photo_files = _unpack(archive_path, manifest, staging, stop_point)
+            _verify_unpacked(archive_path, staging, manifest)
+            _vet_photo_files(archive_path, staging)
+            stop_point()
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # only ever our own unpacked copy
+            raise
+        replaced = _swap_in(staging, home_path)
     return RestoreReport(
         home=home_path,
         revision=manifest.revision,
@@ -455,13 +465,55 @@ def _check_revision(archive: Path, revision: str | None) -> None:
         )
 
 
-def _unpack(archive: Path, manifest: Manifest, staging: Path) -> int:
+class RestoreStopped(JournalError):
+    """A termination signal arrived during a restore; the unpacked copy was removed."""
+
+    exit_code = 130
+
+
+@contextlib.contextmanager
+def _stop_only_when_safe() -> Iterator[Callable[[], None]]:
+    """Defer SIGTERM/SIGHUP to safe points, so a stopped restore cleans up after itself.
+
+    Python's default for these signals is to die at once, skipping every
+    `finally`: the unpacked copy would stay beside the home. While a restore
+    runs they only note that a stop was asked; `stop_point()` raises at the
+    moments where stopping loses nothing. Once the swap has begun it runs to
+    its end, and the signal is delivered again afterwards.
+    """
+    asked: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        asked.append(signum)
+
+    def stop_point() -> None:
+        if asked:
+            raise RestoreStopped("restore stopped by a signal; the journal was not changed")
+
+    watched = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        yield stop_point
+        return
+    previous = {sig: signal.signal(sig, note) for sig in watched}
+    try:
+        yield stop_point
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if asked:
+        signal.raise_signal(asked[0])
+
+
+def _unpack(
+    archive: Path, manifest: Manifest, staging: Path, stop_point: Callable[[], None]
+) -> int:
     """Extract every member into `staging`, hashing again what lands on disk."""
     photos = staging / PHOTOS_DIRNAME
     photos.mkdir(mode=PRIVATE_DIR)
     count = 0
     with zipfile.ZipFile(archive) as zf:
         for member, expected in manifest.members.items():
+            stop_point()
             if member == DB_MEMBER:
                 target = staging / DB_FILENAME
             else:

@@ -12,16 +12,21 @@ The doctor answers "is everything still there?" with one verdict per check:
                decode; a kept original still hashes to the row's sha256.
 * orphans      files in the photo store that no row points to.
 * temp files   hidden temporary files left by interrupted writes.
-* permissions  home 0700, database and photo files 0600 (health data).
+* permissions  home 0700, database and photo files 0600 (health data); no
+               symbolic links where the journal keeps its files.
 
 It never opens the journal the normal way (that would create or migrate it
 and hide what it found). `repair=True` does only what loses nothing: migrate
 to head, re-render a damaged display copy or thumbnail from a kept original,
 move unreferenced and temporary files aside into
 `photos/.orphaned/<timestamp>/` (never deleted: the doctor cannot know a file
-is worthless), and restore private permissions. Files younger than `grace`
-are left alone and not counted as problems: a photo import writes its files
-before it commits their rows, and an import may be running right now.
+is worthless), restore a dropped schema version table by recognising the
+schema actually present, and restore private permissions. It never follows a
+symbolic link (it reports one), never adopts a foreign database, and names a
+full disk or a read-only one as such rather than calling the journal damaged.
+Files younger than `grace` are left alone and not counted as problems: a photo
+import writes its files before it commits their rows, and an import may be
+running right now.
 """
 
 from __future__ import annotations
@@ -40,7 +45,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal.store import photostore
-from journal.store.location import PRIVATE_DIR, PRIVATE_FILE, Location, resolve_location
+from journal.store.location import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    Location,
+    resolve_location,
+    set_mode,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -165,6 +176,8 @@ def _check_database(ctx: _Context) -> Check:
     from journal.store.engine import make_engine
 
     db_file = ctx.location.sqlite_path
+    if db_file is not None and os.path.islink(db_file):
+        return Check("database", PROBLEM, f"{db_file} is a symbolic link; not followed")
     if ctx.location.is_sqlite and db_file is not None and not db_file.is_file():
         return Check("database", PROBLEM, f"no journal database at {db_file}")
     try:
@@ -173,10 +186,30 @@ def _check_database(ctx: _Context) -> Check:
             return _sqlite_integrity(ctx, ctx.engine)
         return _postgres_health(ctx.engine)
     except DBAPIError as exc:
-        hint = "; restore a backup (journal restore)" if ctx.location.is_sqlite else ""
-        return Check(
-            "database", PROBLEM, f"cannot read the database: {_first_line(exc.orig)}{hint}"
+        return Check("database", PROBLEM, _unreadable(exc, db_file))
+
+
+def _unreadable(exc: Exception, db_file: Path | None) -> str:
+    """Why the database cannot be read, and the safe next step for that cause.
+
+    A full disk or a read-only file system damage nothing: "restore a backup"
+    would be the wrong advice there.
+    """
+    from journal.core.errors import DiskFull, JournalReadOnly
+    from journal.store.engine import explain_database_error, free_bytes
+
+    explained = explain_database_error(exc, db_file)
+    if isinstance(explained, DiskFull):
+        free = free_bytes(db_file.parent if db_file else None)
+        left = f" ({free // 1024} KB free)" if free is not None else ""
+        return (
+            f"the disk is full{left}: free space and run journal doctor again;"
+            " nothing is known to be damaged"
         )
+    if isinstance(explained, JournalReadOnly):
+        return f"cannot read the database: {explained}; it is read-only, not damaged"
+    hint = "; restore a backup (journal restore)" if db_file is not None else ""
+    return f"cannot read the database: {_first_line(getattr(exc, 'orig', exc))}{hint}"
 
 
 def _sqlite_integrity(ctx: _Context, engine: Engine) -> Check:
@@ -263,8 +296,14 @@ def _check_schema(ctx: _Context) -> Check:
 
     assert ctx.engine is not None
     with ctx.engine.connect() as conn:
-        stored = migrate.stored_revision(conn)
+        state, tables = migrate.schema_state(conn)
+        stored = migrate.stored_revision(conn) if state == migrate.VERSIONED else None
     head = migrate.HEAD_REVISION
+    if state == migrate.FOREIGN:
+        ctx.rows_readable = False
+        return Check("schema", PROBLEM, migrate.foreign_message(tables))
+    if state == migrate.UNVERSIONED:
+        return _missing_version_table(ctx)
     if stored == head:
         return Check("schema", OK, f"at revision {head} (current)")
     known = stored is None or any((migrate.migrations_dir() / "versions").glob(f"{stored}_*.py"))
@@ -283,6 +322,56 @@ def _check_schema(ctx: _Context) -> Check:
     lock = ctx.location.home / ".migrate.lock" if ctx.location.sqlite_path else None
     migrate.ensure_schema(ctx.engine, lock)
     return Check("schema", REPAIRED, f"was {where}; migrated to {head}")
+
+
+def _missing_version_table(ctx: _Context) -> Check:
+    """Journal tables without Alembic's version table: recognise the schema, stamp it.
+
+    Migrating "from nothing" would try to create tables that exist; the
+    records are fine, only the note of which revision they are at is gone.
+    """
+    from journal.store import migrate
+
+    assert ctx.engine is not None
+    records = _record_count(ctx.engine)
+    what = f"{migrate.MISSING_VERSION_TABLE} ({records} record(s) present)"
+    with ctx.engine.connect() as conn:
+        found = migrate.detect_revision(conn)
+    if found is None:
+        ctx.rows_readable = False
+        return Check(
+            "schema",
+            PROBLEM,
+            f"{what}; the tables match no known revision: restore a backup (journal restore)",
+        )
+    if not ctx.repair:
+        return Check(
+            "schema", PROBLEM, f"{what}; the tables match revision {found}; --repair restores it"
+        )
+    migrate.stamp(ctx.engine, found)
+    lock = ctx.location.home / ".migrate.lock" if ctx.location.sqlite_path else None
+    migrate.ensure_schema(ctx.engine, lock)
+    return Check(
+        "schema",
+        REPAIRED,
+        f"{what}: recognised revision {found}, restored the version table,"
+        f" migrated to {migrate.HEAD_REVISION}",
+    )
+
+
+def _record_count(engine: Engine) -> int:
+    from sqlalchemy import func, select
+
+    from journal.store.models import Base
+
+    total = 0
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            try:
+                total += int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+            except Exception:  # a missing table is the database check's finding
+                conn.rollback()
+    return total
 
 
 # -- photos -----------------------------------------------------------------------
@@ -376,6 +465,8 @@ def _job(root: Path, rel: str, is_original: bool, quick: bool) -> Callable[[], s
             path = photostore.resolve(root, rel)
         except ValueError:
             return "its path points outside the photo store"
+        if _linked(root, path):
+            return f"is a symbolic link, not followed ({rel})"
         if not path.is_file():
             return f"missing ({rel})"
         if quick:
@@ -401,11 +492,19 @@ def _decode_problem(path: Path, rel: str) -> str | None:
     return None
 
 
+def _linked(root: Path, path: Path) -> bool:
+    """True if `path` or its shard folder is a symbolic link (never read through one)."""
+    return path.is_symlink() or path.parent.is_symlink() or root.is_symlink()
+
+
 def _rerender(root: Path, row: dict[str, Any], bad: list[str]) -> str | None:
     """Write fresh derivatives from the kept original; None on success, else why not."""
     from journal.core.errors import BadPhoto
     from journal.imaging import pipeline
 
+    paths = [row["original_path"], *(row[f"{which}_path"] for which in bad)]
+    if any(_linked(root, photostore.resolve(root, rel)) for rel in paths):
+        return "a symbolic link is in the way; remove it first"
     try:
         done = pipeline.process(photostore.resolve(root, row["original_path"]))
     except (BadPhoto, ValueError, OSError) as exc:
@@ -429,10 +528,10 @@ def _sha256(path: Path) -> str:
 
 def _store_files(root: Path) -> Iterator[tuple[str, Path, bool]]:
     """(store-relative path, path, is_temp) of every file in the shard folders."""
-    if not root.is_dir():
+    if root.is_symlink() or not root.is_dir():
         return
     for shard in sorted(root.iterdir()):
-        if not (shard.is_dir() and _SHARD.match(shard.name)):
+        if shard.is_symlink() or not (shard.is_dir() and _SHARD.match(shard.name)):
             continue
         for path in sorted(shard.iterdir()):
             if path.is_file() and not path.is_symlink():
@@ -496,7 +595,11 @@ def _files_verdict(
 
 
 def _move_aside(ctx: _Context, rel: str, path: Path) -> None:
+    from journal.store.location import refuse_symlink
+
     target = ctx.aside_dir / rel
+    for folder in (ctx.aside_dir.parent, ctx.aside_dir, target.parent):
+        refuse_symlink(folder, "folder")  # a planted link must not take the files elsewhere
     target.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     os.replace(path, target)
     ctx.moved.append(target)
@@ -520,16 +623,25 @@ def _minutes(seconds: float) -> str:
 
 def _check_permissions(ctx: _Context) -> Check:
     loose: list[tuple[Path, int]] = []
+    links: list[Path] = []
     for path, wanted in _private_paths(ctx.location):
         try:
-            mode = stat.S_IMODE(path.lstat().st_mode)
+            info = path.lstat()
         except OSError:
             continue
-        if mode & 0o077:
+        if stat.S_ISLNK(info.st_mode):
+            links.append(path)
+        elif stat.S_IMODE(info.st_mode) & 0o077:
             loose.append((path, wanted))
-    if not loose:
+    link_lines = tuple(f"{p} is a symbolic link; not followed, remove it" for p in links)
+    if not loose and not links:
         return Check("permissions", OK, "home and photo folders 0700, files 0600")
     details = tuple(f"{p} is readable by others" for p, _ in loose[:MAX_DETAILS])
+    details = (*link_lines[:MAX_DETAILS], *details)
+    if links and not ctx.repair:
+        found = f"{len(links)} symbolic link(s) where the journal keeps its files"
+        loose_note = f" and {len(loose)} path(s) readable by other users" if loose else ""
+        return Check("permissions", PROBLEM, f"{found}{loose_note}; remove the links", details)
     if not ctx.repair:
         return Check(
             "permissions",
@@ -538,22 +650,36 @@ def _check_permissions(ctx: _Context) -> Check:
             details,
         )
     for path, wanted in loose:
-        path.chmod(wanted)
+        set_mode(path, wanted, directory=wanted == PRIVATE_DIR)  # never through a link
+    if links:
+        return Check(
+            "permissions",
+            PROBLEM,
+            f"restricted {len(loose)} path(s); {len(links)} symbolic link(s) left alone:"
+            " remove them",
+            details,
+        )
     return Check(
         "permissions", REPAIRED, f"restricted {len(loose)} path(s) to their owner", details
     )
 
 
 def _private_paths(location: Location) -> Iterator[tuple[Path, int]]:
-    if location.home.is_dir():
-        yield location.home, PRIVATE_DIR
+    """Every path the journal keeps private; links are yielded too (to be reported), never
+    entered: os.walk does not descend into them and nothing here follows one."""
+    home = location.home
+    if home.is_symlink() or home.is_dir():
+        yield home, PRIVATE_DIR
     db = location.sqlite_path
     if db is not None:
         for suffix in ("", "-wal", "-shm"):
             candidate = db.with_name(db.name + suffix)
-            if candidate.is_file():
+            if candidate.is_symlink() or candidate.is_file():
                 yield candidate, PRIVATE_FILE
     root = location.photos_dir
+    if root.is_symlink():
+        yield root, PRIVATE_DIR
+        return
     if not root.is_dir():
         return
     yield root, PRIVATE_DIR
@@ -561,9 +687,7 @@ def _private_paths(location: Location) -> Iterator[tuple[Path, int]]:
         for name in dirnames:
             yield Path(dirpath, name), PRIVATE_DIR
         for name in filenames:
-            path = Path(dirpath, name)
-            if not path.is_symlink():
-                yield path, PRIVATE_FILE
+            yield Path(dirpath, name), PRIVATE_FILE
 
 
 # -- helpers ----------------------------------------------------------------------

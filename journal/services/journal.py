@@ -12,6 +12,14 @@ underneath, and waiting for the lock is covered by the busy timeout. If the
 lock is still taken after that, the begin is retried a few times (nothing has
 been done yet, so retrying is safe) before the user gets a one-line
 "journal is busy" error instead of a traceback.
+
+Opening is also where the journal decides what it may touch: it never follows
+a symbolic link at the home, the database or the photo folder; it sets modes
+only on what it creates itself; it refuses to turn a non-empty folder that is
+not a journal into one (unless asked to adopt it); and a journal its owner made
+read-only (database 0400, home 0500) is opened read-only, never made writable
+again. Any database failure leaves here as one line (`explain_database_error`):
+damaged, disk full, read-only, busy; never SQL text or its parameters.
 """
 
 from __future__ import annotations
@@ -23,15 +31,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from journal.core.errors import JournalUnavailable
-from journal.store.engine import for_writing, make_engine
+from journal.core.errors import JournalDamaged, JournalError, JournalReadOnly, JournalUnavailable
+from journal.store.engine import explain_database_error, for_writing, make_engine
 from journal.store.location import (
+    DB_FILENAME,
+    PHOTOS_DIRNAME,
     Location,
+    owner_read_only,
     prepare_private_dir,
     prepare_private_file,
+    refuse_symlink,
     resolve_location,
 )
 from journal.store.migrate import ensure_schema
@@ -43,9 +55,10 @@ RETRY_PAUSE_S = 0.05
 class Journal:
     """A handle on one journal; cheap to keep open for a TUI's lifetime."""
 
-    def __init__(self, location: Location, engine: Engine) -> None:
+    def __init__(self, location: Location, engine: Engine, read_only: str | None = None) -> None:
         self.location = location
         self.engine = engine
+        self.read_only = read_only  # why the journal may not be changed, or None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(for_writing(engine), expire_on_commit=False)
 
@@ -57,19 +70,29 @@ class Journal:
     def read(self) -> Iterator[Session]:
         """A session for queries; nothing it does is committed."""
         with self._sessions() as session:
-            yield session
+            try:
+                yield session
+            except IntegrityError:
+                raise
+            except DBAPIError as exc:
+                raise self._explain(exc) from None
             session.rollback()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction committed on success and rolled back on any error."""
+        if self.read_only is not None:
+            raise JournalReadOnly(f"journal is read-only ({self.read_only}): cannot change it")
         with self._begin_write() as session:
             try:
                 yield session
                 _commit(session)
-            except OperationalError as exc:  # disk full, I/O error, lock lost: one line
+            except IntegrityError:  # a rule the service may expect and answer itself
                 session.rollback()
-                raise JournalUnavailable(_busy_message(exc)) from None
+                raise
+            except DBAPIError as exc:  # disk full, damaged page, lock lost: one line
+                session.rollback()
+                raise self._explain(exc) from None
             except BaseException:
                 session.rollback()
                 raise
@@ -88,9 +111,12 @@ class Journal:
             except OperationalError as exc:
                 session.close()
                 if not _is_busy(exc) or attempt == WRITE_ATTEMPTS - 1:
-                    raise JournalUnavailable(_busy_message(exc)) from None
+                    raise self._explain(exc) from None
                 time.sleep(RETRY_PAUSE_S * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _explain(self, exc: BaseException) -> JournalError:
+        return explain_database_error(exc, self.location.sqlite_path)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -116,14 +142,58 @@ def _is_busy(exc: OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _busy_message(exc: OperationalError) -> str:
-    if _is_busy(exc):
-        return (
-            "the journal is busy: another program kept it locked for too long; "
-            "try again in a moment"
+def explain_failure(
+    exc: BaseException, home: str | os.PathLike[str] | None = None, db_url: str | None = None
+) -> JournalError | None:
+    """One safe line for a database failure that escaped a service, else None.
+
+    The front ends' last resort: they cannot import SQLAlchemy themselves.
+    """
+    import sqlite3
+
+    if not isinstance(exc, SQLAlchemyError | sqlite3.Error):
+        return None
+    try:
+        db_file = resolve_location(home, db_url).sqlite_path
+    except JournalError:
+        db_file = None
+    if isinstance(exc, DBAPIError | sqlite3.Error):
+        return explain_database_error(exc, db_file)
+    name = db_file.name if db_file is not None else "the journal database"
+    return JournalDamaged(
+        f"{name} does not match the journal's schema ({type(exc).__name__}); run `journal doctor`"
+    )
+
+
+_JOURNAL_MARKERS = (DB_FILENAME, PHOTOS_DIRNAME, f"{DB_FILENAME}-wal", ".migrate.lock")
+
+
+def _refuse_foreign_folder(home: Path) -> None:
+    """A folder that holds other things is not silently turned into a journal."""
+    try:
+        entries = {entry.name for entry in os.scandir(home)}
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise JournalUnavailable(f"cannot read journal folder {home}: {exc.strerror}") from None
+    if entries and not entries & set(_JOURNAL_MARKERS):
+        raise JournalUnavailable(
+            f"{home} is not empty and is not a journal; choose an empty or new folder,"
+            " or run `journal init --adopt` to make this one a journal"
         )
-    first = str(exc.orig).strip().splitlines()
-    return f"cannot save to the journal: {first[0] if first else type(exc.orig).__name__}"
+
+
+def _read_only_reason(location: Location) -> str | None:
+    """Why the owner made this journal read-only (a chmod), or None if it is writable."""
+    db_file = location.sqlite_path
+    for path, what in (
+        (location.home, "home folder"),
+        (db_file, "journal.db"),
+        (location.photos_dir, "photos folder"),
+    ):
+        if path is not None and path.exists() and owner_read_only(path):
+            return f"{what} {path} is {oct(path.lstat().st_mode & 0o777)[2:]}"
+    return None
 
 
 def open_journal(
@@ -131,20 +201,36 @@ def open_journal(
     db_url: str | None = None,
     *,
     location: Location | None = None,
+    adopt: bool = False,
 ) -> Journal:
-    """Open (creating and migrating if needed) the journal at `home` / `db_url`."""
+    """Open (creating and migrating if needed) the journal at `home` / `db_url`.
+
+    `adopt=True` (`journal init --adopt`) lets a non-empty folder that is not a
+    journal yet become one; its own mode and files are left as they are.
+    """
     location = location or resolve_location(home, db_url)
-    prepare_private_dir(location.home)
-    prepare_private_dir(location.photos_dir)
     db_file = location.sqlite_path
+    refuse_symlink(location.home, "journal home")
+    refuse_symlink(location.photos_dir, "photos folder")
     if db_file is not None:
-        prepare_private_dir(db_file.parent)
-        prepare_private_file(db_file)
-    engine = make_engine(location.db_url)
+        for suffix in ("", "-wal", "-shm"):
+            refuse_symlink(db_file.with_name(db_file.name + suffix), "journal database")
+    if not adopt and location.home.is_dir():
+        _refuse_foreign_folder(location.home)
+    read_only = _read_only_reason(location)
+    if read_only is None:
+        prepare_private_dir(location.home, "journal home")
+        prepare_private_dir(location.photos_dir, "photos folder")
+        if db_file is not None:
+            prepare_private_dir(db_file.parent, "database folder")
+            prepare_private_file(db_file)
+    elif db_file is not None and not db_file.is_file():
+        raise JournalReadOnly(f"journal is read-only ({read_only}) and holds no journal.db yet")
+    engine = make_engine(location.db_url, read_only=db_file if read_only else None)
     lock = location.home / ".migrate.lock" if db_file is not None else None
     try:
-        ensure_schema(engine, lock)
+        ensure_schema(engine, lock, read_only=read_only is not None)
     except BaseException:
         engine.dispose()
         raise
-    return Journal(location, engine)
+    return Journal(location, engine, read_only)

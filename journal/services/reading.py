@@ -10,6 +10,7 @@ equal.
 from __future__ import annotations
 
 import os
+import sqlite3
 from typing import Any
 
 from journal.core import records
@@ -25,13 +26,22 @@ def history_for(
 ) -> records.PatientHistory:
     """The complete history of the patient `patient_ref` names."""
     location = resolve_location(home, db_url)
-    reader = SQLiteReader.open(location.sqlite_path) if location.is_sqlite else None
-    if reader is None:
-        from journal.services.history import patient_history
-        from journal.services.journal import open_journal
+    db_file = location.sqlite_path
+    linked = db_file is not None and os.path.islink(db_file)  # never followed: see open_journal
+    reader = SQLiteReader.open(db_file) if location.is_sqlite and not linked else None
+    if reader is not None:
+        try:
+            return _read_fast(reader, patient_ref)
+        except (sqlite3.Error, AttributeError):
+            pass  # a damaged or altered database: the ORM path below says what is wrong
+    from journal.services.history import patient_history
+    from journal.services.journal import open_journal
 
-        with open_journal(location=location) as journal:
-            return patient_history(journal, patient_ref)
+    with open_journal(location=location) as journal:
+        return patient_history(journal, patient_ref)
+
+
+def _read_fast(reader: SQLiteReader, patient_ref: str) -> records.PatientHistory:
     with reader:
         patient_id = match_patient(patient_ref, reader.patient_names())
         return convert.histories(reader, [patient_id])[0]

@@ -36,9 +36,21 @@ exactly what the driver's legacy mode used to allow.
 
 from __future__ import annotations
 
+import os
+import re
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+
+from journal.core.errors import (
+    DiskFull,
+    JournalDamaged,
+    JournalError,
+    JournalReadOnly,
+    JournalUnavailable,
+)
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "journal_write"
@@ -51,10 +63,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    if not cursor.execute("PRAGMA query_only").fetchone()[0] and _ours_or_empty(cursor):
+        cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _ours_or_empty(cursor: Any) -> bool:
+    """Only a journal (or a new, empty file) is switched to WAL: the mode is stored in
+    the file, and a foreign database must be left exactly as it was found."""
+    tables, versioned = cursor.execute(
+        "SELECT count(*), count(*) FILTER (WHERE name = 'alembic_version')"
+        " FROM sqlite_master WHERE type = 'table'"
+    ).fetchone()
+    return not tables or bool(versioned)
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -92,10 +115,44 @@ def _postgres_begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url` with the journal's pragmas applied to every connection."""
+def _read_only_connect(db_file: Path) -> Any:
+    """A sqlite3 connection that cannot write, for a journal its owner made read-only.
+
+    `mode=ro` still wants to create the WAL's shared-memory file; in a folder
+    nobody may write to, the database is opened `immutable` instead (nobody
+    can be changing it there either).
+    """
+    from urllib.parse import quote
+
+    base = f"file:{quote(str(db_file))}"
+    timeout = BUSY_TIMEOUT_MS / 1000
+    try:
+        conn = sqlite3.connect(
+            f"{base}?mode=ro", uri=True, timeout=timeout, check_same_thread=False
+        )
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "unable to open" not in str(exc) and "readonly" not in str(exc):
+            raise
+        conn = sqlite3.connect(
+            f"{base}?mode=ro&immutable=1", uri=True, timeout=timeout, check_same_thread=False
+        )
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def make_engine(url: str, *, read_only: Path | None = None) -> Engine:
+    """An engine for `url` with the journal's pragmas applied to every connection.
+
+    `read_only` names a SQLite file to open without write access (the owner
+    made the journal read-only; it must stay exactly as it is).
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        if read_only is not None:
+            path = read_only
+            engine = create_engine(url, creator=lambda: _read_only_connect(path))
+        else:
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
@@ -116,3 +173,109 @@ def for_writing(engine: Engine) -> Engine:
     SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock.
     """
     return engine.execution_options(**{WRITE_OPTION: True})
+
+
+# -- what a database failure means, in one line without SQL or values ----------------
+
+DISK_FULL = "disk full: free space and try again"
+LOW_SPACE_BYTES = 1 << 20
+_IDENT = r"[\"\w.]+"
+
+
+def free_bytes(folder: Path | None) -> int | None:
+    """Bytes an ordinary user may still write on `folder`'s file system, if known."""
+    if folder is None or not hasattr(os, "statvfs"):
+        return None
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    return info.f_bavail * info.f_frsize
+
+
+def read_only_fs(folder: Path | None) -> bool:
+    if folder is None or not hasattr(os, "statvfs"):
+        return False
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def explain_database_error(exc: BaseException, db_file: Path | None = None) -> JournalError:
+    """Turn any SQLAlchemy / sqlite3 / driver failure into one safe line.
+
+    Only the driver's own first line is looked at, and only known shapes of it
+    are repeated (a table or column name); never the SQL statement or its
+    parameters, which hold patient names. A full disk often shows up as
+    "disk I/O error" (SQLite cannot grow its shared-memory file), so an I/O
+    error on a file system with almost no space left is called a full disk.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    text = first.lower()
+    code = getattr(orig, "sqlite_errorname", "") or ""
+    sqlite = isinstance(orig, sqlite3.Error) or db_file is not None
+    name = db_file.name if db_file is not None else ("journal.db" if sqlite else "")
+    name = name or "the journal database"
+    folder = db_file.parent if db_file is not None else None
+    if "database or disk is full" in text or code == "SQLITE_FULL" or "no space left" in text:
+        return DiskFull(DISK_FULL)
+    if "disk i/o error" in text or code.startswith("SQLITE_IOERR"):
+        space = free_bytes(folder)
+        if space is not None and space < LOW_SPACE_BYTES:
+            return DiskFull(DISK_FULL)
+        if read_only_fs(folder):
+            return JournalReadOnly(f"{name} is on a read-only file system: showing, not changing")
+        return JournalDamaged(
+            f"{name} cannot be read: disk I/O error (the disk or file system failed);"
+            " run `journal doctor`"
+        )
+    if "readonly" in text or "read-only" in text or code.startswith("SQLITE_READONLY"):
+        where = "on a read-only file system" if read_only_fs(folder) else "read-only"
+        return JournalReadOnly(f"{name} is {where}: cannot change it")
+    if "locked" in text or "busy" in text:
+        return JournalUnavailable(
+            "the journal is busy: another program kept it locked for too long; "
+            "try again in a moment"
+        )
+    missing = _missing_part(first)
+    if missing:
+        return JournalDamaged(f"{name} is damaged: {missing}; run `journal doctor`")
+    if any(w in text for w in ("malformed", "corrupt", "not a database")) or code in (
+        "SQLITE_CORRUPT",
+        "SQLITE_NOTADB",
+    ):
+        return JournalDamaged(f"{name} is damaged: {first}; run `journal doctor`")
+    if not sqlite and type(orig).__name__ == "OperationalError":
+        return JournalUnavailable(f"cannot open the journal database: {first}")
+    kind = code or type(orig).__name__
+    return JournalDamaged(f"{name} is damaged or unreadable ({kind}); run `journal doctor`")
+
+
+def _missing_part(first: str) -> str | None:
+    """'table X is missing' / 'column X is missing' from SQLite's and PostgreSQL's words."""
+    for pattern, what in (
+        (rf"^no such table: ({_IDENT})$", "table {} is missing"),
+        (rf"^no such column: ({_IDENT})$", "column {} is missing"),
+        (rf"^table ({_IDENT}) has no column named ({_IDENT})$", "column {}.{} is missing"),
+        (rf"^column ({_IDENT}) does not exist$", "column {} is missing"),
+        (rf"^relation ({_IDENT}) does not exist$", "table {} is missing"),
+        (
+            rf"^column ({_IDENT}) of relation ({_IDENT}) does not exist$",
+            "column {1}.{0} is missing",
+        ),
+    ):
+        found = re.match(pattern, first)
+        if found:
+            return what.format(*(g.strip('"') for g in found.groups()))
+    return None
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file behind a SQLite engine (to name it and look at its disk)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database.startswith(":memory:"):
+        return None
+    return Path(database.removeprefix("file:").split("?", 1)[0])

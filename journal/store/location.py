@@ -1,6 +1,6 @@
 """Where a journal lives: its home folder, its database URL and its photo folder.
 
-Resolution order follows DESIGN.md: an explicit `--home` beats `JOURNAL_HOME`,
+Resolution order follows docs/architecture.md: an explicit `--home` beats `JOURNAL_HOME`,
 which beats the platform's user-data folder; `--db`/`JOURNAL_DB_URL` moves only
 the records (e.g. to PostgreSQL) and `JOURNAL_PHOTOS_DIR` moves only the photos.
 """
@@ -8,6 +8,7 @@ the records (e.g. to PostgreSQL) and `JOURNAL_PHOTOS_DIR` moves only the photos.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +47,21 @@ def resolve_location(
     db_url: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Location:
-    """Pick home, database and photo folder from flags, then environment, then defaults."""
+    """Pick home, database and photo folder from flags, then environment, then defaults.
+
+    An empty home (`--home ''`, `JOURNAL_HOME=`) is refused: `Path('')` is the
+    current folder, which would silently become a journal and be made private.
+    """
     env = os.environ if env is None else env
     if home is not None:
+        if not os.fspath(home).strip():
+            raise JournalUnavailable("--home is empty: give the journal folder, e.g. --home ~/skin")
         home_path = Path(home)
-    elif env.get("JOURNAL_HOME"):
+    elif "JOURNAL_HOME" in env:
+        if not env["JOURNAL_HOME"].strip():
+            raise JournalUnavailable(
+                "JOURNAL_HOME is set but empty: give the journal folder or unset it"
+            )
         home_path = Path(env["JOURNAL_HOME"])
     else:
         import platformdirs
@@ -67,28 +78,107 @@ def resolve_location(
     return Location(home=home_path, db_url=url, photos_dir=photos_path)
 
 
-def prepare_private_dir(path: Path) -> None:
-    """Create a folder only its owner can read: this is health data."""
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def refuse_symlink(path: Path, what: str) -> None:
+    """Stop before following a link the journal did not make.
+
+    A link at the home, the database or inside the photo store would make the
+    journal create, chmod or read something elsewhere (a system folder, another
+    program's file); the journal never follows one, whoever planted it.
+    """
+    if os.path.islink(path):
+        raise JournalUnavailable(
+            f"{what} {path} is a symbolic link; the journal never follows links"
+            " (use the real path instead)"
+        )
+
+
+def prepare_private_dir(path: Path, what: str = "journal folder") -> bool:
+    """Create a folder only its owner can read (this is health data); True if created.
+
+    A folder that already exists is used as it is: its mode is the owner's
+    choice (a shared or read-only folder stays that way), and a link is refused.
+    """
+    refuse_symlink(path, what)
     try:
-        if path.exists() and not path.is_dir():
-            raise JournalUnavailable(f"journal home {path} exists and is not a folder")
-        path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-        if path.stat().st_mode & 0o777 != PRIVATE_DIR:
-            path.chmod(PRIVATE_DIR)
+        if path.exists():
+            if not path.is_dir():
+                raise JournalUnavailable(f"{what} {path} exists and is not a folder")
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(path, PRIVATE_DIR)
+        except FileExistsError:  # another process made it first: theirs, not ours
+            refuse_symlink(path, what)
+            return False
+        set_mode(path, PRIVATE_DIR, directory=True)  # the umask may have taken bits away
     except PermissionError as exc:
-        raise JournalUnavailable(f"cannot use journal folder {path}: {exc.strerror}") from None
+        raise JournalUnavailable(f"cannot use {what} {path}: {exc.strerror}") from None
+    return True
 
 
-def prepare_private_file(path: Path) -> None:
-    """Create an empty file with owner-only permissions, so SQLite inherits them."""
+def prepare_private_file(path: Path, what: str = "journal database") -> bool:
+    """Create an empty owner-only file, so SQLite inherits its mode; True if created.
+
+    An existing file keeps its mode (a 0400 database is the owner saying "read
+    only"); a link is refused, never opened.
+    """
+    refuse_symlink(path, what)
     if path.exists():
-        if path.stat().st_mode & 0o777 != PRIVATE_FILE:
-            path.chmod(PRIVATE_FILE)
+        if not path.is_file():
+            raise JournalUnavailable(f"{what} {path} is not a regular file")
+        return False
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL | _NOFOLLOW, PRIVATE_FILE)
+    except FileExistsError:
+        refuse_symlink(path, what)
+        return False
+    except PermissionError as exc:
+        raise JournalUnavailable(f"cannot create {what} {path}: {exc.strerror}") from None
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+    return True
+
+
+def set_mode(path: Path, mode: int, *, directory: bool) -> None:
+    """chmod `path` itself, never what a link points to (there is no portable lchmod).
+
+    The file is opened with O_NOFOLLOW and changed through its descriptor, so
+    a link swapped in between a check and the chmod is refused, not followed.
+    """
+    flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+    if directory:
+        flags |= _DIRECTORY
+    if not hasattr(os, "fchmod"):  # pragma: no cover - Windows has no modes to keep
+        refuse_symlink(path, "path")
+        path.chmod(mode)
         return
     try:
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, PRIVATE_FILE)
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            refuse_symlink(path, "path")
+        raise JournalUnavailable(f"cannot change the mode of {path}: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, mode)
+    finally:
         os.close(fd)
-    except FileExistsError:
-        pass
-    except PermissionError as exc:
-        raise JournalUnavailable(f"cannot create {path}: {exc.strerror}") from None
+
+
+def owner_read_only(path: Path) -> bool:
+    """True when the owner took away their own write permission (chmod 0400 / 0500).
+
+    Judged by the mode bits, not by access(): root may write anything, but the
+    owner's chmod is still their word that the journal must not change.
+    """
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)

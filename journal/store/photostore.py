@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from journal.store.location import PRIVATE_DIR, PRIVATE_FILE
+from journal.store.location import PRIVATE_DIR, PRIVATE_FILE, refuse_symlink
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _EXTENSION = re.compile(r"^[a-z0-9]{1,5}$")
@@ -164,6 +164,7 @@ def _private_dir(folder: Path) -> None:
     try:
         folder.mkdir(mode=PRIVATE_DIR)
     except FileExistsError:
+        refuse_symlink(folder, "photo folder")  # a planted link must not take writes elsewhere
         return
     except FileNotFoundError:
         folder.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
