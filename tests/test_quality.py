@@ -47,6 +47,28 @@ def test_import_linter_contracts_hold():
     assert "broken" not in result.stdout.lower().replace("0 broken", "")
 
 
+def test_mypy_finds_no_type_errors():
+    """Types are checked on every run (configuration: [tool.mypy] in pyproject.toml)."""
+    result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout
+
+
+def test_the_project_cites_only_its_own_docs():
+    """The design lives in docs/architecture.md; nothing may point at a file we do not ship."""
+    outside = "DESIGN" + ".md"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("journal", "tests", "docs", "bench", "migrations")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in {".py", ".md", ".tcss"} and outside in path.read_text(encoding="utf-8")
+    ]
+    offenders += [
+        name for name in ("README.md", "CHANGELOG.md") if outside in (ROOT / name).read_text()
+    ]
+    assert offenders == []
+
+
 def test_readme_quickstart_has_exactly_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     quickstart = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]

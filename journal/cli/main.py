@@ -109,7 +109,8 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
     except BrokenPipeError:
         return 0, opts
     except UnicodeError as exc:  # a value that is not text slipped past a parser
-        return _fail(f"invalid text: {exc.reason}"), opts
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError | UnicodeEncodeError) else exc
+        return _fail(f"invalid text: {reason}"), opts
     except OSError as exc:
         return _fail(*_os_error(exc)), opts
     except Exception as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -171,7 +171,8 @@ def session_add(
         say(f"Logged session {short_id(treatment.id)} on {treatment.date.isoformat()}")
 
 
-def _symptom_option(name: str) -> str | None:
+def _symptom_option(name: str) -> Any:
+    """A Typer option declaration (its value is the parsed `str | None`)."""
     return typer.Option(None, f"--{name}", help=f"{name.capitalize()} 0-10.")
 
 

@@ -101,7 +101,7 @@ def _gradient(size: tuple[int, int], tone: tuple[int, int, int], angle: float) -
     ramp = ramp.crop((48, 48, 208, 208)).resize(size, Image.Resampling.BILINEAR)
     dark = tuple(max(0, int(c * 0.78)) for c in tone)
     light = tuple(min(255, int(c * 1.12) + 6) for c in tone)
-    return ImageOps.colorize(ramp, dark, light, mid=tone)  # type: ignore[arg-type]
+    return ImageOps.colorize(ramp, dark, light, mid=tone)
 
 
 def _noise(size: tuple[int, int], rng: random.Random) -> Image.Image:

@@ -644,7 +644,7 @@ def _exchange(a: Path, b: Path) -> bool:
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
     renameat2.argtypes += [ctypes.c_uint]
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return result == 0
+    return bool(result == 0)
 
 
 # -- file helpers -----------------------------------------------------------------

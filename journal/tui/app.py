@@ -47,7 +47,7 @@ class JournalApp(App[None]):
     CSS_PATH = "journal.tcss"
     TITLE = "Microneedling journal"
     COMMANDS = App.COMMANDS | {JournalCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it so)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),

@@ -43,9 +43,9 @@ def load_preview(path: Path, edge: int = PREVIEW_EDGE) -> PILImage.Image:
         with warnings.catch_warnings(), PILImage.open(path) as image:
             warnings.simplefilter("ignore")  # a bomb warning: we draw a preview at `edge`
             image.draft("RGB", (edge, edge))
-            image = image.convert("RGB")
-            image.thumbnail((edge, edge))
-            return image
+            preview = image.convert("RGB")
+            preview.thumbnail((edge, edge))
+            return preview
     except Exception:  # damaged, truncated or not an image: never crash the screen
         return unreadable_placeholder(edge)
 

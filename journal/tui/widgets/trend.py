@@ -56,7 +56,7 @@ class TrendPlot(PlotextPlot):
             plt.text(
                 str(y), x, min(y + 10, 100), color="cyan", background="default", alignment="center"
             )
-        plt.xticks(xs, self.labels)
+        plt.xticks([float(x) for x in xs], self.labels)
         if len(xs) == 1:
             plt.xlim(0, 2)
         else:
