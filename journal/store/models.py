@@ -286,7 +286,7 @@ __all__ = [
 
 
 def column_kinds() -> dict[str, dict[str, str]]:
-    """How each column's value reads back, per table: the SQLAlchemy-free reader's map.
+    """Every column of every table and how its value reads back: the fast reader's map.
 
     `journal.store.column_kinds` holds the result as a plain literal so the
     fast reader never imports SQLAlchemy; a test keeps the two equal, so the
@@ -296,9 +296,7 @@ def column_kinds() -> dict[str, dict[str, str]]:
     for table in Base.metadata.sorted_tables:
         found: dict[str, str] = {}
         for column in table.columns:
-            kind = _kind_of(column.type)
-            if kind != "plain":
-                found[column.name] = kind
+            found[column.name] = _kind_of(column.type)
         kinds[table.name] = dict(sorted(found.items()))
     return dict(sorted(kinds.items()))
 

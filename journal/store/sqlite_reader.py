@@ -25,9 +25,9 @@ from journal.store.rows import PROVIDER_TABLES, Row, chunked
 from journal.store.schema import HEAD_REVISION
 
 
-def _value(kind: str | None, raw: Any) -> Any:
+def _value(kind: str, raw: Any) -> Any:
     """One stored value as SQLAlchemy would read it back (see `COLUMN_KINDS`)."""
-    if raw is None or kind is None:
+    if raw is None or kind == "plain":
         return raw
     if kind == "uuid":
         return uuid.UUID(hex=raw)
@@ -81,7 +81,7 @@ class SQLiteReader:
         cursor = self._conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [
-            {n: _value(kinds.get(n), v) for n, v in zip(names, raw, strict=True)}
+            {n: _value(kinds.get(n, "plain"), v) for n, v in zip(names, raw, strict=True)}
             for raw in cursor.fetchall()
         ]
 
@@ -92,20 +92,23 @@ class SQLiteReader:
         ]
 
     def patients(self, patient_ids: Sequence[uuid.UUID]) -> list[Row]:
-        return self._in("patient", "SELECT * FROM patient t", "t.id", patient_ids)
+        return self._in(
+            "patient", f"SELECT {_columns('patient')} FROM patient t", "t.id", patient_ids
+        )
 
     def courses(self, patient_ids: Sequence[uuid.UUID]) -> list[Row]:
-        return self._in("course", "SELECT * FROM course t", "t.patient_id", patient_ids)
+        sql = f"SELECT {_columns('course')} FROM course t"
+        return self._in("course", sql, "t.patient_id", patient_ids)
 
     def course_rows(self, table: str, course_ids: Sequence[uuid.UUID]) -> list[Row]:
         """Rows of a per-course table; sessions and reviews carry `provider_name`."""
         if table in PROVIDER_TABLES:
             sql = (
-                f"SELECT t.*, p.name AS provider_name FROM {table} t"
+                f"SELECT {_columns(table)}, p.name AS provider_name FROM {table} t"
                 " LEFT JOIN provider p ON p.id = t.provider_id"
             )
         else:
-            sql = f"SELECT * FROM {table} t"
+            sql = f"SELECT {_columns(table)} FROM {table} t"
         return self._in(table, sql, "t.course_id", course_ids)
 
     def _in(self, table: str, sql: str, column: str, ids: Sequence[uuid.UUID]) -> list[Row]:
@@ -116,3 +119,8 @@ class SQLiteReader:
                 table, f"{sql} WHERE {column} IN ({marks})", tuple(i.hex for i in chunk)
             )
         return found
+
+
+def _columns(table: str) -> str:
+    """The model's columns, named: a column missing from the file fails here, not later."""
+    return ", ".join(f"t.{name}" for name in COLUMN_KINDS[table])

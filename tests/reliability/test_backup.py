@@ -7,8 +7,10 @@ import json
 import random
 import sqlite3
 import stat
+import subprocess
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -240,6 +242,7 @@ def test_backups_taken_while_photos_are_imported_are_consistent(tmp_path):
     files = photo_variants(tmp_path / "src", 60)
     proc = spawn(child("photos", home, None, *map(str, files)), log)
     try:
+        _wait_for_a_photo(home / "journal.db", proc)  # a loaded machine starts the child late
         counts = []
         for i in range(4):
             time.sleep(0.3)
@@ -259,6 +262,22 @@ def test_backups_taken_while_photos_are_imported_are_consistent(tmp_path):
     finally:
         kill_group(proc)
     assert counts == sorted(counts) and counts[-1] > 0
+
+
+def _wait_for_a_photo(db: Path, proc: subprocess.Popen[bytes], limit: float = 90.0) -> None:
+    """Until the importing child has committed its first photo (bounded, not a fixed sleep)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        conn = sqlite3.connect(db, timeout=15)
+        try:
+            if conn.execute("SELECT count(*) FROM photo").fetchone()[0]:
+                return
+        except sqlite3.OperationalError:
+            pass  # the schema may not exist for a moment
+        finally:
+            conn.close()
+        time.sleep(0.05)
+    raise AssertionError("the importing process committed no photo in time")
 
 
 def test_a_killed_restore_leaves_either_journal_never_none(tmp_path):

@@ -259,9 +259,12 @@ SECTIONS = ("patient", "providers", "courses", "treatments", "checkins", "photos
 
 
 def _records_of(parts: Parts, section: str) -> list[dict[str, Any]]:
-    if section == "patient":
-        return [parts.records["patient"]]
-    return parts.records[section]
+    """The section's records that are still records (an earlier mutation may have replaced it)."""
+    found = parts.records.get(section)
+    found = [found] if section == "patient" else found
+    if not isinstance(found, list):
+        return []
+    return [r for r in found if isinstance(r, dict)]
 
 
 @st.composite
