@@ -147,8 +147,8 @@ def bench_database(label: str, info: ClinicInfo, runs: int) -> list[Row]:
 
 def maintenance(label: str, info: ClinicInfo) -> list[Row]:
     """`journal doctor` and (SQLite) `journal backup` on the whole clinic."""
-    from journal.services.backup import backup, verify_archive
-    from journal.services.doctor import diagnose
+    from journal.maintenance.backup import backup, verify_archive
+    from journal.maintenance.doctor import diagnose
 
     rows = []
     ms, report = timed(lambda: diagnose(info.home, info.db_url), 1, warmup=0)

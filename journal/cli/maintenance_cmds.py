@@ -14,7 +14,7 @@ import typer
 from journal.cli.context import emit_json, options, say
 
 if TYPE_CHECKING:
-    from journal.services.doctor import DoctorReport
+    from journal.maintenance.doctor import DoctorReport
 
 JSON = typer.Option(False, "--json", help="Print one JSON document.")
 _MARK = {"ok": "ok", "problem": "PROBLEM", "repaired": "repaired", "skipped": "skipped"}
@@ -31,7 +31,7 @@ def doctor(
     as_json: bool = JSON,
 ) -> None:
     """Check the database, schema, photo files and permissions; exit 1 on problems."""
-    from journal.services.doctor import diagnose
+    from journal.maintenance.doctor import diagnose
 
     opts = options(ctx)
     report = diagnose(opts.home, opts.db, repair=repair, quick=quick)
@@ -79,7 +79,7 @@ def backup(
     as_json: bool = JSON,
 ) -> None:
     """Write a verified archive of the journal (database snapshot and photos)."""
-    from journal.services.backup import backup as make_backup
+    from journal.maintenance.backup import backup as make_backup
 
     opts = options(ctx)
     report = make_backup(output, opts.home, opts.db)
@@ -117,7 +117,7 @@ def restore(
     as_json: bool = JSON,
 ) -> None:
     """Verify an archive completely, then replace the journal home with it."""
-    from journal.services.backup import restore as do_restore
+    from journal.maintenance.backup import restore as do_restore
 
     opts = options(ctx)
     report = do_restore(archive, opts.home, opts.db, force=force)

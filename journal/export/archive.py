@@ -60,6 +60,7 @@ from journal.core.vocab import (
     Vocabulary,
 )
 from journal.export import files
+from journal.store import zipfiles
 
 FORMAT = "microneedling-journal-archive"
 VERSION = 1
@@ -397,7 +398,7 @@ def write_archive(
     members: dict[str, dict[str, Any]] = {}
     with files.atomic_file(out) as temp, zipfile.ZipFile(temp, "w") as zf:
         zf.writestr(_info(RECORDS, created, zipfile.ZIP_DEFLATED), records)
-        members[RECORDS] = _digest(records)
+        members[RECORDS] = zipfiles.digest_of(records)
         for relative, path in sorted(photo_files):
             try:
                 data = path.read_bytes()
@@ -410,7 +411,7 @@ def write_archive(
                 data = _pixels_only(relative, data)
             name = PHOTO_PREFIX + relative
             zf.writestr(_info(name, created, zipfile.ZIP_STORED), data)
-            members[name] = _digest(data)
+            members[name] = zipfiles.digest_of(data)
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -451,10 +452,6 @@ def _info(name: str, created: dt.datetime, compress: int) -> zipfile.ZipInfo:
     info.compress_type = compress
     info.external_attr = 0o600 << 16  # health data: owner-only if someone unzips it
     return info
-
-
-def _digest(data: bytes) -> dict[str, Any]:
-    return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
 def _counts(tables: dict[str, Any], photo_files: int) -> dict[str, int]:
@@ -541,7 +538,7 @@ class ArchiveReader:
         total = 0
         for info in infos:
             name = info.filename
-            if not _safe_name(name):
+            if not zipfiles.is_safe_member(name):
                 raise self.refuse(f"member {name!r} points outside the archive folder")
             if info.is_dir():
                 continue
@@ -594,19 +591,21 @@ class ArchiveReader:
         for name in sorted(self._hashes):
             info = self._infos[name]
             limit = self.limits.json_bytes if name.endswith(".json") else self.limits.member_bytes
-            digest = hashlib.sha256()
-            size = 0
-            for chunk in self._chunks(info, limit):
-                if not size:
-                    self._heads[name] = chunk[:8]
-                digest.update(chunk)
-                size += len(chunk)
+            head = bytearray()
+
+            def keep_head(chunk: bytes, head: bytearray = head) -> None:
+                if len(head) < 8:
+                    head.extend(chunk[: 8 - len(head)])
+
+            found = zipfiles.digest_blocks(self._chunks(info, limit), keep_head)
+            self._heads[name] = bytes(head)
+            size = found["size"]
             total += size
             if total > self.limits.total_bytes:
                 raise self.refuse(
                     f"contents too large when unpacked (over {_size(self.limits.total_bytes)})"
                 )
-            if digest.hexdigest() != self._hashes[name]:
+            if found["sha256"] != self._hashes[name]:
                 raise self.refuse(f"member {name} does not match its sha256 in the manifest")
             expected_size = manifest["members"][name].get("size")
             if expected_size is not None and expected_size != size:
@@ -812,16 +811,6 @@ class ArchiveReader:
             raise self.refuse(f"{name} is not valid JSON (line {exc.lineno})") from None
         except (ValueError, RecursionError) as exc:
             raise self.refuse(f"{name} is not valid JSON ({_first_line(exc)})") from None
-
-
-def _safe_name(name: str) -> bool:
-    """A relative POSIX path without `..`, drive letters, backslashes or NULs."""
-    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
-        return False
-    if re.match(r"^[A-Za-z]:", name):
-        return False
-    parts = name.rstrip("/").split("/")
-    return all(part not in ("", ".", "..") for part in parts)
 
 
 def _no_constant(value: str) -> Any:

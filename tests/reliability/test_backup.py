@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from journal.maintenance.doctor import diagnose
 from journal.services.checkins import add_checkin
-from journal.services.doctor import diagnose
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
 from journal.services.photos import import_photos
@@ -115,7 +115,7 @@ def test_an_empty_home_needs_no_force(sqlite_cli, home, tmp_path):
     assert sqlite_cli("backup", "-o", str(archive)).code == 0
     fresh = tmp_path / "fresh"
     open_journal(fresh).close()  # `journal init` made it; it holds nothing yet
-    from journal.services.backup import restore
+    from journal.maintenance.backup import restore
 
     report = restore(archive, fresh)
     assert report.replaced is True and report.counts["patient"] == 1
@@ -224,7 +224,7 @@ def test_an_older_schema_backup_is_migrated_when_restored(sqlite_cli, home, tmp_
     assert made.json()["schema_revision"] == "0001"
 
     other = tmp_path / "restored"
-    from journal.services.backup import restore
+    from journal.maintenance.backup import restore
 
     restore(archive, other)
     conn = sqlite3.connect(other / "journal.db")
@@ -234,7 +234,7 @@ def test_an_older_schema_backup_is_migrated_when_restored(sqlite_cli, home, tmp_
 
 def test_backups_taken_while_photos_are_imported_are_consistent(tmp_path):
     """The snapshot and the photo files agree although another process keeps importing."""
-    from journal.services.backup import backup, verify_archive
+    from journal.maintenance.backup import backup, verify_archive
 
     home, log = tmp_path / "home", tmp_path / "child.log"
     with open_journal(home) as journal:
@@ -286,7 +286,7 @@ def test_a_killed_restore_leaves_either_journal_never_none(tmp_path):
     home, log = tmp_path / "home", tmp_path / "child.log"
     _fill(home, tmp_path, photos=4)
     archive = tmp_path / "b.zip"
-    from journal.services.backup import backup
+    from journal.maintenance.backup import backup
 
     backup(archive, home)
     with open_journal(home) as journal:
@@ -321,7 +321,7 @@ def test_a_killed_restore_leaves_either_journal_never_none(tmp_path):
 def test_the_old_home_comes_back_when_the_restored_one_will_not_open(
     sqlite_cli, home, tmp_path, monkeypatch, atomic_exchange
 ):
-    from journal.services import backup as backup_service
+    from journal.maintenance import backup as backup_service
     from journal.services import journal as journal_service
 
     _fill(home, tmp_path, photos=1)

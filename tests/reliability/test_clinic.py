@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from journal.services.doctor import diagnose
+from journal.maintenance.doctor import diagnose
 from journal.services.history import patient_history
 from journal.services.journal import open_journal
 from journal.services.patients import list_patients

@@ -18,7 +18,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from journal.services.doctor import diagnose
+from journal.maintenance.doctor import diagnose
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
 from journal.store.models import CheckInRow, PhotoRow, TreatmentRow

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from journal.services.doctor import diagnose
+from journal.maintenance.doctor import diagnose
 from journal.services.patients import add_patient
 from journal.services.photos import import_photos, photo_path
 from journal.store import migrate

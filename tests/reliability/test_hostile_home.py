@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, event
 
-from journal.services.doctor import diagnose
+from journal.maintenance.doctor import diagnose
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
 from journal.services.photos import import_photos
@@ -357,7 +357,7 @@ def test_doctor_and_commands_name_a_full_disk(tmp_path, capsys):
 
 
 def test_a_restore_that_runs_out_of_space_leaves_nothing_beside_the_home(tmp_path):
-    from journal.services.backup import backup, restore
+    from journal.maintenance.backup import backup, restore
 
     source = tmp_path / "source"
     _seeded(source)
@@ -372,7 +372,7 @@ def test_a_restore_that_runs_out_of_space_leaves_nothing_beside_the_home(tmp_pat
 
 def test_a_stopped_restore_leaves_nothing_beside_the_home(tmp_path):
     """SIGTERM (a closed terminal, `timeout`) used to kill the restore mid-unpack."""
-    from journal.services.backup import backup
+    from journal.maintenance.backup import backup
 
     source = tmp_path / "source"
     _seeded(source)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import secrets
@@ -46,10 +45,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
 from journal.core.errors import InvalidValue, JournalError, JournalUnavailable
-from journal.store import photostore
+from journal.store import photostore, zipfiles
 from journal.store.location import (
     DB_FILENAME,
     PHOTOS_DIRNAME,
@@ -250,17 +249,11 @@ def _write_archive(
 
 def _add(archive: zipfile.ZipFile, name: str, source: Path, method: int) -> dict[str, Any]:
     """Copy a file into the archive while hashing exactly the bytes written."""
-    digest = hashlib.sha256()
-    size = 0
     info = zipfile.ZipInfo(name, date_time=_zip_time(source))
     info.compress_type = method
     info.external_attr = (0o100000 | PRIVATE_FILE) << 16
     with source.open("rb") as src, archive.open(info, "w", force_zip64=True) as dst:
-        for block in iter(lambda: src.read(CHUNK), b""):
-            digest.update(block)
-            dst.write(block)
-            size += len(block)
-    return {"sha256": digest.hexdigest(), "size": size}
+        return zipfiles.digest_blocks(zipfiles.blocks_of(src, CHUNK), dst.write)
 
 
 def _zip_time(path: Path) -> tuple[int, int, int, int, int, int]:
@@ -287,8 +280,8 @@ def verify_archive(path: str | os.PathLike[str]) -> Manifest:
                 if member not in present:
                     raise _bad(name, f"is missing {member!r}")
                 with archive.open(member) as fh:
-                    digest, size = _hash_stream(fh)
-                if digest != expected.get("sha256") or size != expected.get("size"):
+                    found = zipfiles.digest_blocks(zipfiles.blocks_of(fh, CHUNK))
+                if found != {"sha256": expected.get("sha256"), "size": expected.get("size")}:
                     raise _bad(name, f"member {member!r} does not match its manifest hash")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
         raise _bad(name, f"is damaged or not a journal backup ({exc})") from None
@@ -329,23 +322,8 @@ def _check_member_name(archive: str, member: str) -> None:
     if not member.startswith(PHOTO_PREFIX):
         raise _bad(archive, f"holds an unexpected member {member!r}")
     rel = member.removeprefix(PHOTO_PREFIX)
-    parts = PurePosixPath(rel).parts
-    if (
-        len(parts) != 2
-        or any(p in ("", ".", "..") for p in parts)
-        or "\\" in rel
-        or PurePosixPath(rel).is_absolute()
-    ):
+    if not zipfiles.is_safe_member(rel) or len(PurePosixPath(rel).parts) != 2:
         raise _bad(archive, f"holds an unsafe path {member!r}")
-
-
-def _hash_stream(fh: IO[bytes]) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    for block in iter(lambda: fh.read(CHUNK), b""):
-        digest.update(block)
-        size += len(block)
-    return digest.hexdigest(), size
 
 
 def _bad(archive: str, reason: str) -> InvalidValue:
@@ -520,15 +498,12 @@ def _unpack(
                 target = photostore.resolve(photos, member.removeprefix(PHOTO_PREFIX))
                 target.parent.mkdir(mode=PRIVATE_DIR, exist_ok=True)
                 count += 1
-            digest = hashlib.sha256()
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as out, zf.open(member) as src:
-                for block in iter(lambda: src.read(CHUNK), b""):
-                    digest.update(block)
-                    out.write(block)
+                written = zipfiles.digest_blocks(zipfiles.blocks_of(src, CHUNK), out.write)
                 out.flush()
                 os.fsync(out.fileno())
-            if digest.hexdigest() != expected["sha256"]:
+            if written["sha256"] != expected["sha256"]:
                 raise _bad(str(archive), f"member {member!r} changed while it was restored")
     return count
 

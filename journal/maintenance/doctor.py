@@ -567,7 +567,7 @@ def _check_temp_files(ctx: _Context) -> Check:
 
 
 def _restore_leftovers(home: Path) -> list[Path]:
-    from journal.services.backup import restore_leftovers
+    from journal.maintenance.backup import restore_leftovers
 
     return restore_leftovers(home)
 
