@@ -44,9 +44,9 @@ from clinic import ClinicInfo, make_clinic
 
 TUI_CHUNK = 100  # journal/tui/screens/patients.py scores the list in chunks of this size
 INDEXES_0002 = (
-    ("ix_photo_treatment_id", "photo", "treatment_id"),
+    ("ix_photo_session_id", "photo", "session_id"),
     ("ix_photo_checkin_id", "photo", "checkin_id"),
-    ("ix_treatment_provider_id", "treatment", "provider_id"),
+    ("ix_session_provider_id", "session", "provider_id"),
     ("ix_review_provider_id", "review", "provider_id"),
 )
 
@@ -100,7 +100,7 @@ def bench_database(label: str, info: ClinicInfo, runs: int) -> list[Row]:
         rows.append(Row("open journal + patient list", label, ms, 1000))
 
         ms, history = timed(lambda: patient_history(journal, name), runs)
-        size = f"{len(history.treatments)} sessions, {len(history.checkins)} check-ins"
+        size = f"{len(history.sessions)} sessions, {len(history.checkins)} check-ins"
         rows.append(Row("history (patient_history)", label, ms, None, size))
 
         ms = history_process(info, name, runs)
@@ -118,8 +118,8 @@ def bench_database(label: str, info: ClinicInfo, runs: int) -> list[Row]:
 
         from journal.store.models import PatientRow
 
-        with journal.read() as s:
-            histories = load_histories(s, list(s.scalars(select(PatientRow))))
+        with journal.read() as db:
+            histories = load_histories(db, list(db.scalars(select(PatientRow))))
         records = [h.course_record(c.id) for h in histories for c in h.courses]
 
         def score_all() -> int:
@@ -206,7 +206,7 @@ def print_plans(label: str, journal: Any, history: Any) -> None:
     ids = [c.id for c in history.courses]
     patient = history.patient.id
     checkin = history.checkins[0].id
-    treatment = history.treatments[0].id
+    session = history.sessions[0].id
 
     def bind(value: uuid.UUID) -> Any:
         return value.hex if sqlite else value
@@ -214,8 +214,8 @@ def print_plans(label: str, journal: Any, history: Any) -> None:
     course_list = ", ".join(f"'{bind(i)}'" for i in ids)
     queries = {
         "patient list: sessions per patient": (
-            "SELECT course.patient_id, count(treatment.id), max(treatment.date) FROM course "
-            "JOIN treatment ON treatment.course_id = course.id GROUP BY course.patient_id",
+            "SELECT course.patient_id, count(session.id), max(session.date) FROM course "
+            "JOIN session ON session.course_id = course.id GROUP BY course.patient_id",
             {},
         ),
         "history: courses of a patient": (
@@ -235,8 +235,8 @@ def print_plans(label: str, journal: Any, history: Any) -> None:
             {"c": bind(checkin)},
         ),
         "FK action: photos of a deleted session": (
-            "SELECT id FROM photo WHERE treatment_id = :t",
-            {"t": bind(treatment)},
+            "SELECT id FROM photo WHERE session_id = :t",
+            {"t": bind(session)},
         ),
     }
     print(f"\nQuery plans ({label})")

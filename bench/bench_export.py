@@ -40,7 +40,7 @@ def build(home: Path) -> None:
     from journal.services.patients import add_patient
     from journal.services.photos import import_photos
     from journal.services.reviews import add_review
-    from journal.services.treatments import add_treatment
+    from journal.services.sessions import add_session
 
     try:
         from journal.imaging.synthetic import write_skin_photo
@@ -64,7 +64,7 @@ def build(home: Path) -> None:
         files: list[tuple[Path, dt.date, str]] = []
         for n in range(SESSIONS):
             day0 = start + dt.timedelta(weeks=4 * n)
-            add_treatment(
+            add_session(
                 journal,
                 ref,
                 date=day0.isoformat(),

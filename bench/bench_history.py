@@ -19,7 +19,7 @@ from pathlib import Path
 from journal.services.checkins import add_checkin
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 
 TARGET_MS = 300.0
 
@@ -30,7 +30,7 @@ def build(home: Path, sessions: int = 30, checkins: int = 500) -> None:
         add_patient(journal, "Long History", concerns=["acne-scars", "texture"])
         start = dt.date(2024, 1, 1)
         for i in range(sessions):
-            add_treatment(
+            add_session(
                 journal,
                 "Long History",
                 date=(start + dt.timedelta(days=21 * i)).isoformat(),

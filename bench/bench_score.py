@@ -20,7 +20,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from journal.core.planner import plan_course
-from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Treatment
+from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Session
 from journal.core.score import score_course
 from journal.core.vocab import GAIS_POINTS, SYMPTOM_KEYS
 
@@ -40,7 +40,7 @@ def synthetic_course(rnd: random.Random, sessions: int, checkins: int) -> Course
     treatments = []
     for _ in range(sessions):
         cost = Decimal(rnd.randrange(100, 800, 25)) if rnd.random() < 0.9 else None
-        treatments.append(Treatment(uuid.UUID(int=rnd.getrandbits(128)), course.id, day, cost=cost))
+        treatments.append(Session(uuid.UUID(int=rnd.getrandbits(128)), course.id, day, cost=cost))
         day += dt.timedelta(weeks=rnd.randint(4, 6))
     span = (treatments[-1].date - treatments[0].date).days + 120
     records = []

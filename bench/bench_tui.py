@@ -37,7 +37,7 @@ def build(home: Path, patients: int) -> None:
     from journal.services.checkins import add_checkin
     from journal.services.journal import open_journal
     from journal.services.patients import add_patient
-    from journal.services.treatments import add_treatment
+    from journal.services.sessions import add_session
 
     with open_journal(home) as journal:
         for n in range(patients):
@@ -48,7 +48,7 @@ def build(home: Path, patients: int) -> None:
             start = TODAY - dt.timedelta(days=40 + (n * 7) % 300)
             for s in range(1 + n % 4):
                 day = start + dt.timedelta(days=28 * s)
-                add_treatment(
+                add_session(
                     journal,
                     ref,
                     date=day.isoformat(),

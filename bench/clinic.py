@@ -152,12 +152,12 @@ def make_clinic(
     reviews = courses if reviews is None else reviews
 
     with open_journal(home_path, db_url) as journal:
-        with journal.read() as s:
+        with journal.read() as db:
             from sqlalchemy import func, select
 
             from journal.store.models import PatientRow
 
-            if s.scalar(select(func.count()).select_from(PatientRow)):
+            if db.scalar(select(func.count()).select_from(PatientRow)):
                 raise ValueError(f"{text} already holds patients; give an empty journal")
         say("rendering the real photo files")
         files = _real_photo_files(journal.photos_dir, real_photos, seed)
@@ -257,7 +257,7 @@ class _Plan:
         self.n = {
             "patient": patients,
             "course": courses,
-            "treatment": sessions,
+            "session": sessions,
             "checkin": checkins,
             "photo": photos,
             "review": reviews,
@@ -287,7 +287,7 @@ class _Plan:
         yield "provider", self._providers()
         yield "patient", self._patients()
         yield "course", self._courses()
-        yield "treatment", self._treatments()
+        yield "session", self._sessions()
         yield "checkin", self._checkins()
         yield "photo", self._photos(files)
         yield "review", self._reviews()
@@ -333,8 +333,8 @@ class _Plan:
                 self.courses.append((row["id"], pid, start, concerns))
                 yield row
 
-    def _treatments(self) -> Iterable[dict[str, Any]]:
-        per_course = _spread(self.n["treatment"], len(self.courses))
+    def _sessions(self) -> Iterable[dict[str, Any]]:
+        per_course = _spread(self.n["session"], len(self.courses))
         for (cid, _pid, start, _c), count in zip(self.courses, per_course, strict=True):
             day = start
             done: list[tuple[uuid.UUID, dt.date]] = []
@@ -352,7 +352,7 @@ class _Plan:
                     depth_by_area={},
                     passes=self.rng.randint(2, 4),
                     areas=[self.rng.choice(AREAS)],
-                    adjuncts=self.rng.sample(SERUMS, 1),
+                    serums=self.rng.sample(SERUMS, 1),
                     anesthetic="topical lidocaine",
                     pain=self.rng.randint(2, 6),
                     cost=Decimal(self.rng.choice((250, 300, 350, 450))),
@@ -420,7 +420,7 @@ class _Plan:
                 row = self._stamps(day)
                 row.update(
                     course_id=cid,
-                    treatment_id=tid,
+                    session_id=tid,
                     checkin_id=None,
                     kind="before" if i % 2 == 0 else "after",
                     area=self.rng.choice(AREAS),

@@ -143,10 +143,10 @@ def session_add(
     as_json: bool = JSON,
 ) -> None:
     """Log one microneedling session."""
-    from journal.services.treatments import add_treatment
+    from journal.services.sessions import add_session
 
     with open_from(ctx) as journal:
-        treatment = add_treatment(
+        session = add_session(
             journal,
             patient,
             date=date,
@@ -166,9 +166,9 @@ def session_add(
             notes=notes,
         )
     if as_json:
-        emit_json(treatment)
+        emit_json(session)
     else:
-        say(f"Logged session {short_id(treatment.id)} on {treatment.date.isoformat()}")
+        say(f"Logged session {short_id(session.id)} on {session.date.isoformat()}")
 
 
 def _symptom_option(name: str) -> Any:

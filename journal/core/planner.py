@@ -140,9 +140,9 @@ def _status(earliest: dt.date, latest: dt.date, today: dt.date) -> str:
 
 def plan_course(record: CourseRecord, *, today: dt.date, event: dt.date | None = None) -> Plan:
     """Plan a course as of `today` (sessions dated later count as booked, not done)."""
-    done = tuple(d for d in session_dates(record.treatments) if d <= today)
-    booked = tuple(d for d in session_dates(record.treatments) if d > today)
-    sessions_done = sum(1 for t in record.treatments if t.date <= today)
+    done = tuple(d for d in session_dates(record.sessions) if d <= today)
+    booked = tuple(d for d in session_dates(record.sessions) if d > today)
+    sessions_done = sum(1 for t in record.sessions if t.date <= today)
     status = record.course.status
     complete = status == "completed" or sessions_done >= record.course.planned_sessions
     next_session = _next_session(record, done, booked, today, complete)

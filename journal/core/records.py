@@ -52,7 +52,7 @@ class Course:
 
 
 @dataclass(frozen=True)
-class Treatment:
+class Session:
     """One microneedling session (named so to stay clear of the ORM's Session)."""
 
     id: uuid.UUID
@@ -66,7 +66,7 @@ class Treatment:
     depth_by_area: dict[str, float] = field(default_factory=dict)
     passes: int | None = None
     areas: tuple[str, ...] = ()
-    adjuncts: tuple[str, ...] = ()
+    serums: tuple[str, ...] = ()
     anesthetic: str | None = None
     pain: int | None = None
     cost: Decimal | None = None
@@ -109,7 +109,7 @@ class Photo:
     thumb_path: str
     area: str | None = None
     angle: str | None = None
-    treatment_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
     checkin_id: uuid.UUID | None = None
     original_path: str | None = None
     original_name: str | None = None
@@ -134,7 +134,7 @@ class CourseRecord:
 
     patient: Patient
     course: Course
-    treatments: tuple[Treatment, ...] = ()
+    sessions: tuple[Session, ...] = ()
     checkins: tuple[CheckIn, ...] = ()
     reviews: tuple[Review, ...] = ()
     photos: tuple[Photo, ...] = ()
@@ -167,7 +167,7 @@ class PatientHistory:
 
     patient: Patient
     courses: tuple[Course, ...] = ()
-    treatments: tuple[Treatment, ...] = ()
+    sessions: tuple[Session, ...] = ()
     checkins: tuple[CheckIn, ...] = ()
     photos: tuple[Photo, ...] = ()
     reviews: tuple[Review, ...] = ()
@@ -178,18 +178,18 @@ class PatientHistory:
         return CourseRecord(
             patient=self.patient,
             course=course,
-            treatments=tuple(t for t in self.treatments if t.course_id == course_id),
+            sessions=tuple(t for t in self.sessions if t.course_id == course_id),
             checkins=tuple(c for c in self.checkins if c.course_id == course_id),
             reviews=tuple(r for r in self.reviews if r.course_id == course_id),
             photos=tuple(p for p in self.photos if p.course_id == course_id),
         )
 
 
-def day_offset(on: dt.date, treatments: tuple[Treatment, ...] | list[Treatment]) -> int | None:
+def day_offset(on: dt.date, sessions: tuple[Session, ...] | list[Session]) -> int | None:
     """Days since the latest session on or before `on` (None before the first one).
 
     Derived on read, never stored, so editing a session date can't leave a
     check-in's day count stale.
     """
-    earlier = [t.date for t in treatments if t.date <= on]
+    earlier = [t.date for t in sessions if t.date <= on]
     return (on - max(earlier)).days if earlier else None

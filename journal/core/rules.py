@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from journal.core.errors import InvalidValue
-from journal.core.records import CheckIn, CourseRecord, Patient, Treatment
+from journal.core.records import CheckIn, CourseRecord, Patient, Session
 from journal.core.vocab import RED_FLAGS, SCREENING
 
 # Derived red flags (the "call your doctor" signs a check-in can reveal by itself).
@@ -186,9 +186,9 @@ def advice_for(key: str) -> str:
     return _ADVICE.get(key, _DEFAULT_ADVICE)
 
 
-def session_dates(treatments: Iterable[Treatment]) -> tuple[dt.date, ...]:
+def session_dates(sessions: Iterable[Session]) -> tuple[dt.date, ...]:
     """Distinct session dates in order: offsets are measured from dates, not rows."""
-    return tuple(sorted({t.date for t in treatments}))
+    return tuple(sorted({t.date for t in sessions}))
 
 
 def session_on_or_before(dates: Sequence[dt.date], day: dt.date) -> dt.date | None:
@@ -267,6 +267,6 @@ def red_flags_for(checkins: Iterable[CheckIn], dates: Sequence[dt.date]) -> list
 
 def derive_red_flags(record: CourseRecord, as_of: dt.date | None = None) -> list[RedFlag]:
     """Every red flag of a course known on `as_of` (default: everything), oldest first."""
-    treatments = [t for t in record.treatments if as_of is None or t.date <= as_of]
+    sessions = [t for t in record.sessions if as_of is None or t.date <= as_of]
     checkins = [c for c in record.checkins if as_of is None or c.date <= as_of]
-    return red_flags_for(checkins, session_dates(treatments))
+    return red_flags_for(checkins, session_dates(sessions))

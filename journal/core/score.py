@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from journal.core.records import CheckIn, CourseRecord, Review, Treatment
+from journal.core.records import CheckIn, CourseRecord, Review, Session
 from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
 from journal.core.vocab import CONCERNS, GAIS, GAIS_POINTS
 
@@ -308,7 +308,7 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
         as_of=as_of,
         capped=facts.capped,
         concerns=facts.concerns,
-        recovery=facts.sessions,
+        recovery=facts.recoveries,
     )
 
 
@@ -348,8 +348,8 @@ class _Timeline:
     of the order the records arrive in.
     """
 
-    treatments: tuple[Treatment, ...]
-    treatment_dates: tuple[dt.date, ...]
+    sessions: tuple[Session, ...]
+    session_dates: tuple[dt.date, ...]
     checkins: tuple[CheckIn, ...]
     checkin_dates: tuple[dt.date, ...]
     reviews: tuple[Review, ...]
@@ -370,10 +370,10 @@ class _Timeline:
         every as-of view that contains the check-in, so what it says about
         recovery and red flags is worked out here, not once per trend point.
         """
-        treatments = tuple(sorted(record.treatments, key=lambda t: (t.date, str(t.id))))
+        sessions = tuple(sorted(record.sessions, key=lambda t: (t.date, str(t.id))))
         checkins = tuple(sorted(record.checkins, key=lambda c: (c.date, str(c.id))))
         reviews = tuple(sorted(record.reviews, key=lambda r: (r.date, str(r.id))))
-        dates = tuple(sorted({t.date for t in treatments}))
+        dates = tuple(sorted({t.date for t in sessions}))
         aftercare: list[_Aftercare] = []
         flags: list[RedFlag] = []
         for checkin in checkins:
@@ -383,8 +383,8 @@ class _Timeline:
                 aftercare.append(_Aftercare.of(checkin, session))
         rated = tuple(c for c in checkins if _rates_outcome(c))
         return cls(
-            treatments,
-            tuple(t.date for t in treatments),
+            sessions,
+            tuple(t.date for t in sessions),
             checkins,
             tuple(c.date for c in checkins),
             reviews,
@@ -459,7 +459,7 @@ def _upto(items: tuple[Any, ...], dates: tuple[dt.date, ...], as_of: dt.date | N
 class Facts:
     """Everything computed for one as-of date; sentences are written from this."""
 
-    treatments: tuple[Treatment, ...]
+    sessions: tuple[Session, ...]
     session_dates: tuple[dt.date, ...]
     trend_dates: tuple[dt.date, ...]
     concerns: tuple[ConcernChange, ...]
@@ -468,7 +468,7 @@ class Facts:
     observer_gais: GaisRating | None
     efficacy: float
     efficacy_rated: bool
-    sessions: tuple[SessionRecovery, ...]
+    recoveries: tuple[SessionRecovery, ...]
     recovery: float
     recovery_rated: bool
     flags: tuple[RedFlag, ...]
@@ -490,10 +490,10 @@ class Facts:
 
 
 def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
-    treatments = _upto(timeline.treatments, timeline.treatment_dates, as_of)
+    sessions = _upto(timeline.sessions, timeline.session_dates, as_of)
     checkins = _upto(timeline.rated, timeline.rated_dates, as_of)  # outcome ratings only
     reviews = _upto(timeline.reviews, timeline.review_dates, as_of)
-    dates = tuple(sorted({t.date for t in treatments}))
+    dates = tuple(sorted({t.date for t in sessions}))
     recorded = (
         bisect.bisect_right(timeline.checkin_dates, as_of) if as_of else len(timeline.checkin_dates)
     )
@@ -506,8 +506,8 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
     observer_gais = _latest_gais("observer", [(r.date, r.gais) for r in reviews])
     efficacy, efficacy_rated = _efficacy(concerns, patient_gais, observer_gais)
 
-    sessions = timeline.recoveries(dates, as_of)
-    recovery = _recovery(sessions)
+    recoveries = timeline.recoveries(dates, as_of)
+    recovery = _recovery(recoveries)
 
     flags = tuple(merge_flags(_upto(timeline.flags, timeline.flag_dates, as_of)))
     safety = _safety(flags)
@@ -517,9 +517,9 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
     satisfaction = _satisfaction(verdicts)
     latest_verdict = _latest_verdict_key(checkins)
 
-    known = [t for t in treatments if t.cost is not None]
+    known = [t for t in sessions if t.cost is not None]
     total_cost = sum((t.cost for t in known if t.cost is not None), Decimal(0))
-    per_session = float(total_cost) / len(treatments) if treatments else 0.0
+    per_session = float(total_cost) / len(sessions) if sessions else 0.0
     value = efficacy * _affordability(per_session)
 
     parts = {
@@ -535,18 +535,18 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
     if capped_possible:
         score = min(score, LASTING_HARM_CAP)
     return Facts(
-        treatments=treatments,
+        sessions=sessions,
         session_dates=dates,
-        trend_dates=tuple(t.date for t in treatments),
+        trend_dates=tuple(t.date for t in sessions),
         concerns=concerns,
         baseline_only=baseline_only,
         patient_gais=patient_gais,
         observer_gais=observer_gais,
         efficacy=efficacy,
         efficacy_rated=efficacy_rated,
-        sessions=sessions,
+        recoveries=recoveries,
         recovery=recovery,
-        recovery_rated=any(s.rated for s in sessions),
+        recovery_rated=any(s.rated for s in recoveries),
         flags=flags,
         safety_rated=bool(flags) or recorded_after_first > 0,
         safety=safety,
@@ -864,7 +864,7 @@ def _components(facts: Facts) -> tuple[ComponentScore, ...]:
 def _confidence(facts: Facts) -> str:
     """low / medium / high from sessions, follow-up time and how much was rated."""
     outcome_rated = facts.efficacy_rated or bool(facts.verdicts)
-    if not facts.treatments or not outcome_rated:
+    if not facts.sessions or not outcome_rated:
         return "low"
     rated = sum(
         (
@@ -874,7 +874,7 @@ def _confidence(facts: Facts) -> str:
             facts.costs_known > 0,
         )
     )
-    enough_sessions = len(facts.treatments) >= MIN_SESSIONS
+    enough_sessions = len(facts.sessions) >= MIN_SESSIONS
     long_enough = (facts.follow_up_days or 0) >= MIN_FOLLOW_UP_DAYS
     if enough_sessions and long_enough and facts.efficacy_rated and rated >= 3:
         return "high"

@@ -111,7 +111,7 @@ def recovery_sentence(facts: Facts) -> str:
             f"No symptoms recorded after the {_plural(sessions, 'session')}, "
             "so recovery counts as uneventful."
         )
-    worst = max((s for s in facts.sessions if s.rated), key=lambda s: (s.burden, s.session_date))
+    worst = max((s for s in facts.recoveries if s.rated), key=lambda s: (s.burden, s.session_date))
     parts: list[str] = []
     if worst.peak_symptom:
         parts.append(f"{worst.peak_symptom} peaked at {worst.peak}/10 on day {worst.peak_day}")
@@ -175,7 +175,7 @@ def _money(amount: Decimal | float, currencies: Sequence[str]) -> str:
 
 def value_sentence(facts: Facts) -> str:
     efficacy = round_half_up(facts.efficacy)
-    sessions = len(facts.treatments)
+    sessions = len(facts.sessions)
     if not facts.costs_known:
         return f"No costs recorded, so value is judged on results alone (efficacy {efficacy})."
     low, high = TYPICAL_SESSION_COST
@@ -208,7 +208,7 @@ def cap_sentence(facts: Facts) -> str:
 def missing(facts: Facts) -> list[str]:
     """Sentences saying what would raise confidence, most useful first."""
     missing: list[str] = []
-    sessions = len(facts.treatments)
+    sessions = len(facts.sessions)
     if not sessions:
         missing.append("No sessions recorded yet: add the first session to start the series.")
     elif sessions < MIN_SESSIONS:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from journal.core.records import CheckIn, PatientHistory, Photo, Review, Treatment, day_offset
+from journal.core.records import CheckIn, PatientHistory, Photo, Review, Session, day_offset
 from journal.core.vocab import (
     AREAS,
     CONCERNS,
@@ -45,7 +45,7 @@ def photo_day(photo: Photo) -> dt.date:
 
 def first_session(history: PatientHistory, course_id: object | None = None) -> dt.date | None:
     """The first session of a course (or of the whole history): day 0 of every offset."""
-    dates = [t.date for t in history.treatments if course_id is None or t.course_id == course_id]
+    dates = [t.date for t in history.sessions if course_id is None or t.course_id == course_id]
     return min(dates, default=None)
 
 
@@ -63,7 +63,7 @@ def join_labels(items: list[str]) -> str:
     return ", ".join(i for i in items if i) or NONE
 
 
-def treatment_summary(t: Treatment) -> str:
+def session_summary(t: Session) -> str:
     device = " ".join(
         x for x in (t.device_name, DEVICE_KINDS.label(t.device_kind) if t.device_kind else "") if x
     )
@@ -73,8 +73,8 @@ def treatment_summary(t: Treatment) -> str:
     return " · ".join(p for p in parts if p) or "Session"
 
 
-def checkin_summary(c: CheckIn, treatments: tuple[Treatment, ...]) -> str:
-    offset = day_offset(c.date, treatments)
+def checkin_summary(c: CheckIn, sessions: tuple[Session, ...]) -> str:
+    offset = day_offset(c.date, sessions)
     head = f"day {offset}" if offset is not None else "before the first session"
     rated = [f"{SYMPTOMS.label(k).lower()} {v}" for k, v in c.symptoms.items() if v]
     concerns = [f"{CONCERNS.label(k).lower()} {v}" for k, v in c.concerns.items()]
@@ -105,7 +105,7 @@ class TimelineEntry:
     kind: str  # session | check-in | photo | review
     title: str
     summary: str
-    record: Treatment | CheckIn | Photo | Review
+    record: Session | CheckIn | Photo | Review
 
 
 _KIND_ORDER = {"session": 0, "photo": 1, "check-in": 2, "review": 3}
@@ -114,10 +114,10 @@ _KIND_ORDER = {"session": 0, "photo": 1, "check-in": 2, "review": 3}
 def timeline(history: PatientHistory) -> list[TimelineEntry]:
     """Sessions, check-ins, photos and reviews in date order (a session first on its day)."""
     entries: list[TimelineEntry] = []
-    for n, t in enumerate(history.treatments, start=1):
-        entries.append(TimelineEntry(t.date, "session", f"Session {n}", treatment_summary(t), t))
+    for n, t in enumerate(history.sessions, start=1):
+        entries.append(TimelineEntry(t.date, "session", f"Session {n}", session_summary(t), t))
     for c in history.checkins:
-        course_sessions = tuple(t for t in history.treatments if t.course_id == c.course_id)
+        course_sessions = tuple(t for t in history.sessions if t.course_id == c.course_id)
         summary = checkin_summary(c, course_sessions)
         entries.append(TimelineEntry(c.date, "check-in", "Check-in", summary, c))
     for p in history.photos:

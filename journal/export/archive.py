@@ -67,7 +67,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 RECORDS = "records.json"
 PHOTO_PREFIX = "photos/"
-TABLE_KEYS = ("patient", "providers", "courses", "treatments", "checkins", "photos", "reviews")
+TABLE_KEYS = ("patient", "providers", "courses", "sessions", "checkins", "photos", "reviews")
 PHOTO_MEMBER = re.compile(
     r"^photos/([0-9a-f]{2})/([0-9a-f]{64})-(display|thumb|original)\.([a-z0-9]{1,5})$"
 )
@@ -283,7 +283,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("interval_weeks_max", _int(1, 52), default=6),
         Field("status", _term(COURSE_STATUSES), default="active"),
     ),
-    "treatments": (
+    "sessions": (
         *STAMPS,
         Field("course_id", _uuid),
         Field("date", _date),
@@ -295,7 +295,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("depth_by_area", _depth_map, default={}),
         Field("passes", _int(1, 20), optional=True),
         Field("areas", _terms(AREAS), default=[]),
-        Field("adjuncts", _terms(SERUMS), default=[]),
+        Field("serums", _terms(SERUMS), default=[]),
         Field("anesthetic", _text(120, one_line=True), optional=True),
         Field("pain", _rating, optional=True),
         Field("cost", _cost, optional=True),
@@ -317,7 +317,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
     "photos": (
         *STAMPS,
         Field("course_id", _uuid),
-        Field("treatment_id", _uuid, optional=True),
+        Field("session_id", _uuid, optional=True),
         Field("checkin_id", _uuid, optional=True),
         Field("kind", _term(PHOTO_KINDS)),
         Field("area", _term(AREAS), optional=True),
@@ -346,7 +346,7 @@ SINGULAR = {
     "patient": "patient",
     "providers": "provider",
     "courses": "course",
-    "treatments": "session",
+    "sessions": "session",
     "checkins": "check-in",
     "photos": "photo",
     "reviews": "review",
@@ -663,7 +663,7 @@ class ArchiveReader:
             raise self.refuse(f"{name}: {exc.message}") from None
         if table == "courses" and values["interval_weeks_max"] < values["interval_weeks_min"]:
             raise self.refuse(f"{name}: interval maximum is below its minimum")
-        if table == "treatments" and values["currency"] is not None and values["cost"] is None:
+        if table == "sessions" and values["currency"] is not None and values["cost"] is None:
             raise self.refuse(f"{name}: a currency without a cost")
         if table == "photos":
             self._check_photo_paths(name, values)
@@ -699,11 +699,11 @@ class ArchiveReader:
             if course["patient_id"] != patient_id:
                 raise self.refuse(f"course {str(course['id'])[:8]} belongs to another patient")
         links = (
-            ("treatments", "course_id", "courses"),
-            ("treatments", "provider_id", "providers"),
+            ("sessions", "course_id", "courses"),
+            ("sessions", "provider_id", "providers"),
             ("checkins", "course_id", "courses"),
             ("photos", "course_id", "courses"),
-            ("photos", "treatment_id", "treatments"),
+            ("photos", "session_id", "sessions"),
             ("photos", "checkin_id", "checkins"),
             ("reviews", "course_id", "courses"),
             ("reviews", "provider_id", "providers"),

@@ -30,7 +30,7 @@ from journal.core.records import (
     PatientHistory,
     Photo,
     Review,
-    Treatment,
+    Session,
     day_offset,
 )
 from journal.core.vocab import SYMPTOM_KEYS
@@ -39,15 +39,15 @@ from journal.export import files
 ENCODING = "utf-8-sig"
 LIST_SEPARATOR = "; "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TABLES = ("treatments", "checkins", "photos", "reviews")
+TABLES = ("sessions", "checkins", "photos", "reviews")
 
 
 def csv_tables(history: PatientHistory) -> dict[str, bytes]:
     """File name -> CSV bytes for the history (already filtered to the wanted courses)."""
     titles = {c.id: c.title for c in history.courses}
     return {
-        "treatments.csv": _encode(*_treatments(history.treatments, titles)),
-        "checkins.csv": _encode(*_checkins(history.checkins, history.treatments, titles)),
+        "sessions.csv": _encode(*_sessions(history.sessions, titles)),
+        "checkins.csv": _encode(*_checkins(history.checkins, history.sessions, titles)),
         "photos.csv": _encode(*_photos(history.photos, titles)),
         "reviews.csv": _encode(*_reviews(history.reviews, titles)),
     }
@@ -97,8 +97,8 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _treatments(
-    items: Sequence[Treatment], titles: dict[Any, str]
+def _sessions(
+    items: Sequence[Session], titles: dict[Any, str]
 ) -> tuple[list[str], list[list[Any]]]:
     header = [
         "id",
@@ -112,7 +112,7 @@ def _treatments(
         "depth_by_area",
         "passes",
         "areas",
-        "adjuncts",
+        "serums",
         "anesthetic",
         "pain",
         "cost",
@@ -132,7 +132,7 @@ def _treatments(
             _joined(f"{a}={d:g}" for a, d in t.depth_by_area.items()),
             t.passes,
             _joined(t.areas),
-            _joined(t.adjuncts),
+            _joined(t.serums),
             safe_text(t.anesthetic),
             t.pain,
             f"{t.cost:.2f}" if t.cost is not None else "",
@@ -145,7 +145,7 @@ def _treatments(
 
 
 def _checkins(
-    items: Sequence[CheckIn], treatments: Sequence[Treatment], titles: dict[Any, str]
+    items: Sequence[CheckIn], sessions: Sequence[Session], titles: dict[Any, str]
 ) -> tuple[list[str], list[list[Any]]]:
     concerns = sorted({k for c in items for k in c.concerns})
     header = [
@@ -161,8 +161,8 @@ def _checkins(
         "red_flags",
         "notes",
     ]
-    by_course: dict[Any, list[Treatment]] = {}
-    for t in treatments:
+    by_course: dict[Any, list[Session]] = {}
+    for t in sessions:
         by_course.setdefault(t.course_id, []).append(t)
     rows = []
     for c in items:
@@ -210,7 +210,7 @@ def _photos(items: Sequence[Photo], titles: dict[Any, str]) -> tuple[list[str], 
             p.kind,
             safe_text(p.area),
             safe_text(p.angle),
-            str(p.treatment_id) if p.treatment_id else "",
+            str(p.session_id) if p.session_id else "",
             p.width,
             p.height,
             p.sha256,

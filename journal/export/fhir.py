@@ -41,7 +41,7 @@ from journal.core.records import (
     Photo,
     Provider,
     Review,
-    Treatment,
+    Session,
 )
 from journal.core.vocab import (
     AREAS,
@@ -93,7 +93,7 @@ def bundle_document(
     entries += [_practitioner(p) for p in providers]
     entries += [_careplan(c, patient_ref) for c in history.courses]
     devices: dict[uuid.UUID, dict[str, Any]] = {}
-    for t in history.treatments:
+    for t in history.sessions:
         device = _device(t, history.patient.id, patient_ref)
         if device is not None:
             devices.setdefault(uuid.UUID(device["id"]), device)
@@ -230,7 +230,7 @@ def _careplan(c: Course, patient_ref: dict[str, Any]) -> dict[str, Any]:
 
 
 def _device(
-    t: Treatment, patient_id: uuid.UUID, patient_ref: dict[str, Any]
+    t: Session, patient_id: uuid.UUID, patient_ref: dict[str, Any]
 ) -> dict[str, Any] | None:
     if not t.device_kind and not t.device_name:
         return None
@@ -247,7 +247,7 @@ def _device(
 
 
 def _procedure(
-    t: Treatment,
+    t: Session,
     patient_ref: dict[str, Any],
     providers: dict[str, Provider],
     device: dict[str, Any] | None,
@@ -287,8 +287,8 @@ def _procedure(
         resource["bodySite"] = [_concept("area", a, AREAS.label(a)) for a in t.areas]
     if device is not None:
         resource["usedReference"] = [_ref(device["id"])]
-    if t.adjuncts:
-        resource["usedCode"] = [_concept("adjunct", a, SERUMS.label(a)) for a in t.adjuncts]
+    if t.serums:
+        resource["usedCode"] = [_concept("adjunct", a, SERUMS.label(a)) for a in t.serums]
     extension: list[dict[str, Any]] = []
     if t.depth_mm is not None:
         extension.append(
@@ -525,8 +525,8 @@ def _media(p: Photo, patient_ref: dict[str, Any], jpeg: bytes | None) -> dict[st
     size = _jpeg_size(jpeg) if jpeg is not None else None
     if size is not None:  # the embedded copy's pixels, not the original's
         resource["width"], resource["height"] = size
-    if p.treatment_id:
-        resource["partOf"] = [_ref(p.treatment_id)]
+    if p.session_id:
+        resource["partOf"] = [_ref(p.session_id)]
     if p.area:
         resource["bodySite"] = _concept("area", p.area, AREAS.label(p.area))
     if p.angle:

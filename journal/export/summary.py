@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from journal.core.records import Course, CourseRecord, PatientHistory, Photo, Review, Treatment
+from journal.core.records import Course, CourseRecord, PatientHistory, Photo, Review, Session
 from journal.core.timeline import photo_day
 from journal.core.vocab import (
     AREAS,
@@ -136,7 +136,7 @@ def build_summary(
 ) -> Summary:
     """Word the follow-up summary of one course (or of a patient without a course yet)."""
     record = history.course_record(course.id) if course is not None else None
-    treatments = sorted(record.treatments, key=lambda t: t.date) if record else []
+    sessions = sorted(record.sessions, key=lambda t: t.date) if record else []
     photos = _photo_items(record) if record else []
     return Summary(
         generated=generated,
@@ -144,8 +144,8 @@ def build_summary(
         course_title=course.title if course else None,
         facts=tuple(_facts(history, course, generated)),
         screening=tuple(w.message for w in screening),
-        sessions=tuple(_session_row(n, t) for n, t in enumerate(treatments, 1)),
-        session_total=_session_total(treatments),
+        sessions=tuple(_session_row(n, t) for n, t in enumerate(sessions, 1)),
+        session_total=_session_total(sessions),
         score=score,
         recovery=tuple(recovery_lines(record)) if record else (),
         recovery_rows=tuple(_recovery_rows(score)) if score else (),
@@ -206,21 +206,21 @@ def _facts(history: PatientHistory, course: Course | None, today: dt.date) -> li
     return facts
 
 
-def _device(t: Treatment) -> str:
+def _device(t: Session) -> str:
     kind = DEVICE_SHORT.get(t.device_kind or "", t.device_kind or "")
     if t.device_name and kind:
         return f"{t.device_name} ({kind})"
     return t.device_name or kind or DASH
 
 
-def _depth(t: Treatment) -> str:
+def _depth(t: Session) -> str:
     if t.depth_by_area:
         parts = [f"{AREAS.label(a)} {d:g}" for a, d in t.depth_by_area.items()]
         return ", ".join(parts) + " mm"
     return f"{t.depth_mm:g} mm" if t.depth_mm is not None else DASH
 
 
-def _session_row(number: int, t: Treatment) -> tuple[str, ...]:
+def _session_row(number: int, t: Session) -> tuple[str, ...]:
     provider = t.provider or ("at home" if t.setting == "at-home" else DASH)
     return (
         str(number),
@@ -230,18 +230,18 @@ def _session_row(number: int, t: Treatment) -> tuple[str, ...]:
         _depth(t),
         str(t.passes) if t.passes is not None else DASH,
         labels(AREAS.label, t.areas),
-        labels(SERUMS.label, t.adjuncts),
+        labels(SERUMS.label, t.serums),
         f"{t.pain}/10" if t.pain is not None else DASH,
         money(t.cost, t.currency) if t.cost is not None else DASH,
     )
 
 
-def _session_total(treatments: Sequence[Treatment]) -> str | None:
-    if not treatments:
+def _session_total(sessions: Sequence[Session]) -> str | None:
+    if not sessions:
         return None
-    count = f"{len(treatments)} session{'s' if len(treatments) != 1 else ''}"
+    count = f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
     by_currency: dict[str, Decimal] = {}
-    for t in treatments:
+    for t in sessions:
         if t.cost is not None:
             key = t.currency or ""
             by_currency[key] = by_currency.get(key, Decimal(0)) + Decimal(str(t.cost))
@@ -257,7 +257,7 @@ def recovery_lines(record: CourseRecord) -> list[RecoveryLine]:
     A check-in without any symptom rating is "not rated", not "no symptoms",
     so it adds no point: the chart must not invent a recovery.
     """
-    dates = sorted({t.date for t in record.treatments})
+    dates = sorted({t.date for t in record.sessions})
     lines = []
     for n, start in enumerate(dates, 1):
         end = dates[n] if n < len(dates) else start + dt.timedelta(days=RECOVERY_WINDOW_DAYS + 1)

@@ -65,7 +65,7 @@ MANIFEST = "manifest.json"
 DB_MEMBER = "journal.db"
 PHOTO_PREFIX = "photos/"
 CHUNK = 1 << 20
-_TABLES = ("patient", "provider", "course", "treatment", "checkin", "photo", "review")
+_TABLES = ("patient", "provider", "course", "session", "checkin", "photo", "review")
 
 
 class BackupRefused(JournalError):

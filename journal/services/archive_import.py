@@ -33,12 +33,12 @@ from journal.core.errors import JournalError, JournalUnavailable
 from journal.export.archive import SINGULAR, ArchiveContent, ArchiveReader, Limits
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session as DbSession
 
     from journal.services.journal import Journal
 
-ORDER = ("providers", "patient", "courses", "treatments", "checkins", "photos", "reviews")
-CHILDREN = ("treatments", "checkins", "photos", "reviews")
+ORDER = ("providers", "patient", "courses", "sessions", "checkins", "photos", "reviews")
+CHILDREN = ("sessions", "checkins", "photos", "reviews")
 
 
 @dataclass
@@ -77,8 +77,8 @@ def import_archive(
     archive_path = Path(path).expanduser()
     with ArchiveReader(archive_path, limits) as reader:
         content = reader.load()
-        with journal.read() as s:
-            _merge(s, content, ImportSummary(archive_path), apply=False)  # refuses conflicts
+        with journal.read() as db:
+            _merge(db, content, ImportSummary(archive_path), apply=False)  # refuses conflicts
         root = journal.photos_dir
         created: list[str] = []
         try:
@@ -89,8 +89,8 @@ def import_archive(
                 if photostore.write_file(root, relative, reader.photo_bytes(name)):
                     created.append(relative)
             summary = ImportSummary(archive_path, photo_files_written=len(created))
-            with journal.write() as s:
-                _merge(s, content, summary, apply=True)
+            with journal.write() as db:
+                _merge(db, content, summary, apply=True)
         except BaseException as exc:
             photostore.remove(root, created)
             if _is_db_error(exc):
@@ -103,28 +103,28 @@ def import_archive(
     return summary
 
 
-def _merge(s: Session, content: ArchiveContent, summary: ImportSummary, *, apply: bool) -> None:
+def _merge(db: DbSession, content: ArchiveContent, summary: ImportSummary, *, apply: bool) -> None:
     """Decide (and with `apply`, perform) every insert and update, in dependency order."""
     from journal.services import convert
     from journal.store.models import PatientRow
 
     patient_id: uuid.UUID = content.patient["id"]
-    provider_ids = _merge_providers(s, content.tables["providers"], summary, apply)
-    _merge_rows(s, "patient", content.tables["patient"], summary, apply, patient_id)
-    _merge_rows(s, "courses", content.tables["courses"], summary, apply, patient_id)
+    provider_ids = _merge_providers(db, content.tables["providers"], summary, apply)
+    _merge_rows(db, "patient", content.tables["patient"], summary, apply, patient_id)
+    _merge_rows(db, "courses", content.tables["courses"], summary, apply, patient_id)
     for key in CHILDREN:
         rows = [_remap(r, provider_ids) for r in content.tables[key]]
         if key == "photos":
-            rows = _without_duplicate_photos(s, rows, summary, patient_id)
-        _merge_rows(s, key, rows, summary, apply, patient_id)
+            rows = _without_duplicate_photos(db, rows, summary, patient_id)
+        _merge_rows(db, key, rows, summary, apply, patient_id)
     if apply:
-        s.flush()
-        row = s.get(PatientRow, patient_id)
+        db.flush()
+        row = db.get(PatientRow, patient_id)
         summary.patient = convert.patient(row) if row is not None else None
 
 
 def _merge_providers(
-    s: Session, providers: list[dict[str, Any]], summary: ImportSummary, apply: bool
+    db: DbSession, providers: list[dict[str, Any]], summary: ImportSummary, apply: bool
 ) -> dict[uuid.UUID, uuid.UUID]:
     """Add or update providers; returns archive id -> local id for same-name matches.
 
@@ -135,10 +135,10 @@ def _merge_providers(
 
     from journal.store.models import ProviderRow
 
-    by_name = {row.name.casefold(): row for row in s.scalars(select(ProviderRow))}
+    by_name = {row.name.casefold(): row for row in db.scalars(select(ProviderRow))}
     mapping: dict[uuid.UUID, uuid.UUID] = {}
     for values in providers:
-        row = s.get(ProviderRow, values["id"])
+        row = db.get(ProviderRow, values["id"])
         same_name = by_name.get(values["name"].casefold())
         if row is None and same_name is not None:
             mapping[values["id"]] = same_name.id
@@ -146,14 +146,14 @@ def _merge_providers(
             continue
         if row is not None and same_name is not None and same_name.id != row.id:
             values = {**values, "name": row.name}  # a rename onto a taken name: keep ours
-        _upsert(s, ProviderRow, row, values, "providers", summary, apply)
+        _upsert(db, ProviderRow, row, values, "providers", summary, apply)
     if apply:
-        s.flush()
+        db.flush()
     return mapping
 
 
 def _merge_rows(
-    s: Session,
+    db: DbSession,
     key: str,
     rows: list[dict[str, Any]],
     summary: ImportSummary,
@@ -166,28 +166,28 @@ def _merge_rows(
         PatientRow,
         PhotoRow,
         ReviewRow,
-        TreatmentRow,
+        SessionRow,
     )
 
     model: Any = {
         "patient": PatientRow,
         "courses": CourseRow,
-        "treatments": TreatmentRow,
+        "sessions": SessionRow,
         "checkins": CheckInRow,
         "photos": PhotoRow,
         "reviews": ReviewRow,
     }[key]
     for values in rows:
-        row = s.get(model, values["id"])
+        row = db.get(model, values["id"])
         if row is not None:
-            _check_owner(s, key, row, patient_id)
-        _upsert(s, model, row, values, key, summary, apply)
+            _check_owner(db, key, row, patient_id)
+        _upsert(db, model, row, values, key, summary, apply)
     if apply:
-        s.flush()  # parents before children, whatever the ORM's own ordering
+        db.flush()  # parents before children, whatever the ORM's own ordering
 
 
 def _upsert(
-    s: Session,
+    db: DbSession,
     model: Any,
     row: Any,
     values: dict[str, Any],
@@ -198,7 +198,7 @@ def _upsert(
     if row is None:
         summary.added[key] += 1
         if apply:
-            s.add(model(**values))
+            db.add(model(**values))
         return
     if values["updated_at"] > row.updated_at:
         summary.updated[key] += 1
@@ -210,13 +210,13 @@ def _upsert(
     summary.unchanged[key] += 1
 
 
-def _check_owner(s: Session, key: str, row: Any, patient_id: uuid.UUID) -> None:
+def _check_owner(db: DbSession, key: str, row: Any, patient_id: uuid.UUID) -> None:
     """An existing record with the archive's id must belong to the archive's patient."""
     from journal.store.models import CourseRow
 
     if key == "patient":
         return
-    owner = row.patient_id if key == "courses" else _course_owner(s, row.course_id, CourseRow)
+    owner = row.patient_id if key == "courses" else _course_owner(db, row.course_id, CourseRow)
     if owner != patient_id:
         raise JournalError(
             f"{SINGULAR[key]} {str(row.id)[:8]} already exists for another patient in this "
@@ -224,8 +224,8 @@ def _check_owner(s: Session, key: str, row: Any, patient_id: uuid.UUID) -> None:
         )
 
 
-def _course_owner(s: Session, course_id: uuid.UUID, course_model: Any) -> uuid.UUID | None:
-    course = s.get(course_model, course_id)
+def _course_owner(db: DbSession, course_id: uuid.UUID, course_model: Any) -> uuid.UUID | None:
+    course = db.get(course_model, course_id)
     return course.patient_id if course is not None else None
 
 
@@ -237,7 +237,7 @@ def _remap(values: dict[str, Any], provider_ids: dict[uuid.UUID, uuid.UUID]) -> 
 
 
 def _without_duplicate_photos(
-    s: Session, rows: list[dict[str, Any]], summary: ImportSummary, patient_id: uuid.UUID
+    db: DbSession, rows: list[dict[str, Any]], summary: ImportSummary, patient_id: uuid.UUID
 ) -> list[dict[str, Any]]:
     """Drop photos whose content is already here under another id (refuse another patient's)."""
     from sqlalchemy import select
@@ -246,13 +246,13 @@ def _without_duplicate_photos(
 
     kept = []
     for values in rows:
-        other = s.scalars(
+        other = db.scalars(
             select(PhotoRow).where(PhotoRow.sha256 == values["sha256"], PhotoRow.id != values["id"])
         ).first()
         if other is None:
             kept.append(values)
             continue
-        if _course_owner(s, other.course_id, CourseRow) != patient_id:
+        if _course_owner(db, other.course_id, CourseRow) != patient_id:
             # Neutral on purpose: whose photo it is stays private to that patient.
             raise JournalError(
                 f"photo {values['sha256'][:12]} is already stored in this journal and cannot be "

@@ -85,9 +85,9 @@ def add_checkin(
             "nothing to record: rate a symptom or concern, "
             "answer downtime, GAIS or verdict, flag something or add a note",
         )
-    with journal.write() as session:
-        patient = find_patient(session, patient_ref)
-        row.course_id = course_for_new_record(session, patient, course).id
-        session.add(row)
-        session.flush()
+    with journal.write() as db:
+        patient = find_patient(db, patient_ref)
+        row.course_id = course_for_new_record(db, patient, course).id
+        db.add(row)
+        db.flush()
         return convert.checkin(row)

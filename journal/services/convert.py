@@ -65,10 +65,10 @@ def course(row: RowLike) -> r.Course:
     return _record(r.Course, plain(row))
 
 
-def treatment(row: RowLike) -> r.Treatment:
+def session(row: RowLike) -> r.Session:
     m = plain(row)
     return _record(
-        r.Treatment,
+        r.Session,
         m,
         provider=m["provider_name"],
         depth_mm=float(m["depth_mm"]) if m["depth_mm"] is not None else None,
@@ -96,9 +96,9 @@ def review(row: RowLike) -> r.Review:
 
 
 # Every list of a history in the order people read it: by day, then by entry time.
-_ORDER = {"treatment": "date", "checkin": "date", "photo": "taken_at", "review": "date"}
-_MAKE = {"treatment": treatment, "checkin": checkin, "photo": photo, "review": review}
-_FIELD = {"treatment": "treatments", "checkin": "checkins", "photo": "photos", "review": "reviews"}
+_ORDER = {"session": "date", "checkin": "date", "photo": "taken_at", "review": "date"}
+_MAKE = {"session": session, "checkin": checkin, "photo": photo, "review": review}
+_FIELD = {"session": "sessions", "checkin": "checkins", "photo": "photos", "review": "reviews"}
 
 
 def _sort_key(column: str) -> Callable[[Row], tuple[Any, ...]]:

@@ -41,8 +41,8 @@ def add_course(
     clean_concerns = CONCERNS.normalize_all(list(concerns))
     planned_sessions = parse_int("planned", planned, 1, 20) if planned is not None else 3
     low, high = parse_interval(interval_weeks) if interval_weeks is not None else (4, 6)
-    with journal.write() as session:
-        patient = find_patient(session, patient_ref)
+    with journal.write() as db:
+        patient = find_patient(db, patient_ref)
         row = CourseRow(
             patient_id=patient.id,
             title=clean_title or f"Series {len(patient.courses) + 1}",
@@ -53,6 +53,6 @@ def add_course(
             interval_weeks_max=high,
             status="active",
         )
-        session.add(row)
-        session.flush()
+        db.add(row)
+        db.flush()
         return convert.course(row)

@@ -22,7 +22,7 @@ from journal.services.courses import add_course
 from journal.services.journal import Journal
 from journal.services.patients import add_patient, list_patients
 from journal.services.reviews import add_review
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 
 DEMO_PATIENT = "Alex Rivera"
 DEMO_PROVIDER = "Dr. Maya Chen"
@@ -87,7 +87,7 @@ def seed_demo(
     for n, offset in enumerate(SESSION_DAYS):
         day0 = start + dt.timedelta(days=offset)
         say(f"Session {n + 1} on {day0.isoformat()}")
-        add_treatment(
+        add_session(
             journal,
             ref,
             date=day0.isoformat(),

@@ -190,7 +190,7 @@ def _only_course(history: records.PatientHistory, course_ref: str | None) -> rec
     return PatientHistory(
         patient=history.patient,
         courses=(course,),
-        treatments=record.treatments,
+        sessions=record.sessions,
         checkins=record.checkins,
         photos=record.photos,
         reviews=record.reviews,
@@ -237,12 +237,12 @@ def _providers(journal: Journal, history: records.PatientHistory) -> list[record
 
     # Records carry the provider's stored name verbatim, so match it exactly
     # (SQLite's lower() only folds ASCII).
-    names = {t.provider for t in history.treatments} | {r.provider for r in history.reviews}
+    names = {t.provider for t in history.sessions} | {r.provider for r in history.reviews}
     wanted = sorted(n for n in names if n)
     if not wanted:
         return []
-    with journal.read() as s:
-        rows = s.scalars(
+    with journal.read() as db:
+        rows = db.scalars(
             select(ProviderRow).where(ProviderRow.name.in_(wanted)).order_by(ProviderRow.name)
         )
         return [convert.provider(row) for row in rows]
@@ -261,17 +261,17 @@ def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Pa
         PhotoRow,
         ProviderRow,
         ReviewRow,
-        TreatmentRow,
+        SessionRow,
     )
 
-    with journal.read() as s:
-        patient = find_patient(s, patient_ref)
+    with journal.read() as db:
+        patient = find_patient(db, patient_ref)
         if course_ref is not None:
-            course = find_course(s, patient, course_ref)
+            course = find_course(db, patient, course_ref)
             courses = [course] if course is not None else []
         else:
             courses = list(
-                s.scalars(
+                db.scalars(
                     select(CourseRow)
                     .where(CourseRow.patient_id == patient.id)
                     .order_by(CourseRow.created_at, CourseRow.id)
@@ -283,20 +283,20 @@ def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Pa
             if not ids:
                 return []
             stmt = select(model).where(model.course_id.in_(ids))
-            return list(s.scalars(stmt.order_by(model.created_at, model.id)))
+            return list(db.scalars(stmt.order_by(model.created_at, model.id)))
 
         children = {
-            "treatments": rows(TreatmentRow),
+            "sessions": rows(SessionRow),
             "checkins": rows(CheckInRow),
             "photos": rows(PhotoRow),
             "reviews": rows(ReviewRow),
         }
         provider_ids = {
-            r.provider_id for r in children["treatments"] + children["reviews"] if r.provider_id
+            r.provider_id for r in children["sessions"] + children["reviews"] if r.provider_id
         }
         providers = (
             list(
-                s.scalars(
+                db.scalars(
                     select(ProviderRow)
                     .where(ProviderRow.id.in_(provider_ids))
                     .order_by(ProviderRow.name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from journal.core import records
 from journal.services import convert
@@ -12,16 +12,16 @@ from journal.store.core_reader import CoreReader
 from journal.store.models import PatientRow
 
 
-def load_history(session: Session, patient: PatientRow) -> records.PatientHistory:
+def load_history(db: DbSession, patient: PatientRow) -> records.PatientHistory:
     """Five indexed queries, whatever the size of the history."""
-    return convert.histories(CoreReader(session), [patient.id])[0]
+    return convert.histories(CoreReader(db), [patient.id])[0]
 
 
 def patient_history(journal: Journal, patient_ref: str) -> records.PatientHistory:
-    with journal.read() as session:
-        return load_history(session, find_patient(session, patient_ref))
+    with journal.read() as db:
+        return load_history(db, find_patient(db, patient_ref))
 
 
-def load_histories(session: Session, patients: list[PatientRow]) -> list[records.PatientHistory]:
+def load_histories(db: DbSession, patients: list[PatientRow]) -> list[records.PatientHistory]:
     """Histories of many patients in a handful of queries (the clinic overview's need)."""
-    return convert.histories(CoreReader(session), [p.id for p in patients])
+    return convert.histories(CoreReader(db), [p.id for p in patients])

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import sessionmaker
 
 from journal.core.errors import JournalDamaged, JournalError, JournalReadOnly, JournalUnavailable
 from journal.store.engine import explain_database_error, for_writing, make_engine
@@ -59,57 +60,57 @@ class Journal:
         self.location = location
         self.engine = engine
         self.read_only = read_only  # why the journal may not be changed, or None
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._write_sessions = sessionmaker(for_writing(engine), expire_on_commit=False)
+        self._new_read_db = sessionmaker(engine, expire_on_commit=False)
+        self._new_write_db = sessionmaker(for_writing(engine), expire_on_commit=False)
 
     @property
     def photos_dir(self) -> Path:
         return self.location.photos_dir
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Iterator[DbSession]:
         """A session for queries; nothing it does is committed."""
-        with self._sessions() as session:
+        with self._new_read_db() as db:
             try:
-                yield session
+                yield db
             except IntegrityError:
                 raise
             except DBAPIError as exc:
                 raise self._explain(exc) from None
-            session.rollback()
+            db.rollback()
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> Iterator[DbSession]:
         """A transaction committed on success and rolled back on any error."""
         if self.read_only is not None:
             raise JournalReadOnly(f"journal is read-only ({self.read_only}): cannot change it")
-        with self._begin_write() as session:
+        with self._begin_write() as db:
             try:
-                yield session
-                _commit(session)
+                yield db
+                _commit(db)
             except IntegrityError:  # a rule the service may expect and answer itself
-                session.rollback()
+                db.rollback()
                 raise
             except DBAPIError as exc:  # disk full, damaged page, lock lost: one line
-                session.rollback()
+                db.rollback()
                 raise self._explain(exc) from None
             except BaseException:
-                session.rollback()
+                db.rollback()
                 raise
 
-    def _begin_write(self) -> Session:
+    def _begin_write(self) -> DbSession:
         """A session whose transaction already holds the write lock (SQLite).
 
         Beginning eagerly is what makes a retry safe: no statement of the unit
         of work has run yet, so giving up and starting again loses nothing.
         """
         for attempt in range(WRITE_ATTEMPTS):
-            session = self._write_sessions()
+            db = self._new_write_db()
             try:
-                session.connection()
-                return session
+                db.connection()
+                return db
             except OperationalError as exc:
-                session.close()
+                db.close()
                 if not _is_busy(exc) or attempt == WRITE_ATTEMPTS - 1:
                     raise self._explain(exc) from None
                 time.sleep(RETRY_PAUSE_S * (attempt + 1))
@@ -128,13 +129,13 @@ class Journal:
         self.close()
 
 
-def _commit(session: Session) -> None:
+def _commit(db: DbSession) -> None:
     """Commit once: under BEGIN IMMEDIATE a WAL commit waits for no other writer.
 
     A failure here (disk full, I/O error) means the changes are lost; `write()`
     rolls back and says so in one line. Retrying would only hide it.
     """
-    session.commit()
+    db.commit()
 
 
 def _is_busy(exc: OperationalError) -> bool:

@@ -8,40 +8,40 @@ when the reference matches nothing or more than one record.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from journal.core.errors import Ambiguous, InvalidValue, NotFound
 from journal.core.lookup import id_matches, looks_like_id, match_course, match_patient
 from journal.core.values import parse_name
-from journal.store.models import CourseRow, PatientRow, ProviderRow, TreatmentRow
+from journal.store.models import CourseRow, PatientRow, ProviderRow, SessionRow
 
 DEFAULT_COURSE_TITLE = "Microneedling series"
 
 
-def find_patient(session: Session, ref: str) -> PatientRow:
+def find_patient(db: DbSession, ref: str) -> PatientRow:
     """The one patient `ref` names (id, id prefix, or unique display name)."""
-    pairs = session.execute(select(PatientRow.id, PatientRow.display_name)).all()
+    pairs = db.execute(select(PatientRow.id, PatientRow.display_name)).all()
     patient_id = match_patient(ref, [(pid, name) for pid, name in pairs])
-    row = session.get(PatientRow, patient_id)
+    row = db.get(PatientRow, patient_id)
     assert row is not None
     return row
 
 
-def find_course(session: Session, patient: PatientRow, ref: str | None) -> CourseRow | None:
+def find_course(db: DbSession, patient: PatientRow, ref: str | None) -> CourseRow | None:
     """The course `ref` names for this patient, or the latest active one when None."""
-    courses = session.scalars(
+    courses = db.scalars(
         select(CourseRow).where(CourseRow.patient_id == patient.id).order_by(CourseRow.created_at)
     ).all()
     return match_course(ref, courses, patient.display_name)
 
 
-def course_for_new_record(session: Session, patient: PatientRow, ref: str | None) -> CourseRow:
+def course_for_new_record(db: DbSession, patient: PatientRow, ref: str | None) -> CourseRow:
     """The course a new session/check-in/photo belongs to, creating the default one.
 
     A patient's first record creates a default course (docs/architecture.md): a patient
     should be able to log a session without planning a series first.
     """
-    found = find_course(session, patient, ref)
+    found = find_course(db, patient, ref)
     if found is not None:
         return found
     course = CourseRow(
@@ -54,12 +54,12 @@ def course_for_new_record(session: Session, patient: PatientRow, ref: str | None
         interval_weeks_max=6,
         status="active",
     )
-    session.add(course)
-    session.flush()
+    db.add(course)
+    db.flush()
     return course
 
 
-def provider_by_name(session: Session, name: str | None) -> ProviderRow | None:
+def provider_by_name(db: DbSession, name: str | None) -> ProviderRow | None:
     """The provider with this name, created on first mention (names are unique).
 
     Names are compared with Unicode case folding in Python: SQLite's lower()
@@ -70,25 +70,21 @@ def provider_by_name(session: Session, name: str | None) -> ProviderRow | None:
         return None
     clean = parse_name("provider", name)
     wanted = clean.casefold()
-    row = next(
-        (p for p in session.scalars(select(ProviderRow)) if p.name.casefold() == wanted), None
-    )
+    row = next((p for p in db.scalars(select(ProviderRow)) if p.name.casefold() == wanted), None)
     if row is None:
         row = ProviderRow(name=clean)
-        session.add(row)
-        session.flush()
+        db.add(row)
+        db.flush()
     return row
 
 
-def find_treatment(session: Session, patient: PatientRow, ref: str) -> TreatmentRow:
+def find_session(db: DbSession, patient: PatientRow, ref: str) -> SessionRow:
     """A session of this patient by id or id prefix."""
     text = ref.strip()
     if not looks_like_id(text):
         raise InvalidValue("session", ref, "expected a session id (see `journal history`)")
     course_ids = select(CourseRow.id).where(CourseRow.patient_id == patient.id)
-    candidates = session.scalars(
-        select(TreatmentRow).where(TreatmentRow.course_id.in_(course_ids))
-    ).all()
+    candidates = db.scalars(select(SessionRow).where(SessionRow.course_id.in_(course_ids))).all()
     wanted = set(id_matches(text, [t.id for t in candidates]))
     rows = [t for t in candidates if t.id in wanted]
     if len(rows) == 1:

@@ -13,7 +13,7 @@ from journal.core.values import parse_birth_year, parse_name, parse_skin_type
 from journal.core.vocab import CONCERNS, SCREENING
 from journal.services import convert
 from journal.services.journal import Journal
-from journal.store.models import CourseRow, PatientRow, TreatmentRow
+from journal.store.models import CourseRow, PatientRow, SessionRow
 
 
 @dataclass(frozen=True)
@@ -42,26 +42,24 @@ def add_patient(
         concerns=CONCERNS.normalize_all(list(concerns)),
         screening=SCREENING.normalize_all(list(screening)),
     )
-    with journal.write() as session:
-        session.add(row)
-        session.flush()
+    with journal.write() as db:
+        db.add(row)
+        db.flush()
         return convert.patient(row)
 
 
 def list_patients(journal: Journal) -> list[PatientSummary]:
     """Every patient with their session count and last visit, by name."""
-    with journal.read() as session:
+    with journal.read() as db:
         stats = dict(
             (pid, (count, last))
-            for pid, count, last in session.execute(
-                select(
-                    CourseRow.patient_id, func.count(TreatmentRow.id), func.max(TreatmentRow.date)
-                )
-                .join(TreatmentRow, TreatmentRow.course_id == CourseRow.id)
+            for pid, count, last in db.execute(
+                select(CourseRow.patient_id, func.count(SessionRow.id), func.max(SessionRow.date))
+                .join(SessionRow, SessionRow.course_id == CourseRow.id)
                 .group_by(CourseRow.patient_id)
             )
         )
-        rows = session.scalars(
+        rows = db.scalars(
             select(PatientRow).order_by(func.lower(PatientRow.display_name), PatientRow.created_at)
         ).all()
         return [

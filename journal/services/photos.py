@@ -40,10 +40,10 @@ from journal.store import photostore
 if TYPE_CHECKING:
     import uuid
 
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session as DbSession
 
     from journal.services.journal import Journal
-    from journal.store.models import PatientRow, PhotoRow, TreatmentRow
+    from journal.store.models import PatientRow, PhotoRow, SessionRow
 
 Progress = Callable[[int, int], None]
 #: Said when the bytes belong to another patient's photo. It must not say so:
@@ -93,7 +93,7 @@ class _Targets:
     """The references the user named, resolved before any file is read."""
 
     patient_id: uuid.UUID
-    treatment_id: uuid.UUID | None
+    session_id: uuid.UUID | None
 
 
 def import_photos(
@@ -207,8 +207,8 @@ def list_photos(journal: Journal, patient_ref: str, area: str | None = None) -> 
     from journal.store.models import CourseRow, PhotoRow
 
     clean_area = AREAS.normalize(area) if area is not None else None
-    with journal.read() as s:
-        patient = find_patient(s, patient_ref)
+    with journal.read() as db:
+        patient = find_patient(db, patient_ref)
         stmt = (
             select(PhotoRow)
             .join(CourseRow, PhotoRow.course_id == CourseRow.id)
@@ -217,7 +217,7 @@ def list_photos(journal: Journal, patient_ref: str, area: str | None = None) -> 
         )
         if clean_area is not None:
             stmt = stmt.where(PhotoRow.area == clean_area)
-        return [convert.photo(row) for row in s.scalars(stmt)]
+        return [convert.photo(row) for row in db.scalars(stmt)]
 
 
 def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -> Path:
@@ -250,20 +250,20 @@ def _parse_angle(angle: str | None) -> str | None:
 def _resolve_targets(
     journal: Journal, patient_ref: str, course_ref: str | None, session_ref: str | None
 ) -> _Targets:
-    from journal.services.lookup import find_course, find_patient, find_treatment
+    from journal.services.lookup import find_course, find_patient, find_session
 
-    with journal.read() as s:
-        patient = find_patient(s, patient_ref)
-        chosen = find_course(s, patient, course_ref) if course_ref is not None else None
-        treatment_id = None
+    with journal.read() as db:
+        patient = find_patient(db, patient_ref)
+        chosen = find_course(db, patient, course_ref) if course_ref is not None else None
+        session_id = None
         if session_ref is not None:
-            treatment = find_treatment(s, patient, session_ref)
-            if chosen is not None and treatment.course_id != chosen.id:
+            session = find_session(db, patient, session_ref)
+            if chosen is not None and session.course_id != chosen.id:
                 raise InvalidValue(
                     "session", session_ref, f"belongs to another course than {chosen.title!r}"
                 )
-            treatment_id = treatment.id
-        return _Targets(patient_id=patient.id, treatment_id=treatment_id)
+            session_id = session.id
+        return _Targets(patient_id=patient.id, session_id=session_id)
 
 
 # -- phase 2: files -----------------------------------------------------------
@@ -352,12 +352,14 @@ def _save_rows(
     from journal.store.models import CourseRow, PatientRow
 
     report = ImportReport()
-    with journal.write() as s:
-        patient = s.get(PatientRow, targets.patient_id)
+    with journal.write() as db:
+        patient = db.get(PatientRow, targets.patient_id)
         if patient is None:
             raise NotFound("the patient was deleted while the photos were imported")
-        own_courses = set(s.scalars(select(CourseRow.id).where(CourseRow.patient_id == patient.id)))
-        existing = _rows_by_sha(s, {o.sha256 for o in outcomes if isinstance(o, _Stored)})
+        own_courses = set(
+            db.scalars(select(CourseRow.id).where(CourseRow.patient_id == patient.id))
+        )
+        existing = _rows_by_sha(db, {o.sha256 for o in outcomes if isinstance(o, _Stored)})
         fresh: dict[str, _Stored] = {}
         placed: list[tuple[str, bool]] = []  # (sha256, new?) in input order
         for outcome in outcomes:
@@ -375,7 +377,7 @@ def _save_rows(
         new_rows: dict[str, PhotoRow] = {}
         if fresh:
             new_rows = _add_rows(
-                s,
+                db,
                 patient,
                 targets,
                 list(fresh.values()),
@@ -385,7 +387,7 @@ def _save_rows(
                 area=area,
                 angle=angle,
             )
-            s.flush()
+            db.flush()
         for sha, is_new in placed:
             photo = convert.photo(new_rows.get(sha) or existing[sha])
             (report.imported if is_new else report.duplicates).append(photo)
@@ -394,7 +396,7 @@ def _save_rows(
 
 
 def _add_rows(
-    s: Session,
+    db: DbSession,
     patient: PatientRow,
     targets: _Targets,
     fresh: list[_Stored],
@@ -409,29 +411,29 @@ def _add_rows(
     from sqlalchemy import select
 
     from journal.services.lookup import course_for_new_record
-    from journal.store.models import PhotoRow, TreatmentRow
+    from journal.store.models import PhotoRow, SessionRow
 
-    treatment = s.get(TreatmentRow, targets.treatment_id) if targets.treatment_id else None
-    if treatment is None and photo_day is not None:
-        treatment = _session_on(s, patient.id, photo_day, course_ref)
-    if treatment is not None:
-        course_id = treatment.course_id
+    session = db.get(SessionRow, targets.session_id) if targets.session_id else None
+    if session is None and photo_day is not None:
+        session = _session_on(db, patient.id, photo_day, course_ref)
+    if session is not None:
+        course_id = session.course_id
     else:
-        course_id = course_for_new_record(s, patient, course_ref).id
-    first_session = s.scalars(
-        select(TreatmentRow.date)
-        .where(TreatmentRow.course_id == course_id)
-        .order_by(TreatmentRow.date)
+        course_id = course_for_new_record(db, patient, course_ref).id
+    first_session = db.scalars(
+        select(SessionRow.date)
+        .where(SessionRow.course_id == course_id)
+        .order_by(SessionRow.date)
         .limit(1)
     ).first()
     rows: dict[str, PhotoRow] = {}
     for outcome in fresh:
         taken_at, source = _taken_at(outcome, photo_day)
-        day = photo_day or (treatment.date if treatment else _local_day(taken_at))
+        day = photo_day or (session.date if session else _local_day(taken_at))
         default_kind = "before" if first_session is None or day <= first_session else "follow-up"
         row = PhotoRow(
             course_id=course_id,
-            treatment_id=treatment.id if treatment else None,
+            session_id=session.id if session else None,
             kind=kind or default_kind,
             area=area,
             angle=angle,
@@ -445,33 +447,33 @@ def _add_rows(
             original_path=outcome.files.original,
             original_name=pipeline.file_name(outcome.path)[:255],
         )
-        s.add(row)
+        db.add(row)
         rows[outcome.sha256] = row
     return rows
 
 
 def _session_on(
-    s: Session, patient_id: uuid.UUID, day: dt.date, course_ref: str | None
-) -> TreatmentRow | None:
+    db: DbSession, patient_id: uuid.UUID, day: dt.date, course_ref: str | None
+) -> SessionRow | None:
     """The patient's session on `day` (within the named course, if one was named)."""
     from sqlalchemy import select
 
     from journal.services.lookup import find_course
-    from journal.store.models import CourseRow, PatientRow, TreatmentRow
+    from journal.store.models import CourseRow, PatientRow, SessionRow
 
     stmt = (
-        select(TreatmentRow)
-        .join(CourseRow, TreatmentRow.course_id == CourseRow.id)
-        .where(CourseRow.patient_id == patient_id, TreatmentRow.date == day)
-        .order_by(CourseRow.created_at.desc(), TreatmentRow.created_at)
+        select(SessionRow)
+        .join(CourseRow, SessionRow.course_id == CourseRow.id)
+        .where(CourseRow.patient_id == patient_id, SessionRow.date == day)
+        .order_by(CourseRow.created_at.desc(), SessionRow.created_at)
     )
     if course_ref is not None:
-        patient = s.get(PatientRow, patient_id)
-        course = find_course(s, patient, course_ref) if patient else None
+        patient = db.get(PatientRow, patient_id)
+        course = find_course(db, patient, course_ref) if patient else None
         if course is None:
             return None
-        stmt = stmt.where(TreatmentRow.course_id == course.id)
-    return s.scalars(stmt).first()
+        stmt = stmt.where(SessionRow.course_id == course.id)
+    return db.scalars(stmt).first()
 
 
 def _taken_at(outcome: _Stored, photo_day: dt.date | None) -> tuple[dt.datetime, str]:
@@ -487,7 +489,7 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone().date()
 
 
-def _rows_by_sha(s: Session, shas: set[str]) -> dict[str, PhotoRow]:
+def _rows_by_sha(db: DbSession, shas: set[str]) -> dict[str, PhotoRow]:
     from sqlalchemy import select
 
     from journal.store.models import PhotoRow
@@ -496,7 +498,7 @@ def _rows_by_sha(s: Session, shas: set[str]) -> dict[str, PhotoRow]:
     ordered = sorted(shas)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        for row in s.scalars(select(PhotoRow).where(PhotoRow.sha256.in_(chunk))):
+        for row in db.scalars(select(PhotoRow).where(PhotoRow.sha256.in_(chunk))):
             found[row.sha256] = row
     return found
 
@@ -523,8 +525,8 @@ def _remove_unreferenced(
     if referenced is None:
         referenced = set()
         try:
-            with journal.read() as s:
-                referenced = _referenced_paths(_rows_by_sha(s, shas).values())
+            with journal.read() as db:
+                referenced = _referenced_paths(_rows_by_sha(db, shas).values())
         except Exception:
             referenced = set()
     photostore.remove(journal.photos_dir, [rel for rel in created if rel not in referenced])

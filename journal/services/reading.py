@@ -50,8 +50,8 @@ def _read_fast(reader: SQLiteReader, patient_ref: str) -> records.PatientHistory
 def history_document(history: records.PatientHistory) -> dict[str, Any]:
     """The `history --json` document: every record with its id, check-ins with their day."""
     doc: dict[str, Any] = to_jsonable(history)
-    by_course: dict[Any, list[records.Treatment]] = {}
-    for t in history.treatments:
+    by_course: dict[Any, list[records.Session]] = {}
+    for t in history.sessions:
         by_course.setdefault(t.course_id, []).append(t)
     for item, checkin in zip(doc["checkins"], history.checkins, strict=True):
         item["day"] = day_offset(checkin.date, by_course.get(checkin.course_id, []))

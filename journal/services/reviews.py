@@ -36,10 +36,10 @@ def add_review(
         raise InvalidValue(
             "review", row.date.isoformat(), "nothing to record: give a GAIS, a grade or notes"
         )
-    with journal.write() as session:
-        patient = find_patient(session, patient_ref)
-        row.course_id = course_for_new_record(session, patient, course).id
-        row.provider = provider_by_name(session, provider)
-        session.add(row)
-        session.flush()
+    with journal.write() as db:
+        patient = find_patient(db, patient_ref)
+        row.course_id = course_for_new_record(db, patient, course).id
+        row.provider = provider_by_name(db, provider)
+        db.add(row)
+        db.flush()
         return convert.review(row)

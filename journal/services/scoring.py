@@ -124,15 +124,15 @@ def clinic_overview(
     from journal.store.models import PatientRow
 
     today = today or dt.date.today()
-    with journal.read() as session:
+    with journal.read() as db:
         stmt = select(PatientRow).order_by(func.lower(PatientRow.display_name))
         if patient_ids is not None:
             stmt = stmt.where(PatientRow.id.in_(patient_ids))
-        histories = load_histories(session, list(session.scalars(stmt)))
+        histories = load_histories(db, list(db.scalars(stmt)))
     overview: list[PatientOverview] = []
     for history in histories:
         report = report_for_history(history, today=today)
-        done = [t.date for t in history.treatments if t.date <= today]
+        done = [t.date for t in history.sessions if t.date <= today]
         overview.append(
             PatientOverview(
                 patient=history.patient,

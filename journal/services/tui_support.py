@@ -54,11 +54,11 @@ def _current_course(history: records.PatientHistory) -> records.Course | None:
     return match_course(None, history.courses, history.patient.display_name)
 
 
-def _depth_text(treatment: records.Treatment) -> str:
+def _depth_text(session: records.Session) -> str:
     """A depth the depth field accepts back: `1.5` or `cheeks=1.5,forehead=0.5`."""
-    if treatment.depth_by_area:
-        return ",".join(f"{area}={mm:g}" for area, mm in treatment.depth_by_area.items())
-    return f"{treatment.depth_mm:g}" if treatment.depth_mm is not None else ""
+    if session.depth_by_area:
+        return ",".join(f"{area}={mm:g}" for area, mm in session.depth_by_area.items())
+    return f"{session.depth_mm:g}" if session.depth_mm is not None else ""
 
 
 def _amount_text(amount: Decimal) -> str:
@@ -70,8 +70,8 @@ def _amount_text(amount: Decimal) -> str:
 def session_defaults_from(history: records.PatientHistory, today: dt.date) -> SessionDefaults:
     """Today's date and everything the last session did (the usual case: a repeat)."""
     course = _current_course(history)
-    pool = [t for t in history.treatments if course is None or t.course_id == course.id]
-    pool = pool or list(history.treatments)
+    pool = [t for t in history.sessions if course is None or t.course_id == course.id]
+    pool = pool or list(history.sessions)
     last = pool[-1] if pool else None
     if last is None:
         return SessionDefaults(date=today.isoformat(), areas=course.areas if course else ())
@@ -84,7 +84,7 @@ def session_defaults_from(history: records.PatientHistory, today: dt.date) -> Se
         depth=_depth_text(last),
         passes=str(last.passes) if last.passes is not None else "",
         areas=last.areas or (course.areas if course else ()),
-        serums=last.adjuncts,
+        serums=last.serums,
         anesthetic=last.anesthetic or "",
         cost=_amount_text(last.cost) if last.cost is not None else "",
         currency=last.currency or "USD",
@@ -101,5 +101,5 @@ def checkin_defaults_from(history: records.PatientHistory, today: dt.date) -> Ch
 def review_defaults_from(history: records.PatientHistory, today: dt.date) -> ReviewDefaults:
     """The provider who last reviewed (else who last treated) this patient."""
     names = [r.provider for r in history.reviews if r.provider]
-    names += [t.provider for t in history.treatments if t.provider] if not names else []
+    names += [t.provider for t in history.sessions if t.provider] if not names else []
     return ReviewDefaults(date=today.isoformat(), provider=names[-1] if names else "")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from journal.store.models import Base, ProviderRow
 from journal.store.rows import PROVIDER_TABLES, Row, chunked
@@ -21,8 +21,8 @@ from journal.store.rows import PROVIDER_TABLES, Row, chunked
 class CoreReader:
     """Reads inside the caller's open session (one snapshot per unit of work)."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, db: DbSession) -> None:
+        self._db = db
 
     def patients(self, patient_ids: Sequence[uuid.UUID]) -> list[Row]:
         return self._in(_table("patient"), "id", patient_ids)
@@ -44,7 +44,7 @@ class CoreReader:
             stmt = select(*columns).where(table.c[column].in_(chunk))
             if with_provider:
                 stmt = stmt.outerjoin(ProviderRow, ProviderRow.id == table.c.provider_id)
-            found += [dict(row._mapping) for row in self._session.execute(stmt)]
+            found += [dict(row._mapping) for row in self._db.execute(stmt)]
         return found
 
 

@@ -135,10 +135,10 @@ class CourseRow(Stamped, Base):
     )
 
 
-class TreatmentRow(Stamped, Base):
+class SessionRow(Stamped, Base):
     """One microneedling session (not `Session`: that name belongs to the ORM)."""
 
-    __tablename__ = "treatment"
+    __tablename__ = "session"
 
     course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     date: Mapped[dt.date] = mapped_column(Date)
@@ -152,7 +152,7 @@ class TreatmentRow(Stamped, Base):
     depth_by_area: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     passes: Mapped[int | None] = mapped_column(Integer)
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
-    adjuncts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    serums: Mapped[list[str]] = mapped_column(JSON, default=list)
     anesthetic: Mapped[str | None] = mapped_column(String(120))
     pain: Mapped[int | None] = mapped_column(Integer)
     cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
@@ -221,8 +221,8 @@ class PhotoRow(Stamped, Base):
     __tablename__ = "photo"
 
     course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
-    treatment_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("treatment.id", ondelete="SET NULL")
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("session.id", ondelete="SET NULL")
     )
     checkin_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("checkin.id", ondelete="SET NULL")
@@ -243,7 +243,7 @@ class PhotoRow(Stamped, Base):
     __table_args__ = (
         Index(None, "course_id", "taken_at"),
         # 0002: ON DELETE SET NULL must find these rows without scanning every photo
-        Index(None, "treatment_id"),
+        Index(None, "session_id"),
         Index(None, "checkin_id"),
     )
 
@@ -281,7 +281,7 @@ __all__ = [
     "PhotoRow",
     "ProviderRow",
     "ReviewRow",
-    "TreatmentRow",
+    "SessionRow",
 ]
 
 

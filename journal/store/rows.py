@@ -17,8 +17,8 @@ from typing import Any, Protocol
 Row = dict[str, Any]
 
 # Per-course tables whose rows carry the provider's name as `provider_name`.
-PROVIDER_TABLES = frozenset({"treatment", "review"})
-COURSE_TABLES = ("treatment", "checkin", "photo", "review")
+PROVIDER_TABLES = frozenset({"session", "review"})
+COURSE_TABLES = ("session", "checkin", "photo", "review")
 
 # SQLite allows 999 bound parameters per statement in older builds.
 CHUNK = 900

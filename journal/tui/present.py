@@ -22,8 +22,8 @@ from journal.core.timeline import (
     photo_day,
     photo_summary,
     review_summary,
+    session_summary,
     timeline,
-    treatment_summary,
     verdict_label,
 )
 from journal.core.vocab import (
@@ -50,8 +50,8 @@ __all__ = [
     "photo_day",
     "photo_summary",
     "review_summary",
+    "session_summary",
     "timeline",
-    "treatment_summary",
     "verdict_label",
 ]
 
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
         PatientHistory,
         Photo,
         Review,
-        Treatment,
+        Session,
     )
 
 
@@ -70,7 +70,7 @@ def details(entry: TimelineEntry, history: PatientHistory) -> list[tuple[str, st
     record = entry.record
     rows: list[tuple[str, str]] = [("Date", entry.date.isoformat())]
     if entry.kind == "session":
-        t = cast("Treatment", record)
+        t = cast("Session", record)
         depth = (
             ", ".join(f"{AREAS.label(a)} {mm:g} mm" for a, mm in t.depth_by_area.items())
             if t.depth_by_area
@@ -84,7 +84,7 @@ def details(entry: TimelineEntry, history: PatientHistory) -> list[tuple[str, st
             ("Depth", depth),
             ("Passes", str(t.passes) if t.passes is not None else NONE),
             ("Areas", join_labels([AREAS.label(a) for a in t.areas])),
-            ("Serums", join_labels([SERUMS.label(s) for s in t.adjuncts])),
+            ("Serums", join_labels([SERUMS.label(s) for s in t.serums])),
             ("Anesthetic", t.anesthetic or NONE),
             ("Pain", f"{t.pain}/10" if t.pain is not None else NONE),
             ("Cost", f"{t.cost} {t.currency or ''}".strip() if t.cost is not None else NONE),
@@ -92,7 +92,7 @@ def details(entry: TimelineEntry, history: PatientHistory) -> list[tuple[str, st
         ]
     elif entry.kind == "check-in":
         c = cast("CheckIn", record)
-        offset = day_offset(c.date, history.treatments)
+        offset = day_offset(c.date, history.sessions)
         rows.append(("Day", str(offset) if offset is not None else "before the first session"))
         rows += [(SYMPTOMS.label(k), f"{v}/10") for k, v in c.symptoms.items()]
         downtime = {True: "yes", False: "no", None: NONE}[c.downtime]

@@ -19,11 +19,11 @@ def test_demo_seeds_and_asks_for_the_ui(tmp_path, capsys):
     code, opts = run_cli(["--home", str(home), "history", "-p", "Alex", "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 0 and not opts.open_tui
-    assert len(doc["treatments"]) == 4
+    assert len(doc["sessions"]) == 4
     assert [c["day"] for c in doc["checkins"][1:5]] == [1, 3, 7, 21]
     assert len(doc["photos"]) == 10
     assert {p["area"] for p in doc["photos"]} == {"left-cheek", "right-cheek"}
-    assert all(t["depth_mm"] == 1.5 and t["adjuncts"] == ["prp"] for t in doc["treatments"])
+    assert all(t["depth_mm"] == 1.5 and t["serums"] == ["prp"] for t in doc["sessions"])
 
 
 def test_demo_refuses_a_journal_with_patients(tmp_path, capsys):

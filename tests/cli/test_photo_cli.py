@@ -104,8 +104,8 @@ def test_session_and_date_link_the_photo(cli, patient, tmp_path):
         "photo", "add", "--patient", patient, str(skin(tmp_path, "b.jpg", seed=2)),
         "--date", "2024-03-01", "--angle", "left", "--json",
     )  # fmt: skip
-    assert by_session.json()["imported"][0]["treatment_id"] == session_id
-    assert by_date.json()["imported"][0]["treatment_id"] == session_id
+    assert by_session.json()["imported"][0]["session_id"] == session_id
+    assert by_date.json()["imported"][0]["session_id"] == session_id
     assert by_date.json()["imported"][0]["angle"] == "left"
 
 

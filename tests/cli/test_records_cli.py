@@ -94,7 +94,7 @@ def test_patient_session_checkin_review_history_roundtrip(cli, home):
     )
     h = cli("history", "-p", "Robin Vale", "--json")
     doc = h.json()
-    assert len(doc["treatments"]) == 1 and doc["checkins"][0]["day"] == 1
+    assert len(doc["sessions"]) == 1 and doc["checkins"][0]["day"] == 1
     assert doc["courses"][0]["title"] == "Cheeks"
     text = cli("history", "-p", "Robin Vale")
     assert "Session 1" in text.out and "Check-in" in text.out and "Review" in text.out

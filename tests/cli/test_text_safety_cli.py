@@ -51,7 +51,7 @@ def test_session_text_options_refuse_control_and_bidi_characters(cli, option, fi
     assert cli("patient", "add", "Ana").code == 0
     result = cli("session", "add", "-p", "Ana", "-d", "2024-05-01", option, value)
     _one_line_error(result, field)
-    assert cli("history", "-p", "Ana", "--json").json()["treatments"] == []
+    assert cli("history", "-p", "Ana", "--json").json()["sessions"] == []
 
 
 @pytest.mark.parametrize(
@@ -77,27 +77,27 @@ def test_notes_keep_newlines_and_tabs(cli):
 
 def _plant_hostile_records(journal) -> None:
     """Rows written straight to the database, as an older version or a hand edit would."""
-    from journal.store.models import CheckInRow, CourseRow, PatientRow, ProviderRow, TreatmentRow
+    from journal.store.models import CheckInRow, CourseRow, PatientRow, ProviderRow, SessionRow
 
-    with journal.write() as s:
+    with journal.write() as db:
         patient = PatientRow(display_name=ESCAPE + "\u202e", concerns=["acne\x1b[31m"])
         course = CourseRow(patient=patient, title="Cheeks\x9b2J", areas=["cheeks\x07"])
         provider = ProviderRow(name="Dr \x1b]8;;http://x\x07Who")
-        s.add_all([patient, course, provider])
-        s.flush()
+        db.add_all([patient, course, provider])
+        db.flush()
         day = dt.date.today() - dt.timedelta(days=30)
-        s.add(
-            TreatmentRow(
+        db.add(
+            SessionRow(
                 course_id=course.id,
                 date=day,
                 device_name="pen\x1b[5m",
                 areas=["cheeks\x07"],
-                adjuncts=["prp\u2066"],
+                serums=["prp\u2066"],
                 provider=provider,
                 notes="n\x1b[2J",
             )
         )
-        s.add(
+        db.add(
             CheckInRow(
                 course_id=course.id,
                 date=day + dt.timedelta(days=1),

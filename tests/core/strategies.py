@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Treatment
+from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Session
 from journal.core.vocab import GAIS_POINTS, RED_FLAGS, SYMPTOM_KEYS, VERDICTS
 
 BASE = dt.date(2024, 1, 1)
@@ -37,9 +37,9 @@ def course(**changes: object) -> Course:
     return dataclasses.replace(Course(COURSE_ID, PATIENT_ID, "Face"), **changes)
 
 
-def treatment(offset: int, cost: str | int | None = None, **changes: object) -> Treatment:
+def session(offset: int, cost: str | int | None = None, **changes: object) -> Session:
     money = None if cost is None else Decimal(str(cost))
-    return Treatment(uuid.uuid4(), COURSE_ID, day(offset), cost=money, **changes)
+    return Session(uuid.uuid4(), COURSE_ID, day(offset), cost=money, **changes)
 
 
 def checkin(offset: int, **fields: object) -> CheckIn:
@@ -51,13 +51,13 @@ def review(offset: int, gais: str | None = None, **fields: object) -> Review:
 
 
 def record(
-    treatments: list[Treatment] | tuple[Treatment, ...] = (),
+    sessions: list[Session] | tuple[Session, ...] = (),
     checkins: list[CheckIn] | tuple[CheckIn, ...] = (),
     reviews: list[Review] | tuple[Review, ...] = (),
     **patient_fields: object,
 ) -> CourseRecord:
     return CourseRecord(
-        patient(**patient_fields), course(), tuple(treatments), tuple(checkins), tuple(reviews)
+        patient(**patient_fields), course(), tuple(sessions), tuple(checkins), tuple(reviews)
     )
 
 
@@ -65,7 +65,7 @@ def truncate(rec: CourseRecord, as_of: dt.date) -> CourseRecord:
     """The record as it stood on `as_of`: what the score may use for that date."""
     return dataclasses.replace(
         rec,
-        treatments=tuple(t for t in rec.treatments if t.date <= as_of),
+        sessions=tuple(t for t in rec.sessions if t.date <= as_of),
         checkins=tuple(c for c in rec.checkins if c.date <= as_of),
         reviews=tuple(r for r in rec.reviews if r.date <= as_of),
         photos=tuple(p for p in rec.photos if p.taken_at.date() <= as_of),
@@ -80,8 +80,8 @@ gais_keys = st.none() | st.sampled_from(GAIS_KEYS)
 
 
 @st.composite
-def treatments(draw: st.DrawFn) -> Treatment:
-    return Treatment(
+def sessions(draw: st.DrawFn) -> Session:
+    return Session(
         id=draw(st.uuids()),
         course_id=COURSE_ID,
         date=day(draw(st.integers(0, 200))),
@@ -120,7 +120,7 @@ def reviews(draw: st.DrawFn) -> Review:
 def course_records(
     draw: st.DrawFn,
     *,
-    max_treatments: int = 6,
+    max_sessions: int = 6,
     max_checkins: int = 14,
     max_reviews: int = 3,
     rated: bool = True,
@@ -129,7 +129,7 @@ def course_records(
     return CourseRecord(
         patient=patient(birth_year=birth_year),
         course=course(),
-        treatments=tuple(draw(st.lists(treatments(), max_size=max_treatments))),
+        sessions=tuple(draw(st.lists(sessions(), max_size=max_sessions))),
         checkins=tuple(draw(st.lists(checkins(rated=rated), max_size=max_checkins))),
         reviews=tuple(draw(st.lists(reviews(), max_size=max_reviews))) if rated else (),
     )

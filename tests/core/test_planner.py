@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from journal.core.planner import CHECKIN_WINDOWS, add_months, plan_course, results_timeline
 
-from .strategies import checkin, course, course_records, day, record, treatment
+from .strategies import checkin, course, course_records, day, record, session
 
 
 def with_course(rec, **changes):
@@ -46,7 +46,7 @@ def test_the_first_session_is_due_now():
     ],
 )
 def test_the_next_session_follows_the_course_interval(today, status, sentence):
-    plan = plan_course(record([treatment(0)]), today=day(today))
+    plan = plan_course(record([session(0)]), today=day(today))
     assert plan.next_session.earliest == day(28)  # 4 weeks
     assert plan.next_session.latest == day(42)  # 6 weeks
     assert plan.next_session.status == status
@@ -54,13 +54,13 @@ def test_the_next_session_follows_the_course_interval(today, status, sentence):
 
 
 def test_a_custom_interval_is_used():
-    rec = with_course(record([treatment(0)]), interval_weeks_min=3, interval_weeks_max=8)
+    rec = with_course(record([session(0)]), interval_weeks_min=3, interval_weeks_max=8)
     window = plan_course(rec, today=day(1)).next_session
     assert (window.earliest, window.latest) == (day(21), day(56))
 
 
 def test_a_booked_session_is_the_next_session():
-    plan = plan_course(record([treatment(0), treatment(30)]), today=day(10))
+    plan = plan_course(record([session(0), session(30)]), today=day(10))
     assert plan.sessions_done == 1
     assert plan.sessions_booked == (day(30),)
     assert plan.next_session.status == "booked"
@@ -69,7 +69,7 @@ def test_a_booked_session_is_the_next_session():
 
 def test_checkins_within_their_window_count_as_done():
     rec = record(
-        [treatment(0)],
+        [session(0)],
         [checkin(2, symptoms={"redness": 2}), checkin(4, symptoms={"redness": 1})],
     )
     plan = plan_course(rec, today=day(15))
@@ -87,12 +87,12 @@ def test_checkins_within_their_window_count_as_done():
 
 
 def test_a_checkin_outside_every_window_answers_no_prompt():
-    plan = plan_course(record([treatment(0)], [checkin(14)]), today=day(15))
+    plan = plan_course(record([session(0)], [checkin(14)]), today=day(15))
     assert all(p.status != "done" for p in plan.checkins)
 
 
 def test_a_checkin_due_today_says_until_when():
-    plan = plan_course(record([treatment(0)]), today=day(7))
+    plan = plan_course(record([session(0)]), today=day(7))
     assert prompts(plan, 0)[7].status == "due"
     assert "Day 7 check-in after the 2024-01-01 session is due now (until 2024-01-11)." in (
         plan.sentences
@@ -100,20 +100,20 @@ def test_a_checkin_due_today_says_until_when():
 
 
 def test_prompts_stop_where_the_next_session_starts():
-    plan = plan_course(record([treatment(0), treatment(28)]), today=day(30))
+    plan = plan_course(record([session(0), session(28)]), today=day(30))
     assert sorted(prompts(plan, 0)) == [1, 3, 7, 21]  # day 90 belongs to the later session
     assert sorted(prompts(plan, 28)) == sorted(CHECKIN_WINDOWS)
 
 
 def test_checkins_after_the_next_session_do_not_answer_the_earlier_one():
-    rec = record([treatment(0), treatment(20)], [checkin(21)])
+    rec = record([session(0), session(20)], [checkin(21)])
     plan = plan_course(rec, today=day(40))
     assert prompts(plan, 0)[21].status == "overdue"
     assert prompts(plan, 20)[1].status == "done"
 
 
 def series(birth_year=None, concerns=()):
-    rec = record([treatment(0), treatment(35), treatment(70)], birth_year=birth_year)
+    rec = record([session(0), session(35), session(70)], birth_year=birth_year)
     return dataclasses.replace(rec, course=course(concerns=concerns))
 
 
@@ -143,13 +143,13 @@ def test_maintenance_comes_sooner_with_sun_damage():
 
 
 def test_no_maintenance_before_the_series_is_complete():
-    plan = plan_course(record([treatment(0)], birth_year=1960), today=day(10))
+    plan = plan_course(record([session(0)], birth_year=1960), today=day(10))
     assert not plan.series_complete
     assert plan.maintenance is None
 
 
 def test_a_stopped_course_has_nothing_due():
-    rec = with_course(record([treatment(0)]), status="stopped")
+    rec = with_course(record([session(0)]), status="stopped")
     plan = plan_course(rec, today=day(50))
     assert plan.next_session is None
     assert plan.maintenance is None
@@ -157,14 +157,14 @@ def test_a_stopped_course_has_nothing_due():
 
 
 def test_a_paused_course_waits():
-    rec = with_course(record([treatment(0)]), status="paused")
+    rec = with_course(record([session(0)]), status="paused")
     plan = plan_course(rec, today=day(50))
     assert plan.next_session is None
     assert "This course is paused; no session is due until you resume it." in plan.sentences
 
 
 def test_an_event_less_than_two_weeks_after_the_next_window_warns():
-    plan = plan_course(record([treatment(0)]), today=day(10), event=day(35))
+    plan = plan_course(record([session(0)]), today=day(10), event=day(35))
     (warning,) = plan.warnings
     assert warning == (
         "Your event on 2024-02-05 is less than two weeks after the next session window "
@@ -174,11 +174,11 @@ def test_an_event_less_than_two_weeks_after_the_next_window_warns():
 
 
 def test_an_event_well_after_the_window_is_fine():
-    assert plan_course(record([treatment(0)]), today=day(10), event=day(70)).warnings == ()
+    assert plan_course(record([session(0)]), today=day(10), event=day(70)).warnings == ()
 
 
 def test_an_event_before_the_window_is_fine():
-    assert plan_course(record([treatment(0)]), today=day(10), event=day(20)).warnings == ()
+    assert plan_course(record([session(0)]), today=day(10), event=day(20)).warnings == ()
 
 
 def test_an_event_just_after_the_last_session_warns():
@@ -191,7 +191,7 @@ def test_an_event_just_after_the_last_session_warns():
 
 
 def test_an_event_soon_after_a_booked_session_warns():
-    plan = plan_course(record([treatment(0), treatment(30)]), today=day(10), event=day(40))
+    plan = plan_course(record([session(0), session(30)]), today=day(10), event=day(40))
     assert plan.warnings[0].startswith(
         "Your booked session on 2024-01-31 is less than two weeks before your event"
     )
@@ -208,7 +208,7 @@ def test_results_timeline_names_the_stages_and_the_dates():
         "Texture often looks smoother within a week; scars and wrinkles usually need three or "
         "more sessions; full collagen results show 3-6 months after treatment."
     )
-    plan = plan_course(record([treatment(0)]), today=day(1))
+    plan = plan_course(record([session(0)]), today=day(1))
     assert plan.results_timeline.endswith(
         "For your latest session (2024-01-01) that is between 2024-04-01 and 2024-07-01."
     )
@@ -236,7 +236,7 @@ def test_any_course_gets_a_consistent_plan(rec, today_offset, event_offset):
     today = day(today_offset)
     event = None if event_offset is None else day(event_offset)
     plan = plan_course(rec, today=today, event=event)
-    assert plan.sessions_done == sum(1 for t in rec.treatments if t.date <= today)
+    assert plan.sessions_done == sum(1 for t in rec.sessions if t.date <= today)
     assert all(d > today for d in plan.sessions_booked)
     for window in (plan.next_session, plan.maintenance):
         if window is not None:

@@ -15,7 +15,7 @@ from journal.core.rules import (
 )
 from journal.core.vocab import SCREENING
 
-from .strategies import checkin, course_records, day, patient, record, treatment
+from .strategies import checkin, course_records, day, patient, record, session
 
 
 def test_one_warning_per_screening_answer_in_intake_order():
@@ -53,7 +53,7 @@ def test_aliases_and_duplicates_give_one_warning_and_custom_answers_are_kept():
 
 
 def _swelling_on(offset: int, level: int = 3):
-    return record([treatment(0)], [checkin(offset, symptoms={"swelling": level})])
+    return record([session(0)], [checkin(offset, symptoms={"swelling": level})])
 
 
 def test_swelling_past_a_week_is_a_derived_flag_from_day_8():
@@ -77,21 +77,21 @@ def test_swelling_past_a_week_is_a_derived_flag_from_day_8():
 
 
 def test_bleeding_on_day_2_is_a_derived_flag_but_not_on_day_1():
-    day1 = record([treatment(0)], [checkin(1, symptoms={"bleeding": 4})])
-    day2 = record([treatment(0)], [checkin(BLEEDING_FLAG_DAY, symptoms={"bleeding": 1})])
+    day1 = record([session(0)], [checkin(1, symptoms={"bleeding": 4})])
+    day2 = record([session(0)], [checkin(BLEEDING_FLAG_DAY, symptoms={"bleeding": 1})])
     assert derive_red_flags(day1) == []
     assert [f.key for f in derive_red_flags(day2)] == ["bleeding-over-24h"]
 
 
 def test_day_offsets_count_from_the_latest_session_on_or_before_the_checkin():
     # Day 9 after the first session but day 2 after the second one: no swelling flag.
-    rec = record([treatment(0), treatment(7)], [checkin(9, symptoms={"swelling": 4})])
+    rec = record([session(0), session(7)], [checkin(9, symptoms={"swelling": 4})])
     assert derive_red_flags(rec) == []
 
 
 def test_nothing_is_derived_before_the_first_session_but_reports_are_kept():
     rec = record(
-        [treatment(10)],
+        [session(10)],
         [checkin(0, symptoms={"swelling": 5, "bleeding": 5}, red_flags=("cold-sore",))],
     )
     (flag,) = derive_red_flags(rec)
@@ -105,7 +105,7 @@ def test_nothing_is_derived_before_the_first_session_but_reports_are_kept():
 
 def test_lingering_swelling_is_one_flag_per_session_at_its_first_day():
     rec = record(
-        [treatment(0), treatment(30)],
+        [session(0), session(30)],
         [checkin(d, symptoms={"swelling": 2}) for d in (8, 9, 10, 38, 40)],
     )
     flags = derive_red_flags(rec)
@@ -114,7 +114,7 @@ def test_lingering_swelling_is_one_flag_per_session_at_its_first_day():
 
 def test_a_reported_flag_replaces_the_same_derived_one_for_that_session():
     rec = record(
-        [treatment(0)],
+        [session(0)],
         [
             checkin(8, symptoms={"swelling": 2}),
             checkin(9, red_flags=("prolonged swelling",)),  # an alias of swelling-over-week
@@ -126,7 +126,7 @@ def test_a_reported_flag_replaces_the_same_derived_one_for_that_session():
 
 def test_as_of_leaves_out_later_flags():
     rec = record(
-        [treatment(0)],
+        [session(0)],
         [checkin(3, red_flags=("blistering",)), checkin(20, red_flags=("infection",))],
     )
     assert [f.key for f in derive_red_flags(rec, as_of=day(10))] == ["blistering"]
@@ -135,7 +135,7 @@ def test_as_of_leaves_out_later_flags():
 
 def test_every_flag_comes_with_contact_advice():
     rec = record(
-        [treatment(0)],
+        [session(0)],
         [checkin(2, red_flags=("infection", "allergic-reaction", "granulomas", "my own flag"))],
     )
     flags = derive_red_flags(rec)
@@ -150,7 +150,7 @@ def test_every_flag_comes_with_contact_advice():
 def test_flags_do_not_depend_on_record_order(rec, rnd):
     shuffled = dataclasses.replace(
         rec,
-        treatments=tuple(rnd.sample(rec.treatments, len(rec.treatments))),
+        sessions=tuple(rnd.sample(rec.sessions, len(rec.sessions))),
         checkins=tuple(rnd.sample(rec.checkins, len(rec.checkins))),
     )
     assert derive_red_flags(shuffled) == derive_red_flags(rec)

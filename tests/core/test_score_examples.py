@@ -16,7 +16,7 @@ from journal.core.score import (
     verdict_for,
 )
 
-from .strategies import checkin, day, record, review, treatment
+from .strategies import checkin, day, record, review, session
 
 SESSIONS = (0, 35, 70, 105)  # four sessions five weeks apart
 
@@ -32,7 +32,7 @@ def excellent_series():
         checkin(105 + 90, concerns={"acne-scars": 2}, gais="much-improved", verdict="worth-it")
     )
     return record(
-        [treatment(o, cost=300) for o in SESSIONS],
+        [session(o, cost=300) for o in SESSIONS],
         checkins,
         [review(105 + 90, gais="very-much-improved")],
     )
@@ -47,7 +47,7 @@ def bad_series():
         checkin(9, symptoms={"swelling": 5, "redness": 4}, downtime=True, red_flags=("cold-sore",)),
         checkin(60, concerns={"acne-scars": 7}, gais="worse", verdict="not-worth-it", symptoms={}),
     ]
-    return record([treatment(0, cost=900), treatment(35, cost=900)], checkins)
+    return record([session(0, cost=900), session(35, cost=900)], checkins)
 
 
 def middle_series():
@@ -57,7 +57,7 @@ def middle_series():
         checkin(1, symptoms={"redness": 5}, downtime=True),
         checkin(50, concerns={"large-pores": 5}, gais="no-change", verdict="not-sure"),
     ]
-    return record([treatment(0, cost=450), treatment(28, cost=450)], checkins)
+    return record([session(0, cost=450), session(28, cost=450)], checkins)
 
 
 def test_an_excellent_series_reads_worth_it_with_high_confidence():
@@ -140,7 +140,7 @@ def test_value_sentence_names_cost_per_session_against_the_typical_range():
 
 
 def test_partly_recorded_costs_count_the_rest_as_nothing_and_ask_for_them():
-    rec = record([treatment(0, cost=400), treatment(30)], [checkin(0, concerns={"texture": 5})])
+    rec = record([session(0, cost=400), session(30)], [checkin(0, concerns={"texture": 5})])
     result = score_course(rec)
     assert "$400 recorded for 1 of 2 sessions ($200 a session" in result.component("value").sentence
     assert "Cost is missing for 1 of 2 sessions: record it to judge value." in result.missing
@@ -166,7 +166,7 @@ def test_a_flag_of_lasting_harm_holds_the_score_below_worth_it():
     rec = excellent_series()
     clean = score_course(rec)
     infected = record(
-        rec.treatments,
+        rec.sessions,
         (*rec.checkins, checkin(5, red_flags=("infection",))),
         rec.reviews,
     )
@@ -190,7 +190,7 @@ def test_an_empty_course_is_a_neutral_not_sure_with_low_confidence():
 
 
 def test_a_baseline_alone_is_not_a_change():
-    rec = record([treatment(0)], [checkin(-2, concerns={"acne-scars": 7})])
+    rec = record([session(0)], [checkin(-2, concerns={"acne-scars": 7})])
     result = score_course(rec)
     assert result.component("efficacy").score == 50
     assert "Acne scars has only a baseline rating (7 on 2023-12-30)" in result.explanation[0]
@@ -200,7 +200,7 @@ def test_a_baseline_alone_is_not_a_change():
 
 def test_the_baseline_can_come_from_before_the_first_session():
     rec = record(
-        [treatment(0)],
+        [session(0)],
         [checkin(-10, concerns={"texture": 8}), checkin(30, concerns={"texture": 4})],
     )
     change = score_course(rec).concerns[0]
@@ -210,7 +210,7 @@ def test_the_baseline_can_come_from_before_the_first_session():
 
 
 def test_the_providers_gais_weighs_more_than_the_patients():
-    sessions = [treatment(0)]
+    sessions = [session(0)]
     provider_pleased = record(
         sessions, [checkin(30, gais="no-change")], [review(30, gais="very-much-improved")]
     )
@@ -224,7 +224,7 @@ def test_the_providers_gais_weighs_more_than_the_patients():
 
 
 def test_the_latest_verdict_weighs_most():
-    sessions = [treatment(0)]
+    sessions = [session(0)]
     came_round = record(
         sessions, [checkin(10, verdict="not-worth-it"), checkin(40, verdict="worth-it")]
     )
@@ -289,7 +289,7 @@ def test_trend_points_do_not_see_later_records():
     # Nothing is rated until day 91, so the first three points see only the baseline.
     early = result.trend[0].score
     worse_later = record(
-        rec.treatments,
+        rec.sessions,
         (*rec.checkins, checkin(200, concerns={"acne-scars": 9}, verdict="not-worth-it")),
         rec.reviews,
     )
@@ -339,7 +339,7 @@ def test_to_dict_is_the_json_contract():
 
 
 def test_sessions_without_checkins_ask_for_recovery_records():
-    rec = record([treatment(0, cost=200)], [checkin(-1, concerns={"texture": 6})])
+    rec = record([session(0, cost=200)], [checkin(-1, concerns={"texture": 6})])
     result = score_course(rec)
     assert result.component("recovery").score == 100
     assert result.component("recovery").sentence == (
@@ -354,7 +354,7 @@ def test_sessions_without_checkins_ask_for_recovery_records():
 
 def test_values_outside_the_vocabulary_are_ignored_not_fatal():
     rec = record(
-        [treatment(0)],
+        [session(0)],
         [checkin(5, gais="amazing", verdict="meh", symptoms={"redness": 0})],
     )
     result = score_course(rec)

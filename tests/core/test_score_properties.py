@@ -69,7 +69,7 @@ def test_the_same_record_always_gives_the_same_result(rec):
 def test_the_order_of_records_does_not_matter(rec, rnd):
     shuffled = dataclasses.replace(
         rec,
-        treatments=tuple(rnd.sample(rec.treatments, len(rec.treatments))),
+        sessions=tuple(rnd.sample(rec.sessions, len(rec.sessions))),
         checkins=tuple(rnd.sample(rec.checkins, len(rec.checkins))),
         reviews=tuple(rnd.sample(rec.reviews, len(rec.reviews))),
     )
@@ -141,8 +141,8 @@ def test_more_severe_symptoms_never_raise_the_score(rec, data):
 @given(course_records(), st.data())
 def test_longer_symptoms_or_downtime_never_raise_the_score(rec, data):
     """A later check-in that still has symptoms (or downtime) is a longer recovery."""
-    assume(rec.treatments)
-    session = data.draw(st.sampled_from(rec.treatments)).date
+    assume(rec.sessions)
+    session = data.draw(st.sampled_from(rec.sessions)).date
     later = session + dt.timedelta(days=data.draw(st.integers(0, 40)))
     symptoms = data.draw(
         st.dictionaries(st.sampled_from(SYMPTOM_KEYS), st.integers(0, 10), min_size=1)
@@ -194,12 +194,12 @@ def test_another_red_flag_never_raises_the_score(rec, data):
 @THOROUGH
 @given(course_records(), st.data())
 def test_a_higher_cost_never_raises_the_score(rec, data):
-    assume(rec.treatments)
-    index = data.draw(st.integers(0, len(rec.treatments) - 1))
-    target = rec.treatments[index]
+    assume(rec.sessions)
+    index = data.draw(st.integers(0, len(rec.sessions) - 1))
+    target = rec.sessions[index]
     extra = Decimal(data.draw(st.integers(1, 300_000))) / 100
     dearer = dataclasses.replace(target, cost=(target.cost or Decimal(0)) + extra)
-    more = dataclasses.replace(rec, treatments=replace_at(rec.treatments, index, dearer))
+    more = dataclasses.replace(rec, sessions=replace_at(rec.sessions, index, dearer))
     assert total(more) <= total(rec)
 
 
@@ -226,8 +226,8 @@ def test_nothing_rated_means_low_confidence_and_says_what_is_missing(rec):
 @given(course_records())
 def test_trend_has_one_point_per_session_using_only_what_was_known_then(rec):
     result = score_course(rec)
-    assert len(result.trend) == len(rec.treatments)
-    assert [p.date for p in result.trend] == sorted(t.date for t in rec.treatments)
+    assert len(result.trend) == len(rec.sessions)
+    assert [p.date for p in result.trend] == sorted(t.date for t in rec.sessions)
     for point in result.trend:
         assert point.score == score_course(truncate(rec, point.date)).score
 

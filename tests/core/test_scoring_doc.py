@@ -12,7 +12,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Treatment
+from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Session
 from journal.core.score import ScoreResult, score_course
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
@@ -33,7 +33,7 @@ def worked_example() -> CourseRecord:
         dt.date(2024, 6, 14),
     ]
     treatments = tuple(
-        Treatment(_id(i), COURSE, day, device_kind="pen", depth_mm=1.5, cost=Decimal("350.00"))
+        Session(_id(i), COURSE, day, device_kind="pen", depth_mm=1.5, cost=Decimal("350.00"))
         for i, day in enumerate(sessions)
     )
     checkins = [

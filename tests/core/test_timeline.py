@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 
-from journal.core.records import CheckIn, Course, Patient, PatientHistory, Photo, Review, Treatment
+from journal.core.records import CheckIn, Course, Patient, PatientHistory, Photo, Review, Session
 from journal.core.timeline import timeline, timeline_lines
 
 PATIENT = Patient(id=uuid.uuid4(), display_name="Ana")
@@ -17,9 +17,9 @@ def _history() -> PatientHistory:
     return PatientHistory(
         patient=PATIENT,
         courses=(first, second),
-        treatments=(
-            Treatment(id=uuid.uuid4(), course_id=first.id, date=day, device_name="Dermapen"),
-            Treatment(id=uuid.uuid4(), course_id=second.id, date=day + dt.timedelta(days=5)),
+        sessions=(
+            Session(id=uuid.uuid4(), course_id=first.id, date=day, device_name="Dermapen"),
+            Session(id=uuid.uuid4(), course_id=second.id, date=day + dt.timedelta(days=5)),
         ),
         checkins=(
             CheckIn(id=uuid.uuid4(), course_id=first.id, date=day, symptoms={"redness": 5}),

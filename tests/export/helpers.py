@@ -69,10 +69,10 @@ def row_counts(journal: Any) -> dict[str, int]:
         models.PatientRow,
         models.ProviderRow,
         models.CourseRow,
-        models.TreatmentRow,
+        models.SessionRow,
         models.CheckInRow,
         models.PhotoRow,
         models.ReviewRow,
     ]
-    with journal.read() as s:
-        return {t.__tablename__: s.scalar(select(func.count()).select_from(t)) for t in tables}
+    with journal.read() as db:
+        return {t.__tablename__: db.scalar(select(func.count()).select_from(t)) for t in tables}

@@ -41,7 +41,7 @@ def test_round_trip_into_an_empty_journal(journal, demo, home, other, other_home
         "patients": 1,
         "providers": 1,
         "courses": 1,
-        "treatments": 4,
+        "sessions": 4,
         "checkins": 17,
         "photos": 10,
         "reviews": 2,
@@ -54,7 +54,7 @@ def test_round_trip_into_an_empty_journal(journal, demo, home, other, other_home
         "providers": 1,
         "patient": 1,
         "courses": 1,
-        "treatments": 4,
+        "sessions": 4,
         "checkins": 17,
         "photos": 10,
         "reviews": 2,
@@ -81,52 +81,52 @@ def test_importing_twice_changes_nothing(journal, demo, other, other_home, tmp_p
 def _stamps(journal) -> dict:
     from sqlalchemy import select
 
-    from journal.store.models import CheckInRow, PatientRow, TreatmentRow
+    from journal.store.models import CheckInRow, PatientRow, SessionRow
 
-    with journal.read() as s:
+    with journal.read() as db:
         return {
             row.id: (row.created_at, row.updated_at)
-            for model in (PatientRow, TreatmentRow, CheckInRow)
-            for row in s.scalars(select(model))
+            for model in (PatientRow, SessionRow, CheckInRow)
+            for row in db.scalars(select(model))
         }
 
 
 def _edit_notes(journal, model, row_id, notes) -> None:
-    with journal.write() as s:
-        s.get(model, row_id).notes = notes  # `onupdate` bumps updated_at
+    with journal.write() as db:
+        db.get(model, row_id).notes = notes  # `onupdate` bumps updated_at
 
 
 def test_newer_record_wins_both_ways(journal, demo, other, tmp_path):
-    from journal.store.models import CheckInRow, TreatmentRow
+    from journal.store.models import CheckInRow, SessionRow
 
     first = export_patient(journal, DEMO, fmt="json", out=tmp_path / "1.zip", today=TODAY)
     import_archive(other, first)
     history = patient_history(journal, DEMO)
-    session, checkin = history.treatments[0], history.checkins[-1]
+    session, checkin = history.sessions[0], history.checkins[-1]
 
-    _edit_notes(journal, TreatmentRow, session.id, "Edited at home")  # newer in the source
+    _edit_notes(journal, SessionRow, session.id, "Edited at home")  # newer in the source
     _edit_notes(other, CheckInRow, checkin.id, "Edited at the clinic")  # newer in the target
     second = export_patient(journal, DEMO, fmt="json", out=tmp_path / "2.zip", today=TODAY)
     summary = import_archive(other, second)
 
-    assert summary.updated["treatments"] == 1 and summary.added == dict.fromkeys(summary.added, 0)
+    assert summary.updated["sessions"] == 1 and summary.added == dict.fromkeys(summary.added, 0)
     merged = patient_history(other, DEMO)
-    assert next(t for t in merged.treatments if t.id == session.id).notes == "Edited at home"
+    assert next(t for t in merged.sessions if t.id == session.id).notes == "Edited at home"
     assert next(c for c in merged.checkins if c.id == checkin.id).notes == "Edited at the clinic"
     assert not import_archive(other, first).changed  # the older archive changes nothing now
 
 
 def test_same_provider_name_is_linked_not_duplicated(journal, demo, other, tmp_path):
     from journal.services.patients import add_patient
-    from journal.services.treatments import add_treatment
+    from journal.services.sessions import add_session
 
     local = add_patient(other, "Someone Else")
-    add_treatment(other, str(local.id), date="2026-01-05", provider="dr. maya chen")
+    add_session(other, str(local.id), date="2026-01-05", provider="dr. maya chen")
     archive = export_patient(journal, DEMO, fmt="json", out=tmp_path / "a.zip", today=TODAY)
     summary = import_archive(other, archive)
     assert summary.added["providers"] == 0 and summary.unchanged["providers"] == 1
     assert row_counts(other)["provider"] == 1
-    assert {t.provider for t in patient_history(other, DEMO).treatments} == {"dr. maya chen"}
+    assert {t.provider for t in patient_history(other, DEMO).sessions} == {"dr. maya chen"}
 
 
 def test_cli_export_and_import(cli, journal, demo, tmp_path):
@@ -285,17 +285,17 @@ def _set(table, index, field, value):
 @pytest.mark.parametrize(
     ("change", "needle"),
     [
-        (_set("treatments", 0, "pain", 11), "invalid pain 11: must be between 0 and 10"),
+        (_set("sessions", 0, "pain", 11), "invalid pain 11: must be between 0 and 10"),
         (_set("checkins", 3, "gais", "amazing"), "invalid GAIS 'amazing'"),
-        (_set("treatments", 1, "depth_mm", 9.5), "must be between 0.1 and 3.5 mm"),
-        (_set("treatments", 1, "date", "22-10-2025"), "expected a date as YYYY-MM-DD"),
+        (_set("sessions", 1, "depth_mm", 9.5), "must be between 0.1 and 3.5 mm"),
+        (_set("sessions", 1, "date", "22-10-2025"), "expected a date as YYYY-MM-DD"),
         (_set("patient", 0, "skin_type", 7), "invalid skin type 7"),
         (_set("patient", 0, "display_name", ""), "must not be empty"),
         (_set("reviews", 0, "goodman_baron", "2"), "expected a whole number 1-4"),
         (_set("photos", 0, "sha256", "0" * 64), "not named after its sha256"),
         (_set("checkins", 0, "course_id", "8c0b3f5e-4d57-4f34-9a53-5d7c2f1e7a10"), "not in"),
-        (_set("treatments", 0, "id", "not-a-uuid"), "expected a UUID"),
-        (_set("treatments", 0, "surprise", 1), "unknown field 'surprise'"),
+        (_set("sessions", 0, "id", "not-a-uuid"), "expected a UUID"),
+        (_set("sessions", 0, "surprise", 1), "unknown field 'surprise'"),
         (_set("checkins", 0, "notes", "x" * 10_001), "longer than 10000 characters"),
     ],
 )
@@ -321,7 +321,7 @@ def test_refuses_another_patients_photo_and_writes_nothing(journal, home, parts,
     before, files = row_counts(journal), _files(home)
     p = parts()
     new_ids = {}
-    for key in ("patient", "providers", "courses", "treatments", "checkins", "photos", "reviews"):
+    for key in ("patient", "providers", "courses", "sessions", "checkins", "photos", "reviews"):
         items = [p.records[key]] if key == "patient" else p.records[key]
         for item in items:
             new_ids[item["id"]] = _other_id(item["id"])

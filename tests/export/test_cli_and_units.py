@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from journal.core.records import CheckIn, Course, CourseRecord, Patient, Treatment
+from journal.core.records import CheckIn, Course, CourseRecord, Patient, Session
 from journal.export.charts import Box, recovery_chart, trend_chart
 from journal.export.csvexport import safe_text
 from journal.export.summary import recovery_lines
@@ -89,14 +89,14 @@ def test_help_lists_the_commands_and_loads_no_renderer():
 # -- pure helpers ---------------------------------------------------------------------------
 
 
-def _record(treatments, checkins) -> CourseRecord:
+def _record(sessions, checkins) -> CourseRecord:
     patient = Patient(uuid.uuid4(), "P")
     course = Course(uuid.uuid4(), patient.id, "C")
-    return CourseRecord(patient, course, tuple(treatments), tuple(checkins))
+    return CourseRecord(patient, course, tuple(sessions), tuple(checkins))
 
 
-def _t(day: str) -> Treatment:
-    return Treatment(uuid.uuid4(), uuid.uuid4(), dt.date.fromisoformat(day))
+def _t(day: str) -> Session:
+    return Session(uuid.uuid4(), uuid.uuid4(), dt.date.fromisoformat(day))
 
 
 def _c(day: str, **symptoms: int) -> CheckIn:
@@ -171,7 +171,7 @@ def test_the_archive_carries_every_column():
         "patient": models.PatientRow,
         "providers": models.ProviderRow,
         "courses": models.CourseRow,
-        "treatments": models.TreatmentRow,
+        "sessions": models.SessionRow,
         "checkins": models.CheckInRow,
         "photos": models.PhotoRow,
         "reviews": models.ReviewRow,

@@ -72,15 +72,15 @@ def test_csv_tables(journal, demo, tmp_path, target):
             tables = _read_tables(zf)
     else:
         tables = _read_tables(out)
-    assert set(tables) == {"treatments.csv", "checkins.csv", "photos.csv", "reviews.csv"}
+    assert set(tables) == {"sessions.csv", "checkins.csv", "photos.csv", "reviews.csv"}
     for data, _rows in tables.values():
         assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
         assert b"\r\n" in data
     counts = {name: len(rows) - 1 for name, (_d, rows) in tables.items()}
-    assert counts == {"treatments.csv": 4, "checkins.csv": 17, "photos.csv": 10, "reviews.csv": 3}
-    treatments = tables["treatments.csv"][1]
-    assert treatments[0][:4] == ["id", "course", "date", "provider"]
-    assert treatments[1][2:8] == [
+    assert counts == {"sessions.csv": 4, "checkins.csv": 17, "photos.csv": 10, "reviews.csv": 3}
+    sessions = tables["sessions.csv"][1]
+    assert sessions[0][:4] == ["id", "course", "date", "provider"]
+    assert sessions[1][2:8] == [
         "2025-10-22",
         "Dr. Maya Chen",
         "in-office",
@@ -122,7 +122,7 @@ def test_fhir_bundle_validates_with_r4b(journal, demo, tmp_path):
     assert refs and set(refs) <= set(urls)  # every reference resolves inside the bundle
     history = patient_history(journal, DEMO)
     by_id = {e["resource"]["id"]: e["resource"] for e in document["entry"]}
-    for t in history.treatments:
+    for t in history.sessions:
         procedure = by_id[str(t.id)]
         assert procedure["performedDateTime"] == t.date.isoformat()
         assert [s["text"] for s in procedure["bodySite"]] == ["Left cheek", "Right cheek"]

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from journal.export.pdftext import TextFitter, fallback_font, system_font
 from journal.services.exporting import export_patient
 from journal.services.patients import add_patient
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 
 from .helpers import DEMO, TODAY
 
@@ -92,7 +92,7 @@ def test_emoji_and_accents_with_the_core_font(journal, tmp_path, monkeypatch):
     monkeypatch.setenv("JOURNAL_PDF_FONT", "core")
     name = "Zoë Łukasz “Lu” 🌸👩🏽‍⚕️ Ng"
     patient = add_patient(journal, name, concerns=["acne scars"])
-    add_treatment(journal, str(patient.id), date="2026-02-01", provider="Dr. Ōkubo Ætna")
+    add_session(journal, str(patient.id), date="2026-02-01", provider="Dr. Ōkubo Ætna")
     out = export_patient(journal, str(patient.id), fmt="pdf", out=tmp_path / "z.pdf", today=TODAY)
     text = _text(out)
     assert "Zoë Lukasz “Lu” ??? Ng" in text
@@ -104,7 +104,7 @@ def test_unicode_names_with_a_system_font(journal, tmp_path, monkeypatch):
     monkeypatch.delenv("JOURNAL_PDF_FONT", raising=False)
     name = "Łukasz Ирина Σοφία 🌸"
     patient = add_patient(journal, name)
-    add_treatment(journal, str(patient.id), date="2026-02-01")
+    add_session(journal, str(patient.id), date="2026-02-01")
     out = export_patient(journal, str(patient.id), fmt="pdf", out=tmp_path / "u.pdf", today=TODAY)
     text = _text(out)
     assert "Łukasz Ирина Σοφία ?" in text
@@ -122,7 +122,7 @@ def test_unicode_names_with_a_system_font(journal, tmp_path, monkeypatch):
 def test_cjk_names_use_the_fallback_font(journal, tmp_path, monkeypatch):
     monkeypatch.delenv("JOURNAL_PDF_FONT", raising=False)
     patient = add_patient(journal, "李娜 (Li Na) 🌸")
-    add_treatment(journal, str(patient.id), date="2026-02-01")
+    add_session(journal, str(patient.id), date="2026-02-01")
     out = export_patient(journal, str(patient.id), fmt="pdf", out=tmp_path / "c.pdf", today=TODAY)
     assert "李娜 (Li Na) ?" in _text(out)
 

@@ -122,7 +122,7 @@ class Parts:
             }
         if recount and isinstance(self.records, dict):
             counts = {"patients": 1}
-            for key in ("providers", "courses", "treatments", "checkins", "photos", "reviews"):
+            for key in ("providers", "courses", "sessions", "checkins", "photos", "reviews"):
                 items = self.records.get(key, [])
                 counts[key] = len(items) if isinstance(items, list) else 0
             counts["photo_files"] = sum(1 for n in self.members if n.startswith("photos/"))

@@ -39,15 +39,15 @@ def photos(home: str, url: str, files: list[str]) -> None:
 
 def records(home: str, url: str, tag: str) -> None:
     from journal.services.checkins import add_checkin
-    from journal.services.treatments import add_treatment
+    from journal.services.sessions import add_session
 
     journal = _open(home, url)
     print("ready", flush=True)
     for i in range(100_000):
         note = f"{tag}-{i}"
         if i % 3 == 0:
-            add_treatment(journal, "Crash Test", date="2024-05-01", notes=note, provider="Dr. K")
-            print(f"ok treatment {note}", flush=True)  # one write: a kill cannot cut it
+            add_session(journal, "Crash Test", date="2024-05-01", notes=note, provider="Dr. K")
+            print(f"ok session {note}", flush=True)  # one write: a kill cannot cut it
         else:
             add_checkin(
                 journal,

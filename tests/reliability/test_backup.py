@@ -19,7 +19,7 @@ from journal.services.checkins import add_checkin
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
 from journal.services.photos import import_photos
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 from journal.store import migrate
 from journal.store.engine import make_engine
 
@@ -31,7 +31,7 @@ PG_URL = "postgresql://nobody@127.0.0.1:9/none"  # never contacted: refused up f
 def _fill(home, tmp_path, photos: int = 3) -> None:
     with open_journal(home) as journal:
         add_patient(journal, "Zoë Tanaka 🌸", concerns=["acne scars"])
-        add_treatment(journal, "Zoë", date="2024-03-01", device="pen", depth="1.5", cost="300")
+        add_session(journal, "Zoë", date="2024-03-01", device="pen", depth="1.5", cost="300")
         add_checkin(journal, "Zoë", date="2024-03-02", symptoms={"redness": 5}, notes="ok")
         files = photo_variants(tmp_path / "src", photos)
         if files[:-1]:

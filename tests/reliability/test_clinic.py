@@ -16,9 +16,9 @@ from journal.services.scoring import clinic_overview, report_for
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 FK_LOOKUPS = {
-    "ix_photo_treatment_id": "SELECT id FROM photo WHERE treatment_id = :v",
+    "ix_photo_session_id": "SELECT id FROM photo WHERE session_id = :v",
     "ix_photo_checkin_id": "SELECT id FROM photo WHERE checkin_id = :v",
-    "ix_treatment_provider_id": "SELECT id FROM treatment WHERE provider_id = :v",
+    "ix_session_provider_id": "SELECT id FROM session WHERE provider_id = :v",
     "ix_review_provider_id": "SELECT id FROM review WHERE provider_id = :v",
 }
 
@@ -51,7 +51,7 @@ def test_a_small_clinic_is_complete_and_consistent(make_clinic, home, journal_ur
         "provider": 20,
         "patient": 6,
         "course": 12,
-        "treatment": 30,
+        "session": 30,
         "checkin": 240,
         "photo": 24,
         "review": 12,

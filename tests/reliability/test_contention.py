@@ -44,9 +44,9 @@ def test_four_processes_each_adding_100_checkins_lose_nothing(tmp_path, db_kind,
     assert "locked" not in errors and "Traceback" not in errors, errors[-3000:]
     assert all(out.strip().endswith(f"done {WRITES}") for out in outputs), outputs
 
-    with open_journal(home, journal_url) as journal, journal.read() as s:
-        notes = list(s.scalars(select(CheckInRow.notes)))
-        courses = s.scalar(select(func.count()).select_from(CourseRow))
+    with open_journal(home, journal_url) as journal, journal.read() as db:
+        notes = list(db.scalars(select(CheckInRow.notes)))
+        courses = db.scalar(select(func.count()).select_from(CourseRow))
     expected = {f"{tag}-{i}" for tag, _ in WRITERS for i in range(WRITES)}
     assert len(notes) == len(WRITERS) * WRITES
     assert set(notes) == expected

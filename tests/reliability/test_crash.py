@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from journal.maintenance.doctor import diagnose
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
-from journal.store.models import CheckInRow, PhotoRow, TreatmentRow
+from journal.store.models import CheckInRow, PhotoRow, SessionRow
 
 from ._support import (
     assert_decodes,
@@ -41,8 +41,8 @@ RECORD_KILLS = 10
 
 
 def _photo_shas(home, url=None) -> set[str]:
-    with open_journal(home, url) as journal, journal.read() as s:
-        return set(s.scalars(select(PhotoRow.sha256)))
+    with open_journal(home, url) as journal, journal.read() as db:
+        return set(db.scalars(select(PhotoRow.sha256)))
 
 
 def _assert_store_sound(home, url=None) -> int:
@@ -140,14 +140,14 @@ def _acked(lines: list[str], kind: str) -> set[str]:
 
 
 def _notes(home, url) -> tuple[set[str], set[str]]:
-    with open_journal(home, url) as journal, journal.read() as s:
-        treatments = set(s.scalars(select(TreatmentRow.notes)))
-        checkins = set(s.scalars(select(CheckInRow.notes)))
-        broken = s.scalar(
+    with open_journal(home, url) as journal, journal.read() as db:
+        sessions = set(db.scalars(select(SessionRow.notes)))
+        checkins = set(db.scalars(select(CheckInRow.notes)))
+        broken = db.scalar(
             select(func.count()).select_from(CheckInRow).where(CheckInRow.concerns.is_(None))
         )
         assert not broken
-    return treatments, checkins
+    return sessions, checkins
 
 
 @pytest.mark.postgres
@@ -167,7 +167,7 @@ def test_killed_session_and_checkin_writes_keep_every_committed_record(
         wait_for_line(proc, "ready")
         time.sleep(rng.uniform(0.02, 0.4))
         lines = kill_group(proc)
-        now_t = _acked(lines, "treatment")
+        now_t = _acked(lines, "session")
         now_c = _acked(lines, "checkin")
         after_t, after_c = _notes(home, journal_url)
         new = (after_t - before_t) | (after_c - before_c)
@@ -181,8 +181,8 @@ def test_killed_session_and_checkin_writes_keep_every_committed_record(
     final_t, final_c = _notes(home, journal_url)
     assert acked_t <= final_t and acked_c <= final_c
     assert acked_t and acked_c  # the children did real work between kills
-    with open_journal(home, journal_url) as journal, journal.read() as s:
-        courses = s.scalar(select(func.count(func.distinct(TreatmentRow.course_id))))
+    with open_journal(home, journal_url) as journal, journal.read() as db:
+        courses = db.scalar(select(func.count(func.distinct(SessionRow.course_id))))
     assert courses <= 1  # a killed first write never leaves a second default course
     print(
         f"record kills ({db_kind}): {RECORD_KILLS}; acknowledged {len(acked_t)} sessions and"

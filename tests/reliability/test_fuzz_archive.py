@@ -80,7 +80,7 @@ def test_out_of_range_or_malformed_timestamps_are_refused_in_one_line(
     archive_bytes, tmp_path, stamp, field
 ):
     parts = Parts(archive_bytes)
-    parts.records["treatments"][0][field] = stamp
+    parts.records["sessions"][0][field] = stamp
     archive = parts.write(tmp_path / "a.zip")
     _refused(tmp_path / "home", archive, f"invalid {field.replace('_', ' ')} ", repr(stamp)[:20])
 
@@ -126,9 +126,9 @@ def test_overflowing_timestamp_through_the_real_command_has_no_traceback(archive
         ("providers", "name", "Dr\x9b Ito"),
         ("providers", "clinic", "Clinic\x07"),
         ("courses", "title", "Cheeks\x1b[5m"),
-        ("treatments", "notes", "first\x1b[2J"),
-        ("treatments", "notes", "first\u2066"),
-        ("treatments", "anesthetic", "lido\ncaine"),
+        ("sessions", "notes", "first\x1b[2J"),
+        ("sessions", "notes", "first\u2066"),
+        ("sessions", "anesthetic", "lido\ncaine"),
         ("checkins", "notes", "a\x7fb"),
         ("reviews", "notes", "a\x85b"),
         ("photos", "angle", "front\x1b"),
@@ -149,11 +149,11 @@ def test_control_and_bidi_characters_in_archive_text_are_refused(
 @pytest.mark.parametrize(
     ("section", "field", "value"),
     [
-        ("treatments", "areas", ["cheeks\x1b[2J"]),
-        ("treatments", "adjuncts", ["prp\u202e"]),
+        ("sessions", "areas", ["cheeks\x1b[2J"]),
+        ("sessions", "serums", ["prp\u202e"]),
         ("checkins", "red_flags", ["blister\x07"]),
         ("checkins", "concerns", {"acne\x1b": 3}),
-        ("treatments", "depth_by_area", {"che\u2067eks": 1.0}),
+        ("sessions", "depth_by_area", {"che\u2067eks": 1.0}),
     ],
 )
 def test_control_characters_in_archive_terms_are_refused(
@@ -172,11 +172,11 @@ def test_control_characters_in_archive_terms_are_refused(
     [
         ("courses", "areas", [f"custom area {n}" for n in range(200_000)], "more than 32"),
         ("patient", "concerns", [f"c{n}" for n in range(33)], "more than 32"),
-        ("treatments", "adjuncts", [f"serum {n}" for n in range(33)], "more than 32"),
+        ("sessions", "serums", [f"serum {n}" for n in range(33)], "more than 32"),
         ("checkins", "red_flags", [f"flag {n}" for n in range(33)], "more than 32"),
         ("checkins", "concerns", {f"c{n}": 1 for n in range(33)}, "more than 32"),
-        ("treatments", "depth_by_area", {f"a{n}": 1.0 for n in range(33)}, "more than 32"),
-        ("treatments", "notes", "n" * 10_001, "longer than 10000"),
+        ("sessions", "depth_by_area", {f"a{n}": 1.0 for n in range(33)}, "more than 32"),
+        ("sessions", "notes", "n" * 10_001, "longer than 10000"),
         ("patient", "display_name", "n" * 121, "longer than 120"),
     ],
 )
@@ -197,7 +197,7 @@ def test_list_and_text_fields_have_limits(archive_bytes, tmp_path, section, fiel
 )
 def test_costs_follow_the_same_rules_as_typed_input(archive_bytes, tmp_path, cost, needle):
     parts = Parts(archive_bytes)
-    parts.records["treatments"][0]["cost"] = cost
+    parts.records["sessions"][0]["cost"] = cost
     _refused(tmp_path / "home", parts.write(tmp_path / "a.zip"), needle)
 
 
@@ -255,7 +255,7 @@ JSON_VALUE = st.recursive(
     ),
     max_leaves=8,
 )
-SECTIONS = ("patient", "providers", "courses", "treatments", "checkins", "photos", "reviews")
+SECTIONS = ("patient", "providers", "courses", "sessions", "checkins", "photos", "reviews")
 
 
 def _records_of(parts: Parts, section: str) -> list[dict[str, Any]]:

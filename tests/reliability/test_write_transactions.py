@@ -24,9 +24,9 @@ def test_sqlite_writes_take_the_lock_first_and_reads_get_one_snapshot(sqlite_jou
     add_patient(sqlite_journal, "Ana")
     assert raw[0] == "BEGIN IMMEDIATE"
     raw.clear()
-    with sqlite_journal.read() as s:
-        s.scalars(select(PatientRow)).all()
-        in_transaction = s.connection().connection.dbapi_connection.in_transaction
+    with sqlite_journal.read() as db:
+        db.scalars(select(PatientRow)).all()
+        in_transaction = db.connection().connection.dbapi_connection.in_transaction
     assert in_transaction  # the deferred BEGIN came before the first SELECT
 
 
@@ -38,11 +38,11 @@ def test_a_write_that_reads_first_makes_other_writers_wait(home, journal_url):
     committed: dict[str, float] = {}
 
     def slow_writer() -> None:
-        with first.write() as s:
-            s.scalars(select(PatientRow)).all()  # decide on what it read...
+        with first.write() as db:
+            db.scalars(select(PatientRow)).all()  # decide on what it read...
             read_done.set()
             time.sleep(0.4)
-            s.add(PatientRow(display_name="First", concerns=[], screening=[]))  # ...then write
+            db.add(PatientRow(display_name="First", concerns=[], screening=[]))  # ...then write
         committed["first"] = time.monotonic()
 
     try:
@@ -53,8 +53,8 @@ def test_a_write_that_reads_first_makes_other_writers_wait(home, journal_url):
         committed["second"] = time.monotonic()
         thread.join(10)
         assert committed["second"] > committed["first"]
-        with second.read() as s:
-            assert sorted(s.scalars(select(PatientRow.display_name))) == ["First", "Second"]
+        with second.read() as db:
+            assert sorted(db.scalars(select(PatientRow.display_name))) == ["First", "Second"]
     finally:
         first.close()
         second.close()
@@ -63,12 +63,12 @@ def test_a_write_that_reads_first_makes_other_writers_wait(home, journal_url):
 def test_a_write_that_fails_in_the_database_is_one_line_and_rolls_back(sqlite_journal):
     add_patient(sqlite_journal, "Ana")
     refused = pytest.raises(JournalUnavailable, match=r"journal\.db is read-only: cannot change it")
-    with refused, sqlite_journal.write() as s:
-        s.add(PatientRow(display_name="Ben", concerns=[], screening=[]))
-        s.flush()
-        s.execute(text("PRAGMA query_only = ON"))
-        s.add(PatientRow(display_name="Cleo", concerns=[], screening=[]))
-        s.flush()
+    with refused, sqlite_journal.write() as db:
+        db.add(PatientRow(display_name="Ben", concerns=[], screening=[]))
+        db.flush()
+        db.execute(text("PRAGMA query_only = ON"))
+        db.add(PatientRow(display_name="Cleo", concerns=[], screening=[]))
+        db.flush()
     sqlite_journal.engine.dispose()  # drop the query_only connection
-    with sqlite_journal.read() as s:
-        assert list(s.scalars(select(PatientRow.display_name))) == ["Ana"]
+    with sqlite_journal.read() as db:
+        assert list(db.scalars(select(PatientRow.display_name))) == ["Ana"]

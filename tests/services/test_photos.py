@@ -10,14 +10,14 @@ import pytest
 from conftest import photo_files
 from PIL import Image
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from journal.core.errors import InvalidValue, JournalUnavailable, NotFound
 from journal.imaging.synthetic import write_skin_photo
 from journal.services.history import patient_history
 from journal.services.patients import add_patient
 from journal.services.photos import OTHER_PATIENT, import_photos, list_photos, photo_path
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 from journal.store import photostore
 from journal.store.models import PhotoRow
 
@@ -31,8 +31,8 @@ def skin(tmp_path, name, *, seed=1, severity=5, taken=dt.datetime(2024, 3, 1, 10
 
 
 def photo_rows(journal) -> int:
-    with journal.read() as s:
-        return s.scalar(select(func.count()).select_from(PhotoRow))
+    with journal.read() as db:
+        return db.scalar(select(func.count()).select_from(PhotoRow))
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_photo_path_without_a_kept_original_says_so(journal, ana, tmp_path):
 
 
 def test_kind_defaults_from_the_first_session_and_an_explicit_kind_wins(journal, ana, tmp_path):
-    add_treatment(journal, "Ana Lima", date="2024-03-10")
+    add_session(journal, "Ana Lima", date="2024-03-10")
     early = skin(tmp_path, "early.jpg", seed=1, taken=dt.datetime(2024, 3, 1, 9, 0))
     same_day = skin(tmp_path, "same.jpg", seed=2, taken=dt.datetime(2024, 3, 10, 9, 0))
     later = skin(tmp_path, "later.jpg", seed=3, taken=dt.datetime(2024, 4, 20, 9, 0))
@@ -134,33 +134,33 @@ def test_kind_defaults_from_the_first_session_and_an_explicit_kind_wins(journal,
 
 
 def test_session_links_the_photo_to_that_session_and_its_course(journal, ana, tmp_path):
-    first = add_treatment(journal, "Ana Lima", date="2024-03-10")
-    second = add_treatment(journal, "Ana Lima", date="2024-04-10")
+    first = add_session(journal, "Ana Lima", date="2024-03-10")
+    second = add_session(journal, "Ana Lima", date="2024-04-10")
 
     photo = import_photos(
         journal, "Ana Lima", [skin(tmp_path, "a.jpg")], session=second.id.hex[:8]
     ).imported[0]
 
-    assert photo.treatment_id == second.id and photo.course_id == second.course_id
+    assert photo.session_id == second.id and photo.course_id == second.course_id
     assert photo.kind == "follow-up"  # the session's date, not the capture date, decides
     assert first.id != second.id
 
 
 def test_date_links_the_session_of_that_day(journal, ana, tmp_path):
-    session = add_treatment(journal, "Ana Lima", date="2024-03-01")
+    session = add_session(journal, "Ana Lima", date="2024-03-01")
     photo = import_photos(journal, "Ana Lima", [skin(tmp_path, "a.jpg")], date="2024-03-01")
-    assert photo.imported[0].treatment_id == session.id
+    assert photo.imported[0].session_id == session.id
     assert photo.imported[0].taken_at_source == "exif"  # the capture time agrees: kept
 
 
 def test_date_without_a_session_sets_the_day_and_links_only_the_course(journal, ana, tmp_path):
-    session = add_treatment(journal, "Ana Lima", date="2024-03-01")
+    session = add_session(journal, "Ana Lima", date="2024-03-01")
 
     (photo,) = import_photos(
         journal, "Ana Lima", [skin(tmp_path, "a.jpg")], date="2024-05-02"
     ).imported
 
-    assert photo.treatment_id is None and photo.course_id == session.course_id
+    assert photo.session_id is None and photo.course_id == session.course_id
     assert photo.taken_at.astimezone().date() == dt.date(2024, 5, 2)
     assert photo.taken_at_source == "import" and photo.kind == "follow-up"
 
@@ -269,12 +269,12 @@ def test_a_failed_commit_removes_only_the_files_it_created(journal, ana, tmp_pat
     before = photo_files(home)
     fresh = skin(tmp_path, "fresh.jpg", seed=3)
 
-    event.listen(Session, "before_flush", _conflict_on_flush)
+    event.listen(DbSession, "before_flush", _conflict_on_flush)
     try:
         with pytest.raises(JournalUnavailable, match="cannot save the photos"):
             import_photos(journal, "Ana Lima", [fresh, orphan], keep_original=True)
     finally:
-        event.remove(Session, "before_flush", _conflict_on_flush)
+        event.remove(DbSession, "before_flush", _conflict_on_flush)
 
     assert photo_files(home) == before  # fresh.jpg's files gone, older files untouched
     assert photo_path(journal, kept).exists()

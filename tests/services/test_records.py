@@ -15,28 +15,28 @@ from journal.services.history import patient_history
 from journal.services.patients import add_patient, list_patients
 from journal.services.reading import history_document
 from journal.services.reviews import add_review
-from journal.services.treatments import add_treatment
-from journal.store.models import CheckInRow, CourseRow, ProviderRow, TreatmentRow
+from journal.services.sessions import add_session
+from journal.store.models import CheckInRow, CourseRow, ProviderRow, SessionRow
 
 
 def count(journal, model) -> int:
-    with journal.read() as s:
-        return s.scalar(select(func.count()).select_from(model))
+    with journal.read() as db:
+        return db.scalar(select(func.count()).select_from(model))
 
 
 def test_first_session_creates_a_default_course(journal):
     p = add_patient(journal, "Jo", concerns=["Acne scarring"])
-    t = add_treatment(journal, "jo", date="2026-01-10", depth="1.5", serums=["PRP"])
+    t = add_session(journal, "jo", date="2026-01-10", depth="1.5", serums=["PRP"])
     h = patient_history(journal, "Jo")
     assert [c.id for c in h.courses] == [t.course_id]
     assert h.courses[0].concerns == ("acne-scars",) == p.concerns
-    assert h.treatments[0].adjuncts == ("prp",)
-    assert h.treatments[0].depth_mm == 1.5
+    assert h.sessions[0].serums == ("prp",)
+    assert h.sessions[0].depth_mm == 1.5
 
 
 def test_session_fields_are_normalized_and_kept(journal):
     add_patient(journal, "Sam")
-    t = add_treatment(
+    t = add_session(
         journal,
         "Sam",
         date="2026-02-01",
@@ -56,10 +56,10 @@ def test_session_fields_are_normalized_and_kept(journal):
     assert t.device_kind == "pen" and t.device_name == "Dermapen"
     assert t.depth_mm == 1.5 and t.depth_by_area == {"cheeks": 1.5, "forehead": 0.5}
     assert t.areas == ("full-face", "cheeks", "forehead")
-    assert t.adjuncts == ("vitamin-c", "my-own-serum")
+    assert t.serums == ("vitamin-c", "my-own-serum")
     assert t.cost == Decimal("349.50") and t.currency == "USD"
     assert t.notes == "fine" and t.provider == "Dr. Lee"
-    add_treatment(journal, "Sam", date="2026-03-01", provider="dr. lee")
+    add_session(journal, "Sam", date="2026-03-01", provider="dr. lee")
     assert count(journal, ProviderRow) == 1
 
 
@@ -79,9 +79,9 @@ def test_invalid_session_values_write_nothing(journal, field, kwargs):
     add_patient(journal, "Kim")
     args = {"date": "2026-01-01", **kwargs}
     with pytest.raises(InvalidValue) as info:
-        add_treatment(journal, "Kim", **args)
+        add_session(journal, "Kim", **args)
     assert field in str(info.value)
-    assert count(journal, TreatmentRow) == 0
+    assert count(journal, SessionRow) == 0
     assert count(journal, CourseRow) == 0
 
 
@@ -152,21 +152,21 @@ def test_courses_and_reviews(journal):
 def test_history_document_has_every_record_and_derived_days(journal):
     add_patient(journal, "Max")
     add_checkin(journal, "Max", date="2026-01-01", concerns=["texture=6"])
-    add_treatment(journal, "Max", date="2026-01-02")
+    add_session(journal, "Max", date="2026-01-02")
     add_checkin(journal, "Max", date="2026-01-05", symptoms={"redness": 2})
     add_review(journal, "Max", date="2026-01-20", gais="improved")
     doc = history_document(patient_history(journal, "Max"))
     assert doc["patient"]["display_name"] == "Max"
     assert [c["day"] for c in doc["checkins"]] == [None, 3]
-    assert len(doc["treatments"]) == 1 and len(doc["reviews"]) == 1
-    assert all("id" in item for key in ("treatments", "checkins", "reviews") for item in doc[key])
+    assert len(doc["sessions"]) == 1 and len(doc["reviews"]) == 1
+    assert all("id" in item for key in ("sessions", "checkins", "reviews") for item in doc[key])
 
 
 def test_patient_list_summaries(journal):
     add_patient(journal, "Zed")
     add_patient(journal, "amy")
-    add_treatment(journal, "amy", date="2026-01-02")
-    add_treatment(journal, "amy", date="2026-02-02")
+    add_session(journal, "amy", date="2026-01-02")
+    add_session(journal, "amy", date="2026-02-02")
     rows = list_patients(journal)
     assert [r.patient.display_name for r in rows] == ["amy", "Zed"]
     assert rows[0].sessions == 2 and rows[0].last_visit == dt.date(2026, 2, 2)
@@ -178,8 +178,8 @@ def test_foreign_keys_are_enforced(journal):
 
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError), journal.write() as s:
-        s.add(CourseRow(patient_id=uuid.uuid4(), title="orphan"))
+    with pytest.raises(IntegrityError), journal.write() as db:
+        db.add(CourseRow(patient_id=uuid.uuid4(), title="orphan"))
     assert count(journal, CourseRow) == 0
 
 
@@ -209,7 +209,7 @@ def test_fast_sqlite_reader_matches_the_orm_path(sqlite_journal, home):
     journal = sqlite_journal
     add_patient(journal, "Fay", concerns=["wrinkles"], screening=["isotretinoin"])
     add_checkin(journal, "Fay", date="2026-01-01", concerns=["wrinkles=7"], notes="baseline")
-    add_treatment(
+    add_session(
         journal,
         "Fay",
         date="2026-01-02",
@@ -243,10 +243,10 @@ def test_fast_sqlite_reader_matches_the_orm_path(sqlite_journal, home):
 def test_provider_names_fold_unicode_case(journal):
     """SQLite's lower() is ASCII-only; "Dr. Ōkubo" and "DR. ŌKUBO" are one provider."""
     add_patient(journal, "Noa")
-    add_treatment(journal, "Noa", date="2026-01-02", provider="Dr. Ōkubo")
-    add_treatment(journal, "Noa", date="2026-02-02", provider="DR. ŌKUBO")
+    add_session(journal, "Noa", date="2026-01-02", provider="Dr. Ōkubo")
+    add_session(journal, "Noa", date="2026-02-02", provider="DR. ŌKUBO")
     assert count(journal, ProviderRow) == 1
-    assert {t.provider for t in patient_history(journal, "Noa").treatments} == {"Dr. Ōkubo"}
+    assert {t.provider for t in patient_history(journal, "Noa").sessions} == {"Dr. Ōkubo"}
 
 
 def test_bulk_histories_equal_one_by_one_histories(journal):
@@ -257,14 +257,14 @@ def test_bulk_histories_equal_one_by_one_histories(journal):
     for name in ("Ula", "Vic"):
         add_patient(journal, name, concerns=["texture"])
         add_checkin(journal, name, date="2026-01-01", concerns=["texture=6"])
-        add_treatment(journal, name, date="2026-01-02", provider=f"Dr. {name}", cost="120")
+        add_session(journal, name, date="2026-01-02", provider=f"Dr. {name}", cost="120")
         add_checkin(journal, name, date="2026-01-04", symptoms={"redness": 3}, flags=["rash"])
         add_review(journal, name, date="2026-02-01", provider=f"Dr. {name}", gais="improved")
     add_patient(journal, "Empty")
-    with journal.read() as s:
-        rows = list(s.scalars(select(PatientRow).order_by(PatientRow.display_name)))
+    with journal.read() as db:
+        rows = list(db.scalars(select(PatientRow).order_by(PatientRow.display_name)))
         ids = [str(r.id) for r in rows]
-        bulk = load_histories(s, rows)
+        bulk = load_histories(db, rows)
     assert bulk == [patient_history(journal, pid) for pid in ids]
 
 

@@ -13,7 +13,7 @@ from journal.store import migrate
 from journal.store.engine import make_engine
 from journal.store.location import resolve_location
 
-TABLES = {"patient", "provider", "course", "treatment", "checkin", "photo", "review"}
+TABLES = {"patient", "provider", "course", "session", "checkin", "photo", "review"}
 
 
 def _engine(home: Path, url: str | None):

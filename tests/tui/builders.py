@@ -17,7 +17,7 @@ from journal.services.demo import seed_demo
 from journal.services.journal import Journal, open_journal
 from journal.services.patients import add_patient
 from journal.services.reviews import add_review
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -33,7 +33,7 @@ def add_clinic_patients(journal: Journal) -> None:
     add_patient(journal, "Bea Okafor", birth_year=1979, skin_type=5, concerns=["fine-lines"])
     add_course(journal, "Bea Okafor", title="Fine lines", areas=["full-face"], planned=3)
     for n, day in enumerate((dt.date(2026, 3, 2), dt.date(2026, 4, 6))):
-        add_treatment(
+        add_session(
             journal,
             "Bea Okafor",
             date=day.isoformat(),
@@ -55,7 +55,7 @@ def add_clinic_patients(journal: Journal) -> None:
         )
 
     add_patient(journal, "Carlos Dubois", birth_year=1990, concerns=["texture"])
-    add_treatment(
+    add_session(
         journal,
         "Carlos Dubois",
         date="2026-05-11",
@@ -82,7 +82,7 @@ def add_clinic_patients(journal: Journal) -> None:
 
     add_patient(journal, "Eli Tanaka", birth_year=1972, concerns=["wrinkles", "laxity"])
     for day in ("2025-11-03", "2025-12-08", "2026-01-12"):
-        add_treatment(
+        add_session(
             journal,
             "Eli Tanaka",
             date=day,

@@ -107,7 +107,7 @@ def test_a_failing_export_shows_an_error_notification_and_no_traceback(
 
 
 def test_an_invalid_value_lands_under_its_field(make_app, demo_home, open_home):
-    before = len(patient_history(open_home(demo_home), "Alex Rivera").treatments)
+    before = len(patient_history(open_home(demo_home), "Alex Rivera").sessions)
     app = make_app(demo_home)
 
     async def scenario():
@@ -130,7 +130,7 @@ def test_an_invalid_value_lands_under_its_field(make_app, demo_home, open_home):
             assert not _error_notifications(app)  # a field message, not a notification
 
     run(scenario())
-    assert len(patient_history(open_home(demo_home), "Alex Rivera").treatments) == before
+    assert len(patient_history(open_home(demo_home), "Alex Rivera").sessions) == before
 
 
 def test_an_unexpected_failure_opens_an_error_dialog_without_personal_data(make_app, demo_home):

@@ -8,7 +8,7 @@ from journal.services.checkins import add_checkin
 from journal.services.exporting import export_patient
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 from journal.tui.screens.archive_import import ArchiveImportScreen
 from journal.tui.screens.patients import PatientListScreen
 
@@ -20,7 +20,7 @@ def test_import_an_archive_from_the_patient_list(make_app, clinic_home, tmp_path
     archive = tmp_path / "zoe.zip"
     with open_journal(tmp_path / "zoe-home") as patient_journal:
         add_patient(patient_journal, "Zoe Park", concerns=["texture"])
-        add_treatment(patient_journal, "Zoe Park", date="2026-05-01", device="pen", depth="1")
+        add_session(patient_journal, "Zoe Park", date="2026-05-01", device="pen", depth="1")
         add_checkin(patient_journal, "Zoe Park", date="2026-05-02", symptoms={"redness": 3})
         export_patient(patient_journal, "Zoe Park", fmt="json", out=archive, today=TODAY)
     bogus = tmp_path / "broken.zip"

@@ -75,7 +75,7 @@ def test_new_session_through_the_form_shows_in_the_timeline(make_app, demo_home,
 
     run(scenario())
     history = patient_history(open_home(demo_home), "Alex Rivera")
-    new = history.treatments[-1]
+    new = history.sessions[-1]
     assert new.date == dt.date(2026, 5, 28)
     assert (new.provider, new.device_name, new.depth_mm, new.pain) == (
         "Dr. Maya Chen",
@@ -83,7 +83,7 @@ def test_new_session_through_the_form_shows_in_the_timeline(make_app, demo_home,
         1.5,
         4,
     )
-    assert new.adjuncts == ("prp",)
+    assert new.serums == ("prp",)
 
 
 def test_checkin_with_an_invalid_rating_shows_the_message_and_saves_nothing(

@@ -60,7 +60,7 @@ def test_empty_journal_welcomes_and_adds_a_patient(make_app, empty_home, open_ho
     run(scenario())
     journal = open_home(empty_home)
     assert [s.patient.display_name for s in list_patients(journal)] == ["Sam Lee"]
-    assert patient_history(journal, "Sam Lee").treatments == ()
+    assert patient_history(journal, "Sam Lee").sessions == ()
 
 
 def test_an_invalid_patient_name_is_refused_in_place(make_app, empty_home, open_home):

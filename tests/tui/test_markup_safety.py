@@ -19,7 +19,7 @@ from journal.services.courses import add_course
 from journal.services.journal import open_journal
 from journal.services.patients import add_patient
 from journal.services.reviews import add_review
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 from journal.tui.safe import clean
 from journal.tui.screens.dashboard import DashboardScreen
 from journal.tui.screens.detail import DetailScreen
@@ -42,7 +42,7 @@ def _build(home: Path) -> str:
         patient = add_patient(journal, NAME, concerns=["texture"])
         add_patient(journal, "Plain Pat")
         add_course(journal, str(patient.id), title="[u]Course[/u]", planned=3)
-        add_treatment(
+        add_session(
             journal,
             str(patient.id),
             date="2026-05-01",

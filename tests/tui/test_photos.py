@@ -11,7 +11,7 @@ from journal.services.courses import add_course
 from journal.services.history import patient_history
 from journal.services.patients import add_patient
 from journal.services.photos import import_photos
-from journal.services.treatments import add_treatment
+from journal.services.sessions import add_session
 from journal.tui.screens.compare import CompareScreen
 from journal.tui.screens.dashboard import DashboardScreen
 from journal.tui.screens.gallery import GalleryScreen
@@ -31,7 +31,7 @@ def _at(path, day: dt.date):
 def _patient_with_baseline(journal, tmp_path):
     add_patient(journal, "Pat Doe", concerns=["texture"])
     add_course(journal, "Pat Doe", title="Texture", areas=["left-cheek"], planned=3)
-    add_treatment(journal, "Pat Doe", date="2026-05-01", device="pen", depth="1.0")
+    add_session(journal, "Pat Doe", date="2026-05-01", device="pen", depth="1.0")
     baseline = _at(write_jpeg(tmp_path / "baseline.jpg", (200, 150, 130)), dt.date(2026, 5, 1))
     report = import_photos(journal, "Pat Doe", [baseline], area="left-cheek", workers=1)
     assert len(report.imported) == 1

@@ -16,7 +16,7 @@ def test_timeline_model_is_in_date_order_with_every_kind(demo_home, open_home):
     history = patient_history(open_home(demo_home), "Alex Rivera")
     entries = timeline(history)
     assert len(entries) == (
-        len(history.treatments) + len(history.checkins) + len(history.photos) + len(history.reviews)
+        len(history.sessions) + len(history.checkins) + len(history.photos) + len(history.reviews)
     )
     assert [e.date for e in entries] == sorted(e.date for e in entries)
     assert {e.kind for e in entries} == {"session", "check-in", "photo", "review"}

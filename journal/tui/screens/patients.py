@@ -51,7 +51,7 @@ VERDICT_COLOURS = {"worth-it": "green", "not-sure": "yellow", "not-worth-it": "r
 
 
 @dataclass(frozen=True)
-class PatientRow:
+class PatientListRow:
     """One patient as the list shows it; scores stay None until the worker has them."""
 
     id: str
@@ -67,7 +67,7 @@ class PatientRow:
 class Column:
     key: str
     label: str
-    sort_key: Callable[[PatientRow], Any]
+    sort_key: Callable[[PatientListRow], Any]
 
 
 def _missing_last(value: Any) -> tuple[bool, Any]:
@@ -90,7 +90,7 @@ def _cell(text: str, style: str = "") -> Text:
     return Text(clean(text), style=style, end="")
 
 
-def cells(row: PatientRow) -> tuple[Text, ...]:
+def cells(row: PatientListRow) -> tuple[Text, ...]:
     """The table cells of a row; verdicts and red flags coloured to stand out."""
     pending = row.flags is None
     if row.verdict:
@@ -128,8 +128,8 @@ class PatientListScreen(RunsActions, Screen[None]):
 
     def __init__(self, summaries: list[PatientSummary]) -> None:
         super().__init__()
-        self.rows: dict[str, PatientRow] = {
-            str(s.patient.id): PatientRow(
+        self.rows: dict[str, PatientListRow] = {
+            str(s.patient.id): PatientListRow(
                 str(s.patient.id), s.patient.display_name, s.sessions, s.last_visit
             )
             for s in summaries
@@ -162,7 +162,7 @@ class PatientListScreen(RunsActions, Screen[None]):
 
     # -- the table -------------------------------------------------------------
 
-    def visible_rows(self) -> list[PatientRow]:
+    def visible_rows(self) -> list[PatientListRow]:
         """The rows that match the search, in the chosen order."""
         needle = self.query_text.casefold().strip()
         rows = [r for r in self.rows.values() if needle in r.name.casefold()]
@@ -233,7 +233,7 @@ class PatientListScreen(RunsActions, Screen[None]):
         visible = {k.value for k in table.rows}
         for item in overview:
             key = str(item.patient.id)
-            row = PatientRow(
+            row = PatientListRow(
                 key,
                 item.patient.display_name,
                 item.sessions,
@@ -361,7 +361,7 @@ class PatientListScreen(RunsActions, Screen[None]):
         for s in summaries:
             key = str(s.patient.id)
             old = self.rows.get(key)
-            base = PatientRow(key, s.patient.display_name, s.sessions, s.last_visit)
+            base = PatientListRow(key, s.patient.display_name, s.sessions, s.last_visit)
             self.rows[key] = (
                 replace(old, name=base.name, sessions=base.sessions, last_visit=base.last_visit)
                 if old

@@ -123,13 +123,13 @@ class SessionFormScreen(PatientRecordForm):
             )
 
     def prepare(self) -> Callable[[], object]:
-        from journal.services.treatments import add_treatment
+        from journal.services.sessions import add_session
 
         def value(id_: str) -> str | None:
             return text_value(self.query_one(f"#{id_}", Input))
 
         return partial(
-            add_treatment,
+            add_session,
             self.journal,
             self.patient_ref,
             date=value("date") or "",

@@ -17,10 +17,10 @@ from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTIN
 from journal.services import convert
 from journal.services.journal import Journal
 from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
-from journal.store.models import TreatmentRow
+from journal.store.models import SessionRow
 
 
-def add_treatment(
+def add_session(
     journal: Journal,
     patient_ref: str,
     *,
@@ -39,7 +39,7 @@ def add_treatment(
     cost: str | None = None,
     currency: str | None = None,
     notes: str | None = None,
-) -> records.Treatment:
+) -> records.Session:
     """Validate every field first, then write one row (and a default course if needed)."""
     depth_mm, depth_by_area = parse_depths("depth", depth) if depth is not None else (None, {})
     clean_areas = AREAS.normalize_all(list(areas))
@@ -48,7 +48,7 @@ def add_treatment(
         if area not in clean_areas:
             clean_areas.append(area)
     amount, clean_currency = parse_cost_currency(cost, currency)
-    row = TreatmentRow(
+    row = SessionRow(
         date=parse_date("date", date),
         setting=SETTINGS.normalize(setting) if setting is not None else "in-office",
         device_kind=DEVICE_KINDS.normalize(device) if device is not None else None,
@@ -57,18 +57,18 @@ def add_treatment(
         depth_by_area=depth_by_area,
         passes=parse_int("passes", passes, 1, 20) if passes is not None else None,
         areas=clean_areas,
-        adjuncts=SERUMS.normalize_all(list(serums)),
+        serums=SERUMS.normalize_all(list(serums)),
         anesthetic=parse_text("anesthetic", anesthetic, limit=120, one_line=True),
         pain=parse_rating("pain", pain) if pain is not None else None,
         cost=amount,
         currency=clean_currency,
         notes=parse_text("notes", notes),
     )
-    with journal.write() as session:
-        patient = find_patient(session, patient_ref)
-        course_row = course_for_new_record(session, patient, course)
+    with journal.write() as db:
+        patient = find_patient(db, patient_ref)
+        course_row = course_for_new_record(db, patient, course)
         row.course_id = course_row.id
-        row.provider = provider_by_name(session, provider)
-        session.add(row)
-        session.flush()
-        return convert.treatment(row)
+        row.provider = provider_by_name(db, provider)
+        db.add(row)
+        db.flush()
+        return convert.session(row)
