@@ -1,9 +1,9 @@
 """The journal exchange archive: one patient's records and photo files in a zip.
 
-Layout (version 1, docs/exports.md has the full description)::
+Layout (version 2, docs/exports.md has the full description)::
 
     manifest.json   format name, version, created, counts, sha256 + size of every member
-    records.json    patient, providers, courses, treatments, checkins, photos, reviews
+    records.json    patient, providers, courses, sessions, checkins, photos, reviews
     photos/<aa>/<sha256>-display.jpg, -thumb.jpg and -original.<ext> when kept
 
 Records are written column for column, ids and created/updated timestamps
@@ -63,7 +63,12 @@ from journal.export import files
 from journal.store import zipfiles
 
 FORMAT = "microneedling-journal-archive"
-VERSION = 1
+VERSION = 2  # 2: "sessions", "serums", "session_id" (version 1 said treatment/adjuncts)
+READABLE_VERSIONS = (1, 2)
+# rename-codemod: off  (these are the version-1 names, kept so old archives import)
+LEGACY_SECTIONS = {"treatments": "sessions"}
+LEGACY_FIELDS = {"sessions": {"adjuncts": "serums"}, "photos": {"treatment_id": "session_id"}}
+# rename-codemod: on
 MANIFEST = "manifest.json"
 RECORDS = "records.json"
 PHOTO_PREFIX = "photos/"
@@ -353,6 +358,35 @@ SINGULAR = {
 }
 
 
+def _current_names(doc: dict[str, Any], fields: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A version-1 document under today's names: same meaning, new keys.
+
+    Old and new spellings of one key together are refused rather than guessed.
+    """
+    out = dict(doc)
+    for old, new in LEGACY_SECTIONS.items():
+        if old in out:
+            if new in out:
+                raise ValueError(f"records.json has both {old!r} and {new!r}")
+            out[new] = out.pop(old)
+    for section, renames in fields.items():
+        items = out.get(section)
+        if not isinstance(items, list):
+            continue
+        renamed = []
+        for item in items:
+            if isinstance(item, dict):
+                item = dict(item)
+                for old, new in renames.items():
+                    if old in item:
+                        if new in item:
+                            raise ValueError(f"a record has both {old!r} and {new!r}")
+                        item[new] = item.pop(old)
+            renamed.append(item)
+        out[section] = renamed
+    return out
+
+
 def record_of(table: str, row: Any) -> dict[str, Any]:
     """One row (ORM object or anything with the attributes) as archive JSON values."""
     return {f.name: _jsonable(getattr(row, f.name)) for f in TABLES[table]}
@@ -566,10 +600,17 @@ class ArchiveReader:
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise self.refuse("manifest.json does not describe a journal archive")
         version = manifest.get("version")
-        if version != VERSION:
+        if version not in READABLE_VERSIONS:
             raise self.refuse(
-                f"unsupported archive version {version!r} (this journal reads version {VERSION})"
+                f"unsupported archive version {version!r} (this journal reads versions "
+                f"{', '.join(map(str, READABLE_VERSIONS))})"
             )
+        counts = manifest.get("counts")
+        if isinstance(counts, dict):
+            try:
+                manifest["counts"] = _current_names(counts, {})
+            except ValueError as exc:
+                raise self.refuse(str(exc).replace("records.json", "manifest.json")) from None
         members = manifest.get("members")
         if not isinstance(members, dict):
             raise self.refuse("manifest.json has no member list")
@@ -617,6 +658,10 @@ class ArchiveReader:
         doc = self._json(RECORDS, self.read_member(RECORDS))
         if not isinstance(doc, dict):
             raise self.refuse("records.json is not a JSON object")
+        try:
+            doc = _current_names(doc, LEGACY_FIELDS)
+        except ValueError as exc:
+            raise self.refuse(str(exc)) from None
         unknown = set(doc) - set(TABLE_KEYS)
         if unknown:
             raise self.refuse(f"records.json has an unknown section {sorted(unknown)[0]!r}")

@@ -15,6 +15,7 @@ from journal.export.archive import FORMAT, VERSION, Limits
 from journal.services.archive_import import import_archive
 from journal.services.exporting import export_patient
 from journal.services.history import patient_history
+from journal.services.journal import open_journal
 from journal.services.reading import history_document
 
 from .helpers import DEMO, TODAY, row_counts
@@ -199,9 +200,48 @@ def test_refuses_a_damaged_member(cli, journal, home, demo_archive, tmp_path):
 
 def test_refuses_an_unknown_version(cli, journal, home, parts, tmp_path):
     p = parts()
-    p.manifest["version"] = 2
-    out = p.write(tmp_path / "v2.zip")
-    _refused(cli, journal, home, out, "unsupported archive version 2")
+    p.manifest["version"] = VERSION + 1
+    out = p.write(tmp_path / "v-next.zip")
+    _refused(cli, journal, home, out, f"unsupported archive version {VERSION + 1}")
+
+
+# rename-codemod: off  (version-1 archives spell these the old way)
+def _as_version_1(p):
+    """The archive as version 1 wrote it: treatments, adjuncts, treatment_id."""
+    p.manifest["version"] = 1
+    counts = p.manifest["counts"]
+    p.manifest["counts"] = {("treatments" if k == "sessions" else k): v for k, v in counts.items()}
+    p.records["treatments"] = p.records.pop("sessions")
+    for item in p.records["treatments"]:
+        item["adjuncts"] = item.pop("serums")
+    for item in p.records["photos"]:
+        item["treatment_id"] = item.pop("session_id")
+    return p
+
+
+def test_a_version_1_archive_imports_with_the_same_meaning(parts, tmp_path):
+    """Old archives (treatments, adjuncts, treatment_id) import: same sessions, serums, links."""
+    current = parts().write(tmp_path / "v2.zip")
+    old = _as_version_1(parts()).write(tmp_path / "v1.zip")
+    assert b'"treatments"' in zipfile.ZipFile(old).read("records.json")
+    docs = []
+    for archive in (current, old):
+        with open_journal(tmp_path / archive.stem) as fresh:
+            assert import_archive(fresh, archive).added["sessions"] == 4
+            docs.append(history_document(patient_history(fresh, DEMO)))
+    assert any(s["serums"] for s in docs[0]["sessions"])
+    assert any(p["session_id"] for p in docs[0]["photos"])
+    assert docs[1] == docs[0]
+
+
+def test_an_archive_with_old_and_new_names_together_is_refused(cli, journal, home, parts, tmp_path):
+    p = _as_version_1(parts())
+    p.records["sessions"] = p.records["treatments"]
+    out = p.write(tmp_path / "both.zip")
+    _refused(cli, journal, home, out, "records.json has both 'treatments' and 'sessions'")
+
+
+# rename-codemod: on
 
 
 def test_refuses_a_zip_that_is_not_an_archive(cli, journal, home, tmp_path):

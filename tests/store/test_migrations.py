@@ -158,6 +158,7 @@ def _fill(journal) -> tuple[dict, dict]:
     return serums, links
 
 
+# rename-codemod: off  (revision 0002 has the old names)
 def test_a_0002_journal_with_data_upgrades_to_0003_intact(home, journal_url):
     """treatment -> session, adjuncts -> serums, photo.treatment_id -> session_id: no row lost.
 
@@ -205,6 +206,9 @@ def test_a_0002_journal_with_data_upgrades_to_0003_intact(home, journal_url):
     assert {s.id: s.serums for h in histories for s in h.sessions} == serums
     assert {p.id: p.session_id for h in histories for p in h.photos} == links
     journal.close()
+
+
+# rename-codemod: on
 
 
 def test_0002_schema_from_a_downgrade_equals_a_fresh_0002(home, journal_url):
