@@ -29,7 +29,7 @@ CONCERNS = ("acne-scars", "texture", "large-pores", "fine-lines")
 VERDICTS = ("worth-it", "not-sure", "not-worth-it")
 
 
-def synthetic_course(rnd: random.Random, sessions: int, checkins: int) -> CourseRecord:
+def synthetic_course(rnd: random.Random, session_count: int, checkins: int) -> CourseRecord:
     """A plausible course: sessions 4-6 weeks apart, check-ins spread after them."""
     patient = Patient(
         uuid.UUID(int=rnd.getrandbits(128)), "Bench", birth_year=rnd.randint(1955, 2003)
@@ -37,15 +37,15 @@ def synthetic_course(rnd: random.Random, sessions: int, checkins: int) -> Course
     concerns = tuple(rnd.sample(CONCERNS, 2))
     course = Course(uuid.UUID(int=rnd.getrandbits(128)), patient.id, "Face", concerns=concerns)
     day = START + dt.timedelta(days=rnd.randint(0, 300))
-    treatments = []
-    for _ in range(sessions):
+    sessions = []
+    for _ in range(session_count):
         cost = Decimal(rnd.randrange(100, 800, 25)) if rnd.random() < 0.9 else None
-        treatments.append(Session(uuid.UUID(int=rnd.getrandbits(128)), course.id, day, cost=cost))
+        sessions.append(Session(uuid.UUID(int=rnd.getrandbits(128)), course.id, day, cost=cost))
         day += dt.timedelta(weeks=rnd.randint(4, 6))
-    span = (treatments[-1].date - treatments[0].date).days + 120
+    span = (sessions[-1].date - sessions[0].date).days + 120
     records = []
     for _ in range(checkins):
-        when = treatments[0].date + dt.timedelta(days=rnd.randint(-7, span))
+        when = sessions[0].date + dt.timedelta(days=rnd.randint(-7, span))
         symptoms = {k: rnd.randint(0, 8) for k in rnd.sample(SYMPTOM_KEYS, rnd.randint(0, 4))}
         rated = rnd.random() < 0.3
         records.append(
@@ -63,9 +63,9 @@ def synthetic_course(rnd: random.Random, sessions: int, checkins: int) -> Course
         )
     reviews = tuple(
         Review(uuid.UUID(int=rnd.getrandbits(128)), course.id, t.date, gais="much-improved")
-        for t in treatments[::3]
+        for t in sessions[::3]
     )
-    return CourseRecord(patient, course, tuple(treatments), tuple(records), reviews)
+    return CourseRecord(patient, course, tuple(sessions), tuple(records), reviews)
 
 
 def timed(fn: Callable[[], object], runs: int) -> float:
@@ -84,9 +84,9 @@ def fmt(seconds: float) -> str:
 
 def main() -> None:
     rnd = random.Random(20240101)
-    heavy = synthetic_course(rnd, sessions=10, checkins=200)
+    heavy = synthetic_course(rnd, session_count=10, checkins=200)
     clinic = [
-        synthetic_course(rnd, sessions=rnd.randint(1, 6), checkins=rnd.randint(0, 25))
+        synthetic_course(rnd, session_count=rnd.randint(1, 6), checkins=rnd.randint(0, 25))
         for _ in range(1000 * 5)
     ]
     today = START + dt.timedelta(days=400)

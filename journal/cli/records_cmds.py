@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from journal.cli.context import emit_json, open_from, say, short_id
+from journal.core.vocab import GOODMAN_BARON
 
 if TYPE_CHECKING:
     from journal.core import records
@@ -250,7 +251,11 @@ def review_add(
     provider: str | None = typer.Option(None, "--provider", help="Reviewing provider (name)."),
     gais: str | None = typer.Option(None, "--gais", help="Observer GAIS."),
     goodman_baron: str | None = typer.Option(
-        None, "--goodman-baron", help="Qualitative scar grade 1-4."
+        None,
+        "--goodman-baron",
+        help="Qualitative scar grade: "
+        + ", ".join(f"{t.key} {t.aliases[0]}" for t in GOODMAN_BARON.terms)
+        + ".",
     ),
     notes: str | None = typer.Option(None, "--notes", help="Free-text notes."),
     as_json: bool = JSON,

@@ -259,6 +259,24 @@ VERDICTS = Vocabulary(
     closed=True,
 )
 
+GOODMAN_BARON = Vocabulary(
+    "goodman-baron",
+    [
+        Term("1", "macular (flat, discoloured)", ("macular",)),
+        Term("2", "mild (visible at social distance)", ("mild",)),
+        Term("3", "moderate (obvious, flattens on stretching)", ("moderate",)),
+        Term("4", "severe (does not flatten)", ("severe",)),
+    ],
+    closed=True,
+)
+"""Goodman & Baron qualitative scar grade: key is the grade, alias its one-word name."""
+
+
+def goodman_baron_text(grade: int) -> str:
+    """`grade 2 (mild ...)`: the grade as exports print it, with what it means."""
+    return f"grade {grade} ({GOODMAN_BARON.label(str(grade))})"
+
+
 COURSE_STATUSES = Vocabulary(
     "status",
     [

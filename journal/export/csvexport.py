@@ -1,4 +1,4 @@
-"""Treatments, check-ins, photos and reviews as CSV files for a spreadsheet.
+"""Sessions, check-ins, photos and reviews as CSV files for a spreadsheet.
 
 Decisions, all in favour of "double-click opens it right":
 

@@ -25,6 +25,7 @@ from journal.core.vocab import (
     SERUMS,
     SYMPTOMS,
     VERDICTS,
+    goodman_baron_text,
 )
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ SESSION_COLUMNS = (
     "Depth",
     "Passes",
     "Areas",
-    "Adjuncts",
+    "Serums",
     "Pain",
     "Cost",
 )
@@ -297,7 +298,7 @@ def _review_row(r: Review) -> tuple[str, ...]:
         r.date.isoformat(),
         r.provider or DASH,
         GAIS.label(r.gais) if r.gais else DASH,
-        f"grade {r.goodman_baron}" if r.goodman_baron is not None else DASH,
+        goodman_baron_text(r.goodman_baron) if r.goodman_baron is not None else DASH,
         r.notes or "",
     )
 

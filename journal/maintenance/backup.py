@@ -66,6 +66,7 @@ DB_MEMBER = "journal.db"
 PHOTO_PREFIX = "photos/"
 CHUNK = 1 << 20
 _TABLES = ("patient", "provider", "course", "session", "checkin", "photo", "review")
+_OLD_TABLES = ("treatment",)  # sessions before schema 0003  rename-codemod: keep
 
 
 class BackupRefused(JournalError):
@@ -423,7 +424,7 @@ def _holds_data(home: Path) -> str | None:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=15)
         try:
-            rows = sum(_count(conn, t) for t in _TABLES)
+            rows = sum(_count(conn, t) for t in (*_TABLES, *_OLD_TABLES))
         finally:
             conn.close()
     except sqlite3.Error:

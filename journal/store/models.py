@@ -136,7 +136,7 @@ class CourseRow(Stamped, Base):
 
 
 class SessionRow(Stamped, Base):
-    """One microneedling session (not `Session`: that name belongs to the ORM)."""
+    """One microneedling session (`SessionRow`: the record type `Session` lives in core)."""
 
     __tablename__ = "session"
 

@@ -26,20 +26,20 @@ def _id(n: int) -> uuid.UUID:
 
 def worked_example() -> CourseRecord:
     """Four sessions for acne scars and pores, one lingering swelling, 90-day follow-up."""
-    sessions = [
+    session_days = [
         dt.date(2024, 3, 1),
         dt.date(2024, 4, 5),
         dt.date(2024, 5, 10),
         dt.date(2024, 6, 14),
     ]
-    treatments = tuple(
+    sessions = tuple(
         Session(_id(i), COURSE, day, device_kind="pen", depth_mm=1.5, cost=Decimal("350.00"))
-        for i, day in enumerate(sessions)
+        for i, day in enumerate(session_days)
     )
     checkins = [
         CheckIn(_id(10), COURSE, dt.date(2024, 2, 26), concerns={"acne-scars": 7, "large-pores": 6})
     ]
-    for i, day in enumerate(sessions):
+    for i, day in enumerate(session_days):
         checkins.append(
             CheckIn(
                 _id(20 + i),
@@ -91,7 +91,7 @@ def worked_example() -> CourseRecord:
             concerns=("acne-scars", "large-pores"),
             planned_sessions=4,
         ),
-        treatments,
+        sessions,
         tuple(checkins),
         reviews,
     )

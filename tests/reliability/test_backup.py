@@ -215,7 +215,9 @@ def test_backup_usage_errors_are_one_line(sqlite_cli, home, tmp_path):
 
 
 def test_an_older_schema_backup_is_migrated_when_restored(sqlite_cli, home, tmp_path):
+    """A 0001 backup (table `session`, `serums`) restores at head with every record."""
     _fill(home, tmp_path, photos=1)
+    before = _history(home)
     engine = make_engine(f"sqlite:///{home / 'journal.db'}")
     migrate.downgrade(engine, "0001")
     engine.dispose()
@@ -228,8 +230,11 @@ def test_an_older_schema_backup_is_migrated_when_restored(sqlite_cli, home, tmp_
 
     restore(archive, other)
     conn = sqlite3.connect(other / "journal.db")
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
+        migrate.HEAD_REVISION
+    )
     conn.close()
+    assert _history(other) == before
 
 
 def test_backups_taken_while_photos_are_imported_are_consistent(tmp_path):

@@ -13,7 +13,7 @@ from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
-from journal.core.vocab import GAIS
+from journal.core.vocab import GAIS, GOODMAN_BARON
 from journal.tui.screens.form_base import (
     PatientRecordForm,
     date_field,
@@ -25,12 +25,7 @@ from journal.tui.screens.form_base import (
 )
 from journal.tui.widgets.form import FormField
 
-GOODMAN_BARON = [
-    ("1 - macular (flat, discoloured)", "1"),
-    ("2 - mild (visible at social distance)", "2"),
-    ("3 - moderate (obvious, flattens on stretching)", "3"),
-    ("4 - severe (does not flatten)", "4"),
-]
+GRADE_OPTIONS = [(f"{k} - {GOODMAN_BARON.label(k)}", k) for k in GOODMAN_BARON.keys]
 
 
 class ReviewFormScreen(PatientRecordForm):
@@ -51,7 +46,7 @@ class ReviewFormScreen(PatientRecordForm):
             )
             yield FormField(
                 "Goodman & Baron grade (scars)",
-                field_select(GOODMAN_BARON, id="goodman_baron", prompt="—"),
+                field_select(GRADE_OPTIONS, id="goodman_baron", prompt="—"),
                 keys=("goodman-baron",),
             )
         yield FormField(
