@@ -265,12 +265,18 @@ def _schema_shape_problems(conn: Any) -> list[str]:
     """Tables and columns the models expect but the database lacks.
 
     An empty database is not a problem here (the schema check says it needs
-    migrating); a half-present schema is.
+    migrating); a half-present schema is. Neither is a database at an older
+    revision: its tables are that revision's (0003 renamed `treatment` to
+    `session`), and the schema check reports it and `--repair` migrates it.
     """
     from sqlalchemy import inspect
 
+    from journal.store import migrate
     from journal.store.models import Base
 
+    stored = migrate.stored_revision(conn)
+    if stored is not None and stored != migrate.HEAD_REVISION:
+        return []
     inspector = inspect(conn)
     existing = set(inspector.get_table_names())
     tables = Base.metadata.sorted_tables
