@@ -266,8 +266,8 @@ def _schema_shape_problems(conn: Any) -> list[str]:
 
     An empty database is not a problem here (the schema check says it needs
     migrating); a half-present schema is. Neither is a database at an older
-    revision: its tables are that revision's (0003 renamed `treatment` to
-    `session`), and the schema check reports it and `--repair` migrates it.
+    revision: its tables are that revision's (0003 renamed the sessions
+    table), and the schema check reports it and `--repair` migrates it.
     """
     from sqlalchemy import inspect
 
