@@ -80,7 +80,7 @@ class CheckIn:
 
     `symptoms` maps SYMPTOM_KEYS to 0-10 (absent = not rated); `concerns` maps
     concern keys to severity 0-10 (10 = worst). The day offset from the latest
-    treatment is derived, never stored.
+    session is derived, never stored.
     """
 
     id: uuid.UUID
