@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -11,6 +12,8 @@ from journal.core.vocab import GOODMAN_BARON
 
 if TYPE_CHECKING:
     from journal.core import records
+
+_R = TypeVar("_R")
 
 patient_app = typer.Typer(help="Add and list patients.", no_args_is_help=True)
 course_app = typer.Typer(help="Plan a treatment series.", no_args_is_help=True)
@@ -22,6 +25,24 @@ PATIENT = typer.Option(..., "--patient", "-p", help="Patient id, id prefix or un
 COURSE = typer.Option(None, "--course", help="Course id or title (default: the latest active).")
 DATE = typer.Option(..., "--date", "-d", help="Date as YYYY-MM-DD.")
 JSON = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+def _add(
+    ctx: typer.Context,
+    as_json: bool,
+    add: Callable[..., _R],
+    args: tuple[str, ...],
+    fields: dict[str, Any],
+    describe: Callable[[_R], str],
+) -> _R:
+    """Every `... add` command: one service call in the chosen journal, then one report."""
+    with open_from(ctx) as journal:
+        record = add(journal, *args, **fields)
+    if as_json:
+        emit_json(record)
+    else:
+        say(describe(record))
+    return record
 
 
 @patient_app.command("add")
@@ -39,19 +60,9 @@ def patient_add(
     """Register a patient."""
     from journal.services.patients import add_patient
 
-    with open_from(ctx) as journal:
-        patient = add_patient(
-            journal,
-            name,
-            birth_year=birth_year,
-            skin_type=skin_type,
-            concerns=concern,
-            screening=screening,
-        )
-    if as_json:
-        emit_json(patient)
-    else:
-        say(f"Added patient {patient.display_name} ({short_id(patient.id)})")
+    fields: dict[str, Any] = {"birth_year": birth_year, "skin_type": skin_type}
+    fields |= {"concerns": concern, "screening": screening}
+    _add(ctx, as_json, add_patient, (name,), fields, _described("patient"))
 
 
 @patient_app.command("list")
@@ -97,23 +108,9 @@ def course_add(
     """Plan a series of sessions for a patient."""
     from journal.services.courses import add_course
 
-    with open_from(ctx) as journal:
-        course = add_course(
-            journal,
-            patient,
-            title=title,
-            areas=area,
-            concerns=concern,
-            planned=planned,
-            interval_weeks=interval_weeks,
-        )
-    if as_json:
-        emit_json(course)
-    else:
-        say(
-            f"Added course {course.title!r} ({short_id(course.id)}): {course.planned_sessions} "
-            f"sessions every {course.interval_weeks_min}-{course.interval_weeks_max} weeks"
-        )
+    fields: dict[str, Any] = {"title": title, "areas": area, "concerns": concern}
+    fields |= {"planned": planned, "interval_weeks": interval_weeks}
+    _add(ctx, as_json, add_course, (patient,), fields, _described("course"))
 
 
 @session_app.command("add")
@@ -146,30 +143,30 @@ def session_add(
     """Log one microneedling session."""
     from journal.services.sessions import add_session
 
-    with open_from(ctx) as journal:
-        session = add_session(
-            journal,
-            patient,
-            date=date,
-            course=course,
-            provider=provider,
-            setting=setting,
-            device=device,
-            device_name=device_name,
-            depth=depth,
-            passes=passes,
-            areas=area,
-            serums=serum,
-            anesthetic=anesthetic,
-            pain=pain,
-            cost=cost,
-            currency=currency,
-            notes=notes,
-        )
-    if as_json:
-        emit_json(session)
-    else:
-        say(f"Logged session {short_id(session.id)} on {session.date.isoformat()}")
+    fields: dict[str, Any] = {"date": date, "course": course, "provider": provider}
+    fields |= {"setting": setting}
+    fields |= {"device": device, "device_name": device_name, "depth": depth, "passes": passes}
+    fields |= {"areas": area, "serums": serum, "anesthetic": anesthetic, "pain": pain}
+    fields |= {"cost": cost, "currency": currency, "notes": notes}
+    _add(ctx, as_json, add_session, (patient,), fields, _described("session"))
+
+
+def _described(kind: str) -> Callable[[Any], str]:
+    """The one line an `add` command prints for the record it saved."""
+
+    def line(record: Any) -> str:
+        if kind == "patient":
+            return f"Added patient {record.display_name} ({short_id(record.id)})"
+        if kind == "course":
+            return (
+                f"Added course {record.title!r} ({short_id(record.id)}): "
+                f"{record.planned_sessions} sessions every "
+                f"{record.interval_weeks_min}-{record.interval_weeks_max} weeks"
+            )
+        verb = "Added" if kind == "review" else "Logged"
+        return f"{verb} {kind} {short_id(record.id)} on {record.date.isoformat()}"
+
+    return line
 
 
 def _symptom_option(name: str) -> Any:
@@ -220,25 +217,11 @@ def checkin_add(
         "tightness": tightness,
         "sensitivity": sensitivity,
     }
-    with open_from(ctx) as journal:
-        checkin = add_checkin(
-            journal,
-            patient,
-            date=date,
-            course=course,
-            symptoms=symptoms,
-            downtime=downtime,
-            concerns=concern,
-            gais=gais,
-            verdict=verdict,
-            flags=flag,
-            notes=notes,
-        )
-    if as_json:
-        emit_json(checkin)
-        return
-    say(f"Logged check-in {short_id(checkin.id)} on {checkin.date.isoformat()}")
-    if checkin.red_flags:
+    fields: dict[str, Any] = {"date": date, "course": course, "symptoms": symptoms}
+    fields |= {"downtime": downtime, "concerns": concern, "gais": gais, "verdict": verdict}
+    fields |= {"flags": flag, "notes": notes}
+    checkin = _add(ctx, as_json, add_checkin, (patient,), fields, _described("check-in"))
+    if not as_json and checkin.red_flags:
         say("Red flags noted: " + ", ".join(checkin.red_flags) + ". Contact your provider.")
 
 
@@ -263,21 +246,9 @@ def review_add(
     """Record a provider's observer rating."""
     from journal.services.reviews import add_review
 
-    with open_from(ctx) as journal:
-        review = add_review(
-            journal,
-            patient,
-            date=date,
-            course=course,
-            provider=provider,
-            gais=gais,
-            goodman_baron=goodman_baron,
-            notes=notes,
-        )
-    if as_json:
-        emit_json(review)
-    else:
-        say(f"Added review {short_id(review.id)} on {review.date.isoformat()}")
+    fields: dict[str, Any] = {"date": date, "course": course, "provider": provider, "gais": gais}
+    fields |= {"goodman_baron": goodman_baron, "notes": notes}
+    _add(ctx, as_json, add_review, (patient,), fields, _described("review"))
 
 
 def history(ctx: typer.Context, patient: str = PATIENT, as_json: bool = JSON) -> None:
