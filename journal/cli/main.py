@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from journal.cli import export_cmds, launch, maintenance_cmds, photo_cmds, records_cmds, score_cmds
+from journal.cli import (
+    amend_cmds,
+    export_cmds,
+    launch,
+    maintenance_cmds,
+    photo_cmds,
+    records_cmds,
+    score_cmds,
+)
 from journal.cli.context import Options, options
 
 if TYPE_CHECKING:
@@ -67,7 +75,15 @@ def main(
         open_tui(ctx)
 
 
-for _commands in (launch, records_cmds, photo_cmds, score_cmds, export_cmds, maintenance_cmds):
+for _commands in (
+    launch,
+    records_cmds,
+    photo_cmds,
+    amend_cmds,
+    score_cmds,
+    export_cmds,
+    maintenance_cmds,
+):
     _commands.register(app)
 
 

@@ -128,5 +128,11 @@ def timeline(history: PatientHistory) -> list[TimelineEntry]:
 
 
 def timeline_lines(history: PatientHistory) -> list[str]:
-    """The timeline as plain text lines: `2026-01-02  Session 1   Dermapen · 1.5 mm`."""
-    return [f"{e.date.isoformat()}  {e.title:<10}  {e.summary}" for e in timeline(history)]
+    """The timeline as plain text lines, each with the short id that `edit` and `delete` take.
+
+    `2026-01-02  1a2b3c4d  Session 1   Dermapen · 1.5 mm`
+    """
+    return [
+        f"{e.date.isoformat()}  {e.record.id.hex[:8]}  {e.title:<10}  {e.summary}"
+        for e in timeline(history)
+    ]

@@ -4,6 +4,20 @@ tests/store/test_column_kinds.py says how to regenerate it when the models chang
 """
 
 COLUMN_KINDS: dict[str, dict[str, str]] = {
+    "change": {
+        "action": "plain",
+        "actor": "plain",
+        "at": "datetime",
+        "batch_id": "uuid",
+        "field": "plain",
+        "id": "uuid",
+        "kind": "plain",
+        "new": "json",
+        "old": "json",
+        "patient_id": "uuid",
+        "record_id": "uuid",
+        "reverts": "uuid",
+    },
     "checkin": {
         "bleeding": "plain",
         "bruising": "plain",

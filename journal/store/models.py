@@ -273,8 +273,43 @@ class ReviewRow(Stamped, Base):
     )
 
 
+class ChangeRow(Base):
+    """One line of the append-only change log (an edit's field, a delete's tombstone).
+
+    Not `Stamped`: a change is never updated, and it outlives the record it
+    names, so `record_id` and `patient_id` are plain columns, not foreign keys.
+    `old`/`new` hold JSON values (a delete's `old` is the whole row); `reverts`
+    names the batch an undo reverted.
+    """
+
+    __tablename__ = "change"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    batch_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    field: Mapped[str | None] = mapped_column(String(40))
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reverts: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+    __table_args__ = (
+        CheckConstraint("action IN ('edit', 'delete', 'undo', 'erase')", name="action"),
+        Index(None, "batch_id"),
+        Index(None, "patient_id", "at"),
+        Index(None, "record_id"),
+        Index(None, "at"),
+        Index(None, "reverts"),
+    )
+
+
 __all__ = [
     "Base",
+    "ChangeRow",
     "CheckInRow",
     "CourseRow",
     "PatientRow",

@@ -22,6 +22,7 @@ import contextlib
 import os
 import re
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -184,3 +185,57 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# -- deleted photos ------------------------------------------------------------------------
+
+TRASH_DIRNAME = ".trash"
+TRASH_GRACE_DAYS = 30
+
+
+def trash_path(root: Path, relative: str, batch: uuid.UUID) -> Path:
+    """Where a deleted photo's file waits for undo: `.trash/<batch>/<shard>/<file>`."""
+    resolve(root, relative)  # the same refusal of paths that leave the store
+    return root / TRASH_DIRNAME / batch.hex / relative
+
+
+def move_to_trash(root: Path, relative: str, batch: uuid.UUID) -> None:
+    """Take a file out of the live store, keeping it for undo (best effort: a file
+    already gone is simply not there to keep)."""
+    source = resolve(root, relative)
+    target = trash_path(root, relative, batch)
+    refuse_symlink(root, "photo folder")
+    _private_dir(target.parent)
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(source, target)
+    with contextlib.suppress(OSError):
+        source.parent.rmdir()
+
+
+def restore_from_trash(root: Path, relative: str, batch: uuid.UUID) -> bool:
+    """Put a file back in the live store; False when it is neither there nor in the trash."""
+    target = resolve(root, relative)
+    source = trash_path(root, relative, batch)
+    if target.is_file():
+        return True
+    if not source.is_file():
+        return False
+    _private_dir(target.parent)
+    os.replace(source, target)
+    with contextlib.suppress(OSError):
+        source.parent.rmdir()
+        source.parent.parent.rmdir()
+    return True
+
+
+def expired_trash(root: Path, now: float, grace_days: int = TRASH_GRACE_DAYS) -> list[Path]:
+    """Batches of deleted photo files older than the grace period (doctor purges them)."""
+    trash = root / TRASH_DIRNAME
+    if trash.is_symlink() or not trash.is_dir():
+        return []
+    limit = now - grace_days * 86400
+    return [
+        batch
+        for batch in sorted(trash.iterdir())
+        if batch.is_dir() and not batch.is_symlink() and batch.stat().st_mtime < limit
+    ]

@@ -55,7 +55,8 @@ def test_a_check_in_counts_days_from_its_own_courses_session():
 
 
 def test_text_lines_carry_date_title_and_summary():
-    lines = timeline_lines(_history())
-    assert lines[0].startswith("2026-03-02  Session 1 ")
+    history = _history()
+    lines = timeline_lines(history)
+    assert lines[0].startswith(f"2026-03-02  {history.sessions[0].id.hex[:8]}  Session 1 ")
     assert "Dermapen" in lines[0]
     assert len(lines) == 6

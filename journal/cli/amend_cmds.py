@@ -1,0 +1,302 @@
+"""Correcting records: `edit` and `delete` for every kind, `journal undo`, `journal log`.
+
+An edit command takes the same options as the matching `add`, all optional:
+only what is given changes, and an empty value clears an optional field
+(`--notes ""`). The options are declared once per kind in `EDITS` and the
+commands are built from them, so an edit can never drift from its fields.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from journal.cli.context import emit_json, open_from, say, short_id
+from journal.cli.photo_cmds import photo_app
+from journal.cli.records_cmds import (
+    checkin_app,
+    course_app,
+    patient_app,
+    review_app,
+    session_app,
+)
+
+if TYPE_CHECKING:
+    from journal.services.amend import Change, Outcome
+
+SYMPTOMS = (
+    "redness",
+    "swelling",
+    "bruising",
+    "bleeding",
+    "pain",
+    "itching",
+    "flaking",
+    "tightness",
+    "sensitivity",
+)
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One option of an edit command and the field it changes."""
+
+    field: str  # the service's field name
+    flag: str
+    help: str
+    many: bool = False  # repeatable: the whole list is replaced
+
+
+def _o(field: str, help: str, flag: str | None = None, many: bool = False) -> Opt:
+    return Opt(field, flag or "--" + field.replace("_", "-"), help, many)
+
+
+MOVE = (
+    _o("course", "Move it to this course (id or title) of its patient."),
+    _o("patient", "Move it to this patient's current course (check-in filed under the wrong one)."),
+)
+
+EDITS: dict[str, tuple[Opt, ...]] = {
+    "patient": (
+        _o("name", "New display name."),
+        _o("birth_year", "Year of birth."),
+        _o("skin_type", "Fitzpatrick type 1-6."),
+        _o("concerns", "Target concern (repeatable; replaces the list).", "--concern", True),
+        _o("screening", "Screening answer (repeatable; replaces the list).", many=True),
+    ),
+    "course": (
+        _o("title", "Name of the series."),
+        _o("areas", "Treated area (repeatable; replaces the list).", "--area", True),
+        _o("concerns", "Target concern (repeatable; replaces the list).", "--concern", True),
+        _o("planned", "Planned sessions 1-20."),
+        _o("interval_weeks", "Weeks between sessions: 5 or 4-6."),
+        _o("status", "active, paused, complete or stopped."),
+    ),
+    "session": (
+        _o("date", "Date as YYYY-MM-DD."),
+        _o("provider", "Who performed the session (name; empty clears)."),
+        _o("setting", "in-office or at-home."),
+        _o("device", "roller, pen, rf or stamp."),
+        _o("device_name", "e.g. Dermapen."),
+        _o("depth", "Needle depth in mm, or per area: cheeks=1.5,forehead=0.5."),
+        _o("passes", "Number of passes 1-20."),
+        _o("areas", "Treated area (repeatable; replaces the list).", "--area", True),
+        _o("serums", "Adjunct or serum (repeatable; replaces the list).", "--serum", True),
+        _o("anesthetic", "Numbing used."),
+        _o("pain", "Procedure pain 0-10."),
+        _o("cost", "Price of the session."),
+        _o("currency", "Currency of the cost, e.g. EUR."),
+        _o("notes", "Free-text notes (empty clears)."),
+        *MOVE,
+    ),
+    "check-in": (
+        _o("date", "Date as YYYY-MM-DD."),
+        *(Opt(f"symptom:{name}", f"--{name}", f"{name.capitalize()} 0-10.") for name in SYMPTOMS),
+        _o("concerns", "Concern severity NAME=0-10 (repeatable; replaces all).", "--concern", True),
+        _o("gais", "very-much-improved|much-improved|improved|no-change|worse."),
+        _o("verdict", "worth-it|not-sure|not-worth-it."),
+        _o("flags", "Red flag (repeatable; replaces the list).", "--flag", True),
+        _o("notes", "Free-text notes (empty clears)."),
+        *MOVE,
+    ),
+    "review": (
+        _o("date", "Date as YYYY-MM-DD."),
+        _o("provider", "Reviewing provider (name)."),
+        _o("gais", "Observer GAIS."),
+        _o("goodman_baron", "Qualitative scar grade 1-4."),
+        _o("notes", "Free-text notes (empty clears)."),
+        *MOVE,
+    ),
+    "photo": (
+        _o("kind", "before, after or follow-up."),
+        _o("area", "The area it shows (re-file it)."),
+        _o("angle", "The angle it was taken from."),
+        _o("date", "The day it was taken (the time of day is kept)."),
+        *MOVE,
+    ),
+}
+
+BY_HELP = "Who makes the change (a provider's name; default: your user name)."
+JSON_HELP = "Print one JSON document."
+
+
+def _param(name: str, default: Any, annotation: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+def _edit_command(kind: str) -> Callable[..., None]:
+    options = EDITS[kind]
+
+    def command(ctx: typer.Context, **given: Any) -> None:
+        from journal.services.amend import edit
+
+        changes: dict[str, Any] = {}
+        symptoms: dict[str, Any] = {}
+        for opt, name in zip(options, _names(options), strict=True):
+            value = given[name]
+            if value is None or (opt.many and not value):
+                continue
+            if opt.field.startswith("symptom:"):
+                symptoms[opt.field.removeprefix("symptom:")] = value
+            else:
+                changes[opt.field] = list(value) if opt.many else value
+        if given.get("downtime") is not None:
+            changes["downtime"] = given["downtime"]
+        if symptoms:
+            changes["symptoms"] = symptoms
+        if not changes:
+            from journal.core.errors import InvalidValue
+
+            raise InvalidValue(kind, given["record_id"], "give at least one field to change")
+        with open_from(ctx) as journal:
+            outcome = edit(journal, kind, given["record_id"], changes, by=given["by"])
+        _report(outcome, given["as_json"])
+
+    params = [
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+        _param(
+            "record_id", typer.Argument(..., metavar="ID", help=f"The {kind}'s id or prefix."), str
+        ),
+    ]
+    for opt, name in zip(options, _names(options), strict=True):
+        annotation = Optional[list[str]] if opt.many else Optional[str]  # noqa: UP045
+        params.append(_param(name, typer.Option(None, opt.flag, help=opt.help), annotation))
+    if kind == "check-in":
+        flag = typer.Option(None, "--downtime/--no-downtime", help="Downtime that day.")
+        params.append(_param("downtime", flag, Optional[bool]))  # noqa: UP045
+    params.append(_param("by", typer.Option(None, "--by", help=BY_HELP), Optional[str]))  # noqa: UP045
+    params.append(_param("as_json", typer.Option(False, "--json", help=JSON_HELP), bool))
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__doc__ = f"Correct a {kind}: only the options given change."
+    return command
+
+
+def _names(options: tuple[Opt, ...]) -> list[str]:
+    return [o.field.replace("symptom:", "symptom_") for o in options]
+
+
+def _delete_command(kind: str) -> Callable[..., None]:
+    def command(
+        ctx: typer.Context,
+        record_id: str = typer.Argument(..., metavar="ID", help=f"The {kind}'s id or prefix."),
+        yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+        by: str | None = typer.Option(None, "--by", help=BY_HELP),
+        as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    ) -> None:
+        from journal.services.amend import delete, delete_preview
+
+        with open_from(ctx) as journal:
+            if not yes:
+                _confirm(delete_preview(journal, kind, record_id) + " (undo with `journal undo`)")
+            outcome = delete(journal, kind, record_id, by=by)
+        _report(outcome, as_json)
+
+    command.__doc__ = f"Delete a {kind} (and what belongs only to it); `journal undo` reverts it."
+    return command
+
+
+def _confirm(question: str) -> None:
+    """Ask on a terminal; without one, `--yes` is the only way to say yes."""
+    from journal.core.errors import JournalError
+
+    if not sys.stdin.isatty():
+        raise JournalError(f"{question}: no terminal to confirm on; pass --yes to confirm")
+    if not typer.confirm(question + "?", default=False):
+        raise JournalError("cancelled: nothing was changed")
+
+
+def _report(outcome: Outcome, as_json: bool) -> None:
+    if as_json:
+        emit_json(
+            {
+                "batch_id": outcome.batch_id,
+                "summary": outcome.summary,
+                "changes": list(outcome.changes),
+                "record": outcome.record,
+            }
+        )
+    else:
+        say(outcome.summary)
+
+
+def undo(
+    ctx: typer.Context,
+    by: str | None = typer.Option(None, "--by", help=BY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Revert the latest edit or delete made in this journal."""
+    from journal.services.amend import undo as undo_latest
+
+    with open_from(ctx) as journal:
+        outcome = undo_latest(journal, by=by)
+    _report(outcome, as_json)
+
+
+def log(
+    ctx: typer.Context,
+    patient: str | None = typer.Option(
+        None, "--patient", "-p", help="Only this patient's changes (id, id prefix or name)."
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", help="At most this many lines, newest first."
+    ),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Every edit, delete and undo, newest first: who, when, what, old -> new."""
+    from journal.services.amend import change_log
+
+    with open_from(ctx) as journal:
+        changes = change_log(journal, patient, limit=limit)
+    if as_json:
+        emit_json(changes)
+        return
+    if not changes:
+        say("No changes yet: records are as they were added.")
+    for change in changes:
+        say(_log_line(change))
+
+
+def _log_line(change: Change) -> str:
+    when = change.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    what = f"{change.kind} {short_id(change.record_id)}"
+    if change.action == "delete" or (change.action == "undo" and change.field is None):
+        detail = "deleted" if change.action == "delete" else "restored"
+    elif change.action == "erase":
+        detail = "erased"
+    else:
+        detail = f"{change.field}: {_shown(change.old)} -> {_shown(change.new)}"
+    return f"{when}  {change.actor:<16}  {change.action:<6}  {what}  {detail}"
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return "(empty)"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def register(app: typer.Typer) -> None:
+    apps = {
+        "patient": patient_app,
+        "course": course_app,
+        "session": session_app,
+        "check-in": checkin_app,
+        "review": review_app,
+        "photo": photo_app,
+    }
+    for kind, sub_app in apps.items():
+        sub_app.command("edit")(_edit_command(kind))
+        if kind != "patient":
+            sub_app.command("delete")(_delete_command(kind))
+    app.command("undo")(undo)
+    app.command("log")(log)

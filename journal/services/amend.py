@@ -1,0 +1,557 @@
+"""Correcting the record: edit, delete, undo, and the change log that remembers each.
+
+Every edit and delete writes its change-log rows in the same transaction as
+the change itself, so the log can never disagree with the records: an edit
+logs each changed field's old and new value, a delete logs the whole row of
+everything it removes (its tombstone, which is also what undo puts back).
+One user action is one batch; `undo` reverts the latest batch that has not
+been undone, as a new batch of its own, so the log only ever grows.
+
+A patient's erasure is the one change that cannot be undone: see `erase`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session as DbSession
+
+from journal.core import records
+from journal.core.errors import InvalidValue, JournalError, NotFound
+from journal.core.lookup import looks_like_id
+from journal.services import convert
+from journal.services.fields import KINDS, EditableKind, parse_changes
+from journal.services.journal import Journal
+from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
+from journal.store import snapshots
+from journal.store.models import (
+    ChangeRow,
+    CheckInRow,
+    CourseRow,
+    PatientRow,
+    PhotoRow,
+    ReviewRow,
+    SessionRow,
+)
+
+MODELS: dict[str, Any] = {
+    "patient": PatientRow,
+    "course": CourseRow,
+    "session": SessionRow,
+    "checkin": CheckInRow,
+    "review": ReviewRow,
+    "photo": PhotoRow,
+}
+LINKED_PHOTOS = "linked_photos"  # tombstone key: photos a deleted session/check-in had
+# Restore order: a row's parents come back before it does.
+PARENTS_FIRST = ("patient", "course", "session", "checkin", "review", "photo")
+CONVERT = {
+    "patient": convert.patient,
+    "course": convert.course,
+    "session": convert.session,
+    "checkin": convert.checkin,
+    "review": convert.review,
+    "photo": convert.photo,
+}
+
+
+class EditConflict(JournalError):
+    """The record changed after the form that edits it was opened."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the change log, as people read it."""
+
+    id: uuid.UUID
+    batch_id: uuid.UUID
+    at: dt.datetime
+    actor: str
+    action: str  # edit | delete | undo | erase
+    kind: str
+    record_id: uuid.UUID
+    patient_id: uuid.UUID | None
+    field: str | None
+    old: Any
+    new: Any
+    reverts: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an edit, delete or undo did: its batch, a sentence, the record if one remains."""
+
+    batch_id: uuid.UUID
+    summary: str
+    changes: tuple[Change, ...]
+    record: Any = None
+
+
+def actor_name(by: str | None) -> str:
+    """Who made a change: the name given with `--by`, else the account's user name."""
+    from journal.core.values import parse_name
+
+    if by is not None:
+        return parse_name("by", by)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# -- finding ---------------------------------------------------------------------------
+
+
+def kind_of(name: str) -> EditableKind:
+    found = KINDS.get(name)
+    if found is None:
+        raise InvalidValue("kind", name, "choose one of " + ", ".join(KINDS))
+    return found
+
+
+def find_record(db: DbSession, kind: EditableKind, ref: str) -> Any:
+    """The one record of this kind with this id or unique id prefix (4+ hex digits)."""
+    model = MODELS[kind.table]
+    if kind.table == "patient":
+        return find_patient(db, ref)  # a patient is also named by name
+    text = ref.strip()
+    if not looks_like_id(text):
+        raise InvalidValue(f"{kind.name} id", ref, "give its id or the first 4+ characters of it")
+    try:
+        exact = uuid.UUID(text)
+    except ValueError:
+        exact = None
+    if exact is not None:
+        found = [exact] if db.get(model, exact) is not None else []
+    else:
+        prefix = text.replace("-", "").lower()
+        hex_id = func.replace(func.lower(cast(model.id, String)), "-", "")
+        found = list(db.scalars(select(model.id).where(hex_id.like(prefix + "%")).limit(6)))
+    if not found:
+        raise NotFound(f"no {kind.name} with id {ref!r}: see `journal history`")
+    if len(found) > 1:
+        shown = ", ".join(str(i)[:13] for i in found[:5])
+        raise InvalidValue(f"{kind.name} id", ref, f"is ambiguous ({shown}); type more of it")
+    return db.get(model, found[0])
+
+
+def patient_id_of(db: DbSession, table: str, row: Any) -> uuid.UUID | None:
+    if table == "patient":
+        return row.id  # type: ignore[no-any-return]
+    if table == "course":
+        return row.patient_id  # type: ignore[no-any-return]
+    return db.scalar(select(CourseRow.patient_id).where(CourseRow.id == row.course_id))
+
+
+# -- edit ------------------------------------------------------------------------------
+
+
+def edit(
+    journal: Journal,
+    kind_name: str,
+    ref: str,
+    changes: Mapping[str, Any],
+    *,
+    by: str | None = None,
+    expected_updated_at: dt.datetime | None = None,
+) -> Outcome:
+    """Change the fields given; refuse values an add would refuse, or nothing to change."""
+    kind = kind_of(kind_name)
+    columns = parse_changes(kind, changes)
+    actor = actor_name(by)
+    with journal.write() as db:
+        row = find_record(db, kind, ref)
+        if expected_updated_at is not None and row.updated_at != expected_updated_at:
+            raise EditConflict(
+                f"this {kind.name} was changed elsewhere after you opened it: "
+                "reload it, or save again to overwrite"
+            )
+        columns |= _relational(db, kind, row, changes)
+        columns = _complete(kind, row, columns)
+        batch = uuid.uuid4()
+        patient_id = patient_id_of(db, kind.table, row)
+        logged: list[ChangeRow] = []
+        for column, new in columns.items():
+            old = getattr(row, column)
+            if snapshots.field_to_json(kind.table, column, old) == snapshots.field_to_json(
+                kind.table, column, new
+            ):
+                continue
+            logged.append(
+                ChangeRow(
+                    batch_id=batch,
+                    actor=actor,
+                    action="edit",
+                    kind=kind.table,
+                    record_id=row.id,
+                    patient_id=patient_id,
+                    field=column,
+                    old=snapshots.field_to_json(kind.table, column, old),
+                    new=snapshots.field_to_json(kind.table, column, new),
+                )
+            )
+            setattr(row, column, new)
+        if not logged:
+            raise InvalidValue(kind.name, ref, "nothing to change: every value is as it was")
+        db.add_all(logged)
+        db.flush()
+        if kind.table == "checkin":
+            _still_records_something(row)
+        record = CONVERT[kind.table](row)
+        fields = ", ".join(c.field or "" for c in logged)
+        summary = f"Edited {kind.name} {str(row.id)[:8]}: {fields}"
+        return Outcome(batch, summary, tuple(_change(c) for c in logged), record)
+
+
+def _relational(
+    db: DbSession, kind: EditableKind, row: Any, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Fields whose value names another record: a provider, a course, a patient."""
+    found: dict[str, Any] = {}
+    if "provider" in changes:
+        if kind.table not in ("session", "review"):
+            raise InvalidValue("field", "provider", f"a {kind.name} has no provider")
+        name = changes["provider"]
+        provider = provider_by_name(db, name) if name and str(name).strip() else None
+        found["provider_id"] = provider.id if provider is not None else None
+    if "patient" in changes or "course" in changes:
+        if kind.table in ("patient", "course"):
+            raise InvalidValue("field", "course", f"a {kind.name} cannot be moved")
+        patient = (
+            find_patient(db, changes["patient"])
+            if changes.get("patient")
+            else db.get(PatientRow, patient_id_of(db, kind.table, row))
+        )
+        assert patient is not None
+        found["course_id"] = course_for_new_record(db, patient, changes.get("course")).id
+    return found
+
+
+def _complete(kind: EditableKind, row: Any, columns: dict[str, Any]) -> dict[str, Any]:
+    """Values that only make sense with the rest of the row: a currency needs a cost."""
+    if kind.table == "session":
+        cost = columns.get("cost", row.cost)
+        if "currency" in columns and columns["currency"] is not None and cost is None:
+            raise InvalidValue("currency", columns["currency"], "give a cost with its currency")
+        if "cost" in columns and cost is None:
+            columns["currency"] = None
+        elif "cost" in columns and columns.get("currency", row.currency) is None:
+            columns["currency"] = "USD"
+        by_area = columns.get("depth_by_area")
+        if by_area:
+            areas = list(columns.get("areas", row.areas or []))
+            columns["areas"] = areas + [a for a in by_area if a not in areas]
+    if kind.table == "photo" and "taken_date" in columns:
+        day: dt.date = columns.pop("taken_date")
+        local = row.taken_at.astimezone()
+        moved = local.replace(year=day.year, month=day.month, day=day.day)
+        columns["taken_at"] = moved.astimezone(dt.UTC)
+        columns["taken_at_source"] = "user"
+    return columns
+
+
+def _still_records_something(row: CheckInRow) -> None:
+    from journal.core.vocab import SYMPTOM_KEYS
+
+    values = [getattr(row, k) for k in SYMPTOM_KEYS]
+    values += [row.concerns, row.gais, row.verdict, row.red_flags, row.notes]
+    if not any(v not in (None, {}, []) for v in values) and row.downtime is None:
+        raise InvalidValue("check-in", str(row.id)[:8], "would record nothing: delete it instead")
+
+
+# -- delete ----------------------------------------------------------------------------
+
+
+def delete(journal: Journal, kind_name: str, ref: str, *, by: str | None = None) -> Outcome:
+    """Remove a record with what cannot live without it; undo puts every row back."""
+    kind = kind_of(kind_name)
+    if kind.table == "patient":
+        raise InvalidValue(
+            "patient", ref, "a patient is erased, not deleted: `journal patient erase`"
+        )
+    actor = actor_name(by)
+    with journal.write() as db:
+        row = find_record(db, kind, ref)
+        batch = uuid.uuid4()
+        patient_id = patient_id_of(db, kind.table, row)
+        doomed = _with_dependants(db, kind.table, row)
+        logged = [
+            ChangeRow(
+                batch_id=batch,
+                actor=actor,
+                action="delete",
+                kind=table,
+                record_id=item.id,
+                patient_id=patient_id,
+                old=_tombstone(db, table, item),
+            )
+            for table, item in doomed
+        ]
+        db.add_all(logged)
+        files = [f for table, item in doomed if table == "photo" for f in _files_of(item)]
+        for _, item in reversed(doomed):  # dependants first, one flush each: the ORM
+            db.delete(item)  # knows no course->session link to order them itself
+            db.flush()
+        counts = _count_words(t for t, _ in doomed[1:])
+        also = f" with {counts}" if counts else ""
+        summary = f"Deleted {kind.name} {str(row.id)[:8]}{also}"
+        outcome = Outcome(batch, summary, tuple(_change(c) for c in logged))
+    _trash_photo_files(journal, files, batch)
+    return outcome
+
+
+def _tombstone(db: DbSession, table: str, row: Any) -> dict[str, Any]:
+    """The whole row, plus the photos that pointed at it (undo links them again)."""
+    data = snapshots.snapshot(table, row)
+    if table in ("session", "checkin"):
+        column = PhotoRow.session_id if table == "session" else PhotoRow.checkin_id
+        linked = db.scalars(select(PhotoRow.id).where(column == row.id))
+        data[LINKED_PHOTOS] = [str(i) for i in linked]
+    return data
+
+
+def delete_preview(journal: Journal, kind_name: str, ref: str) -> str:
+    """What a delete would remove, in words, for the confirmation question."""
+    kind = kind_of(kind_name)
+    with journal.read() as db:
+        row = find_record(db, kind, ref)
+        doomed = _with_dependants(db, kind.table, row)
+        counts = _count_words(t for t, _ in doomed[1:])
+        when = getattr(row, "date", None) or getattr(row, "taken_at", None)
+        label = getattr(row, "title", None) or (when.isoformat()[:10] if when else "")
+        also = f" with {counts}" if counts else ""
+        return f"Delete {kind.name} {str(row.id)[:8]} ({label}){also}"
+
+
+def _with_dependants(db: DbSession, table: str, row: Any) -> list[tuple[str, Any]]:
+    """The row and every row that goes with it, parents first.
+
+    A course takes its sessions, check-ins, reviews and photos with it; a
+    session or check-in keeps its photos, which only lose the link (the
+    database sets it to NULL, and undo puts the link back from the snapshot).
+    """
+    found: list[tuple[str, Any]] = [(table, row)]
+    if table == "course":
+        for child, model in (
+            ("session", SessionRow),
+            ("checkin", CheckInRow),
+            ("review", ReviewRow),
+            ("photo", PhotoRow),
+        ):
+            found += [
+                (child, r) for r in db.scalars(select(model).where(model.course_id == row.id))
+            ]
+    return found
+
+
+def _count_words(tables: Any) -> str:
+    counted: dict[str, int] = {}
+    for table in tables:
+        counted[table] = counted.get(table, 0) + 1
+    names = {"session": "session", "checkin": "check-in", "review": "review", "photo": "photo"}
+    return ", ".join(
+        f"{n} {names[t]}{'s' if n != 1 else ''}" for t, n in counted.items() if t in names
+    )
+
+
+def _trash_photo_files(journal: Journal, files: list[str], batch: uuid.UUID) -> None:
+    """Keep a deleted photo's files out of the live store until undo or the grace period ends.
+
+    Runs after the commit: a crash in between leaves files no row points to
+    (`journal doctor` sets them aside), never a row without its files.
+    """
+    from journal.store import photostore
+
+    for relative in files:
+        photostore.move_to_trash(journal.photos_dir, relative, batch)
+
+
+def _files_of(photo: Any) -> list[str]:
+    return [p for p in (photo.display_path, photo.thumb_path, photo.original_path) if p]
+
+
+# -- undo ------------------------------------------------------------------------------
+
+
+def undo(journal: Journal, *, by: str | None = None) -> Outcome:
+    """Revert the latest edit or delete not yet undone, as a batch of its own."""
+    actor = actor_name(by)
+    with journal.write() as db:
+        undone = select(ChangeRow.reverts).where(ChangeRow.reverts.is_not(None))
+        latest = db.scalar(
+            select(ChangeRow.batch_id)
+            .where(ChangeRow.action.in_(("edit", "delete")))
+            .where(ChangeRow.batch_id.not_in(undone))
+            .order_by(ChangeRow.at.desc(), ChangeRow.id)
+            .limit(1)
+        )
+        if latest is None:
+            raise InvalidValue("undo", "", "nothing to undo")
+        rows = list(db.scalars(select(ChangeRow).where(ChangeRow.batch_id == latest)))
+        batch = uuid.uuid4()
+        if rows[0].action == "edit":
+            logged = _undo_edit(db, rows, batch, actor)
+            what = f"edit of {_word(rows[0].kind)} {str(rows[0].record_id)[:8]}"
+        else:
+            logged = _undo_delete(journal, db, rows, batch, actor)
+            what = f"delete of {_word(rows[0].kind)} {str(rows[0].record_id)[:8]}"
+        db.add_all(logged)
+        db.flush()
+        return Outcome(batch, f"Undid the {what}", tuple(_change(c) for c in logged))
+
+
+def _undo_edit(
+    db: DbSession, rows: list[ChangeRow], batch: uuid.UUID, actor: str
+) -> list[ChangeRow]:
+    table = rows[0].kind
+    row = db.get(MODELS[table], rows[0].record_id)
+    if row is None:
+        raise InvalidValue("undo", "", f"the edited {_word(table)} no longer exists")
+    logged: list[ChangeRow] = []
+    for change in rows:
+        assert change.field is not None
+        current = snapshots.field_to_json(table, change.field, getattr(row, change.field))
+        if current != change.new:
+            raise InvalidValue(
+                "undo",
+                "",
+                f"{_word(table)} {change.field} was changed again since; edit it instead",
+            )
+        setattr(row, change.field, snapshots.field_from_json(table, change.field, change.old))
+        logged.append(_reverse(change, batch, actor, old=change.new, new=change.old))
+    return logged
+
+
+def _undo_delete(
+    journal: Journal, db: DbSession, rows: list[ChangeRow], batch: uuid.UUID, actor: str
+) -> list[ChangeRow]:
+    from journal.store import photostore
+
+    ordered = sorted(rows, key=lambda c: PARENTS_FIRST.index(c.kind))
+    for change in ordered:
+        values = snapshots.restored(change.kind, change.old)
+        db.add(MODELS[change.kind](**values))
+        db.flush()
+    for change in ordered:
+        if change.kind == "photo":
+            for relative in _files_of(_Files(change.old)):
+                photostore.restore_from_trash(journal.photos_dir, relative, change.batch_id)
+    _relink_photos(db, ordered)
+    return [_reverse(c, batch, actor, old=None, new=c.old) for c in ordered]
+
+
+def _relink_photos(db: DbSession, ordered: list[ChangeRow]) -> None:
+    """Photos that lost their session/check-in link when it was deleted get it back."""
+    for change in ordered:
+        if change.kind not in ("session", "checkin"):
+            continue
+        column = PhotoRow.session_id if change.kind == "session" else PhotoRow.checkin_id
+        for photo_id in _unlinked_photos(db, change):
+            photo = db.get(PhotoRow, photo_id)
+            if photo is not None and getattr(photo, column.key) is None:
+                setattr(photo, column.key, change.record_id)
+
+
+def _unlinked_photos(db: DbSession, change: ChangeRow) -> list[uuid.UUID]:
+    return [uuid.UUID(i) for i in (change.old or {}).get(LINKED_PHOTOS, [])]
+
+
+@dataclass(frozen=True)
+class _Files:
+    data: dict[str, Any]
+
+    @property
+    def display_path(self) -> str | None:
+        return self.data.get("display_path")
+
+    @property
+    def thumb_path(self) -> str | None:
+        return self.data.get("thumb_path")
+
+    @property
+    def original_path(self) -> str | None:
+        return self.data.get("original_path")
+
+
+def _reverse(change: ChangeRow, batch: uuid.UUID, actor: str, *, old: Any, new: Any) -> ChangeRow:
+    return ChangeRow(
+        batch_id=batch,
+        actor=actor,
+        action="undo",
+        kind=change.kind,
+        record_id=change.record_id,
+        patient_id=change.patient_id,
+        field=change.field,
+        old=old,
+        new=new,
+        reverts=change.batch_id,
+    )
+
+
+def _word(table: str) -> str:
+    return "check-in" if table == "checkin" else table
+
+
+def _change(row: ChangeRow) -> Change:
+    return Change(
+        id=row.id,
+        batch_id=row.batch_id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        kind=_word(row.kind),
+        record_id=row.record_id,
+        patient_id=row.patient_id,
+        field=row.field,
+        old=row.old,
+        new=row.new,
+        reverts=row.reverts,
+    )
+
+
+# -- the log ---------------------------------------------------------------------------
+
+
+def change_log(
+    journal: Journal, patient_ref: str | None = None, *, limit: int | None = None
+) -> list[Change]:
+    """The change log, newest first; one patient's changes with `patient_ref`."""
+    with journal.read() as db:
+        stmt = select(ChangeRow).order_by(ChangeRow.at.desc(), ChangeRow.id)
+        if patient_ref is not None:
+            stmt = stmt.where(ChangeRow.patient_id == find_patient(db, patient_ref).id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [_change(row) for row in db.scalars(stmt)]
+
+
+def amended_ids(journal: Journal, patient_id: uuid.UUID) -> set[uuid.UUID]:
+    """Records of a patient that were edited since they were added (exports mark them)."""
+    with journal.read() as db:
+        stmt = (
+            select(ChangeRow.record_id)
+            .where(ChangeRow.patient_id == patient_id)
+            .where(ChangeRow.action.in_(("edit", "undo")))
+        )
+        return set(db.scalars(stmt))
+
+
+__all__ = [
+    "Change",
+    "EditConflict",
+    "Outcome",
+    "change_log",
+    "delete",
+    "edit",
+    "find_record",
+    "records",
+    "undo",
+]
