@@ -49,6 +49,7 @@ class Course:
     interval_weeks_max: int = 6
     status: str = "active"
     created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None  # an edit form checks it has not moved
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Session:
     cost: Decimal | None = None
     currency: str | None = None
     notes: str | None = None
+    updated_at: dt.datetime | None = None  # an edit form checks it has not moved
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class CheckIn:
     verdict: str | None = None
     red_flags: tuple[str, ...] = ()
     notes: str | None = None
+    updated_at: dt.datetime | None = None  # an edit form checks it has not moved
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Photo:
     checkin_id: uuid.UUID | None = None
     original_path: str | None = None
     original_name: str | None = None
+    updated_at: dt.datetime | None = None  # an edit form checks it has not moved
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class Review:
     gais: str | None = None
     goodman_baron: int | None = None  # qualitative scar grade 1-4
     notes: str | None = None
+    updated_at: dt.datetime | None = None  # an edit form checks it has not moved
 
 
 @dataclass(frozen=True)
