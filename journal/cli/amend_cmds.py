@@ -226,6 +226,32 @@ def _report(outcome: Outcome, as_json: bool) -> None:
         say(outcome.summary)
 
 
+def erase(
+    ctx: typer.Context,
+    patient: str = typer.Argument(..., metavar="P", help="Patient id, id prefix or unique name."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    by: str | None = typer.Option(None, "--by", help=BY_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Erase a patient with every record, change and photo: final, no undo."""
+    from journal.services.erasure import erase_patient, erase_preview
+
+    with open_from(ctx) as journal:
+        if not yes:
+            _confirm(erase_preview(journal, patient))
+        erased = erase_patient(journal, patient, by=by)
+    if as_json:
+        emit_json(erased)
+        return
+    say(
+        f"Erased patient {short_id(erased.patient_id)}: {erased.records} record(s), "
+        f"{erased.photo_files} photo file(s)."
+    )
+    if not erased.compacted:
+        say("Another program had the journal open: run `journal doctor` once it is closed.")
+    say("Backups you made before still hold them: delete those yourself.")
+
+
 def undo(
     ctx: typer.Context,
     by: str | None = typer.Option(None, "--by", help=BY_HELP),
@@ -298,5 +324,6 @@ def register(app: typer.Typer) -> None:
         sub_app.command("edit")(_edit_command(kind))
         if kind != "patient":
             sub_app.command("delete")(_delete_command(kind))
+    patient_app.command("delete")(erase)
     app.command("undo")(undo)
     app.command("log")(log)

@@ -275,7 +275,7 @@ def delete(journal: Journal, kind_name: str, ref: str, *, by: str | None = None)
     kind = kind_of(kind_name)
     if kind.table == "patient":
         raise InvalidValue(
-            "patient", ref, "a patient is erased, not deleted: `journal patient erase`"
+            "patient", ref, "a patient is erased, not deleted: `journal patient delete` (final)"
         )
     actor = actor_name(by)
     with journal.write() as db:

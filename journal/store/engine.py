@@ -67,6 +67,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    # Health data: a deleted row's bytes are zeroed, not left in a free page.
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 

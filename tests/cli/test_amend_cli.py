@@ -196,3 +196,48 @@ def test_deleting_a_session_keeps_its_photos_and_undo_links_them_again(cli, phot
 def test_every_kind_has_edit_with_help(cli, kind):
     out = cli(kind, "edit", "--help")
     assert out.code == 0 and "--by" in out.out and "--json" in out.out
+
+
+def _every_byte_under(folder) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def test_erasing_a_patient_leaves_nothing_of_theirs_in_any_file(cli, home, photo_file, journal_url):
+    """Name, notes, photos, change log, deleted photos waiting for undo: all gone, for good."""
+    assert cli("patient", "add", "Quilla Zephyrine").code == 0
+    assert cli("patient", "add", "Sam Lee").code == 0
+    checkin = cli(
+        "checkin", "add", "-p", "Quilla", "-d", "2026-03-02", "--notes", "XYZZY-NOTE", "--json"
+    ).json()
+    assert cli("checkin", "edit", checkin["id"], "--notes", "PLUGH-NOTE").code == 0
+    for area in ("left-cheek", "forehead"):
+        out = cli(
+            "photo", "add", "-p", "Quilla", "-d", "2026-03-01", "--area", area, str(photo_file)
+        )
+        if out.code == 0:
+            break
+    photo = _history(cli, "Quilla")["photos"][0]
+    assert cli("photo", "delete", photo["id"], "--yes").code == 0  # its files wait in the trash
+    assert cli("checkin", "add", "-p", "Sam", "-d", "2026-03-02", "--redness", "2").code == 0
+
+    refused = cli("patient", "delete", "Quilla")
+    assert refused.code == 2 and "cannot be undone" in refused.err
+    out = cli("patient", "delete", "Quilla", "--yes", "--by", "Dr Chen")
+    assert out.code == 0, out.err
+
+    names = [p["patient"]["display_name"] for p in cli("patient", "list", "--json").json()]
+    assert names == ["Sam Lee"]
+    log = cli("log", "--json").json()
+    assert [(c["action"], c["actor"]) for c in log if c["kind"] == "patient"] == [
+        ("erase", "Dr Chen")
+    ]
+    assert all(c["patient_id"] is None or c["action"] != "edit" for c in log)
+    text = cli("log").out
+    assert "XYZZY" not in text and "PLUGH" not in text and "Quilla" not in text
+    assert cli("undo").code == 2  # nothing of theirs can come back
+    assert len(_history(cli, "Sam")["checkins"]) == 1
+    assert not [p for p in (home / "photos").rglob("*") if p.is_file()]
+    if journal_url is None:  # SQLite: the database, its WAL and every other file in the home
+        everything = _every_byte_under(home)
+        for secret in (b"Quilla", b"Zephyrine", b"XYZZY", b"PLUGH"):
+            assert secret not in everything, secret

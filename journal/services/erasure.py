@@ -1,0 +1,163 @@
+"""Erasing a patient: everything of theirs goes, recoverable by no one from the journal.
+
+A delete can be undone because its tombstone keeps the whole row; an erasure
+must not be, so it removes the patient, every record of theirs, every
+change-log entry that holds their data (tombstones included) and every photo
+file (live, and deleted ones waiting for undo), and keeps one tombstone
+without personal data: that patient id was erased, when and by whom.
+
+Rows removed from SQLite leave their bytes in free pages and in the WAL until
+they are overwritten. Journals run with `secure_delete` on (freed pages are
+zeroed, see `journal.store.engine`); the erasure then checkpoints the WAL
+into the database, truncates it, and vacuums. PostgreSQL keeps dead rows
+until VACUUM, which runs on the journal's tables afterwards; the server's
+own WAL archive and any backup are outside the journal: the user has to
+delete those (the docs say so).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as DbSession
+
+from journal.services.amend import actor_name
+from journal.services.journal import Journal
+from journal.services.lookup import find_patient
+from journal.store import photostore
+from journal.store.models import ChangeRow, CourseRow, PatientRow, PhotoRow
+
+ERASE_TABLES = ("patient", "course", "session", "checkin", "photo", "review", "change")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    patient_id: uuid.UUID
+    records: int
+    photo_files: int
+    compacted: bool  # SQLite free pages and WAL rewritten (False: another program held it)
+
+
+def erase_preview(journal: Journal, patient_ref: str) -> str:
+    """The confirmation question: whom and how much, and that it is final."""
+    with journal.read() as db:
+        patient = find_patient(db, patient_ref)
+        courses = [
+            c.id for c in db.scalars(select(CourseRow).where(CourseRow.patient_id == patient.id))
+        ]
+        photos = (
+            db.scalar(select(PhotoRow.id).where(PhotoRow.course_id.in_(courses)).limit(1))
+            if courses
+            else None
+        )
+        what = "every record" + (" and photo" if photos else "")
+        return (
+            f"Erase {patient.display_name} ({str(patient.id)[:8]}) with {what}: "
+            "this cannot be undone"
+        )
+
+
+def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) -> Erasure:
+    """Remove a patient and everything of theirs; keep a tombstone without personal data."""
+    actor = actor_name(by)
+    with journal.write() as db:
+        patient = find_patient(db, patient_ref)
+        patient_id = patient.id
+        files = _their_files(db, patient_id)
+        records = _count(db, patient_id)
+        db.execute(delete(ChangeRow).where(ChangeRow.patient_id == patient_id))
+        db.delete(patient)  # courses follow by cascade; their records by ON DELETE CASCADE
+        db.flush()
+        db.add(
+            ChangeRow(
+                batch_id=uuid.uuid4(),
+                actor=actor,
+                action="erase",
+                kind="patient",
+                record_id=patient_id,
+                patient_id=None,
+            )
+        )
+    removed = _remove_files(journal, files)
+    compacted = _compact(journal)
+    return Erasure(patient_id, records, removed, compacted)
+
+
+def _their_files(db: DbSession, patient_id: uuid.UUID) -> list[tuple[str, uuid.UUID | None]]:
+    """Store-relative paths of their live photos, and of deleted ones still kept for undo."""
+    courses = select(CourseRow.id).where(CourseRow.patient_id == patient_id)
+    found: list[tuple[str, uuid.UUID | None]] = []
+    for photo in db.scalars(select(PhotoRow).where(PhotoRow.course_id.in_(courses))):
+        found += [
+            (p, None) for p in (photo.display_path, photo.thumb_path, photo.original_path) if p
+        ]
+    deleted = select(ChangeRow).where(
+        ChangeRow.patient_id == patient_id, ChangeRow.kind == "photo", ChangeRow.action == "delete"
+    )
+    for change in db.scalars(deleted):
+        old = change.old or {}
+        found += [
+            (old[k], change.batch_id)
+            for k in ("display_path", "thumb_path", "original_path")
+            if old.get(k)
+        ]
+    return found
+
+
+def _count(db: DbSession, patient_id: uuid.UUID) -> int:
+    from sqlalchemy import func
+
+    from journal.store.models import CheckInRow, ReviewRow, SessionRow
+
+    courses = select(CourseRow.id).where(CourseRow.patient_id == patient_id)
+    total = 1 + (db.scalar(select(func.count()).select_from(courses.subquery())) or 0)
+    for model in (SessionRow, CheckInRow, ReviewRow, PhotoRow):
+        total += db.scalar(select(func.count()).where(model.course_id.in_(courses))) or 0
+    return total
+
+
+def _remove_files(journal: Journal, files: list[tuple[str, uuid.UUID | None]]) -> int:
+    """Unlink every file; a shared content hash is impossible (one photo row per hash)."""
+    removed = 0
+    for relative, batch in files:
+        path = (
+            photostore.trash_path(journal.photos_dir, relative, batch)
+            if batch is not None
+            else photostore.resolve(journal.photos_dir, relative)
+        )
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _compact(journal: Journal) -> bool:
+    """Rewrite the database so no freed page or WAL frame still holds the patient."""
+    db_file = journal.location.sqlite_path
+    if db_file is not None:
+        import sqlite3
+
+        journal.engine.dispose()  # our own pooled connections must not pin the WAL
+        conn = sqlite3.connect(db_file, isolation_level=None, timeout=15)
+        try:
+            conn.execute("PRAGMA secure_delete = ON")
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            conn.execute("VACUUM")
+            busy_after = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            return False  # another program holds a read snapshot: doctor finishes later
+        finally:
+            conn.close()
+        return not busy and not busy_after
+    with journal.engine.connect() as pg:
+        auto = pg.execution_options(isolation_level="AUTOCOMMIT")
+        for table in ERASE_TABLES:
+            auto.exec_driver_sql(f'VACUUM "{table}"')
+    return True
+
+
+__all__ = ["Erasure", "PatientRow", "erase_patient", "erase_preview"]
