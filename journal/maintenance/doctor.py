@@ -142,6 +142,7 @@ def diagnose(
         checks.append(_check_photos(ctx) if readable else _skipped("photos", checks[-1].name))
         checks.append(_check_orphans(ctx) if readable else _skipped("orphans", checks[-1].name))
         checks.append(_check_temp_files(ctx))
+        checks.append(_check_deleted_photos(ctx))
         checks.append(_check_permissions(ctx))
     finally:
         if ctx.engine is not None:
@@ -570,6 +571,31 @@ def _check_temp_files(ctx: _Context) -> Check:
         return check
     note = "; a restore was interrupted: see " + ", ".join(str(p) for p in leftovers)
     return Check(check.name, PROBLEM, check.summary + note, (*check.details, *map(str, leftovers)))
+
+
+def _check_deleted_photos(ctx: _Context) -> Check:
+    """Files of deleted photos wait in `photos/.trash/` so undo can bring them back; after
+    the grace period they are purged, since a deleted photo is health data nobody wants."""
+    import shutil
+
+    from journal.store import photostore
+
+    expired = photostore.expired_trash(ctx.location.photos_dir, ctx.now)
+    days = photostore.TRASH_GRACE_DAYS
+    if not expired:
+        return Check("deleted photos", OK, f"none older than {days} days")
+    details = tuple(p.name for p in expired[:MAX_DETAILS])
+    if not ctx.repair:
+        return Check(
+            "deleted photos",
+            PROBLEM,
+            f"{len(expired)} batch(es) of deleted photos older than {days} days;"
+            " --repair purges them (undo can no longer bring them back)",
+            details,
+        )
+    for batch in expired:
+        shutil.rmtree(batch, ignore_errors=True)
+    return Check("deleted photos", REPAIRED, f"purged {len(expired)} batch(es)", details)
 
 
 def _restore_leftovers(home: Path) -> list[Path]:

@@ -17,7 +17,7 @@ from journal.store.engine import make_engine
 
 from ._support import assert_decodes, photo_variants
 
-CHECKS = ["database", "schema", "photos", "orphans", "temp files", "permissions"]
+CHECKS = ["database", "schema", "photos", "orphans", "temp files", "deleted photos", "permissions"]
 TWO_HOURS_AGO = time.time() - 7200
 
 
@@ -221,3 +221,32 @@ def test_an_unreachable_postgresql_server_is_reported(tmp_path):
     assert report.check("database").summary.startswith("cannot read the database")
     assert "nobody@" not in report.database  # no credentials in the output
     assert report.check("photos").status == "skipped"
+
+
+def test_deleted_photo_files_are_kept_for_undo_then_purged_after_the_grace_period(journal, photos):
+    """Within 30 days undo can bring a deleted photo back; after that repair purges it."""
+    from journal.services.amend import delete, undo
+    from journal.store import photostore
+
+    from journal.services.history import patient_history
+
+    assert photos
+    doomed = patient_history(journal, "Ana Lima").photos[0]
+    delete(journal, "photo", str(doomed.id))
+    trash = journal.photos_dir / photostore.TRASH_DIRNAME
+    assert list(trash.rglob("*.jpg"))
+    healthy = diagnose(location=journal.location)
+    assert {c.name: c.status for c in healthy.checks}["deleted photos"] == "ok"
+
+    undo(journal)
+    assert photo_path(journal, doomed).is_file() and not list(trash.rglob("*.jpg"))
+
+    delete(journal, "photo", str(doomed.id))
+    old = time.time() - (photostore.TRASH_GRACE_DAYS + 1) * 86400
+    for batch in trash.iterdir():
+        os.utime(batch, (old, old))
+    found = {c.name: c for c in diagnose(location=journal.location).checks}["deleted photos"]
+    assert found.status == "problem" and "older than 30 days" in found.summary
+    fixed = {c.name: c for c in diagnose(location=journal.location, repair=True).checks}
+    assert fixed["deleted photos"].status == "repaired"
+    assert not list(trash.rglob("*.jpg"))
