@@ -63,8 +63,9 @@ from journal.export import files
 from journal.store import zipfiles
 
 FORMAT = "microneedling-journal-archive"
-VERSION = 2  # 2: "sessions", "serums", "session_id" (version 1 said treatment/adjuncts)
-READABLE_VERSIONS = (1, 2)
+VERSION = 3  # 3: "tombstones"; 2: "sessions", "serums", "session_id" (1: treatment/adjuncts)
+READABLE_VERSIONS = (1, 2, 3)
+TOMBSTONES = "tombstones"  # deletions made at the source: {kind, id, at}, no personal data
 # rename-codemod: off  (these are the version-1 names, kept so old archives import)
 LEGACY_SECTIONS = {"treatments": "sessions"}
 LEGACY_FIELDS = {"sessions": {"adjuncts": "serums"}, "photos": {"treatment_id": "session_id"}}
@@ -347,6 +348,11 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("notes", _text(10_000), optional=True),
     ),
 }
+TOMBSTONE_FIELDS = (
+    Field("kind", _choice("course", "session", "checkin", "photo", "review")),
+    Field("id", _uuid),
+    Field("at", _stamp),
+)
 SINGULAR = {
     "patient": "patient",
     "providers": "provider",
@@ -662,7 +668,7 @@ class ArchiveReader:
             doc = _current_names(doc, LEGACY_FIELDS)
         except ValueError as exc:
             raise self.refuse(str(exc)) from None
-        unknown = set(doc) - set(TABLE_KEYS)
+        unknown = set(doc) - set(TABLE_KEYS) - {TOMBSTONES}
         if unknown:
             raise self.refuse(f"records.json has an unknown section {sorted(unknown)[0]!r}")
         patient = doc.get("patient")
@@ -679,7 +685,23 @@ class ArchiveReader:
                 )
             tables[key] = [self._record(key, item, n) for n, item in enumerate(items)]
         self._check_links(tables)
+        tables[TOMBSTONES] = self._tombstones(doc.get(TOMBSTONES, []))
         return tables
+
+    def _tombstones(self, items: Any) -> list[dict[str, Any]]:
+        if not isinstance(items, list):
+            raise self.refuse(f"records.json: {TOMBSTONES} is not a list")
+        if len(items) > self.limits.records:
+            raise self.refuse(f"records.json: more than {self.limits.records} {TOMBSTONES}")
+        parsed = []
+        for n, raw in enumerate(items):
+            if not isinstance(raw, dict) or set(raw) != {f.name for f in TOMBSTONE_FIELDS}:
+                raise self.refuse(f"tombstone #{n + 1} in records.json is not {{kind, id, at}}")
+            try:
+                parsed.append({f.name: f.parse(f.name, raw[f.name]) for f in TOMBSTONE_FIELDS})
+            except InvalidValue as exc:
+                raise self.refuse(f"tombstone #{n + 1}: {exc.message}") from None
+        return parsed
 
     def _record(self, table: str, raw: Any, index: int) -> dict[str, Any]:
         what = SINGULAR[table]

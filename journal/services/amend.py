@@ -280,32 +280,51 @@ def delete(journal: Journal, kind_name: str, ref: str, *, by: str | None = None)
     actor = actor_name(by)
     with journal.write() as db:
         row = find_record(db, kind, ref)
-        batch = uuid.uuid4()
-        patient_id = patient_id_of(db, kind.table, row)
-        doomed = _with_dependants(db, kind.table, row)
-        logged = [
-            ChangeRow(
-                batch_id=batch,
-                actor=actor,
-                action="delete",
-                kind=table,
-                record_id=item.id,
-                patient_id=patient_id,
-                old=_tombstone(db, table, item),
-            )
-            for table, item in doomed
-        ]
-        db.add_all(logged)
-        files = [f for table, item in doomed if table == "photo" for f in _files_of(item)]
-        for _, item in reversed(doomed):  # dependants first, one flush each: the ORM
-            db.delete(item)  # knows no course->session link to order them itself
-            db.flush()
-        counts = _count_words(t for t, _ in doomed[1:])
+        logged, files, batch = _delete(db, kind.table, row, actor)
+        counts = _count_words(c.kind for c in logged[1:])
         also = f" with {counts}" if counts else ""
         summary = f"Deleted {kind.name} {str(row.id)[:8]}{also}"
         outcome = Outcome(batch, summary, tuple(_change(c) for c in logged))
     _trash_photo_files(journal, files, batch)
     return outcome
+
+
+def delete_rows(
+    db: DbSession, table: str, row: Any, *, actor: str
+) -> tuple[list[str], list[str], uuid.UUID]:
+    """Delete a row and its dependants inside the caller's transaction, logged.
+
+    Returns the tables of the rows removed, the photo files to move to the
+    trash once the transaction has committed, and the batch id.
+    """
+    logged, files, batch = _delete(db, table, row, actor)
+    return [c.kind for c in logged], files, batch
+
+
+def _delete(
+    db: DbSession, table: str, row: Any, actor: str
+) -> tuple[list[ChangeRow], list[str], uuid.UUID]:
+    batch = uuid.uuid4()
+    patient_id = patient_id_of(db, table, row)
+    doomed = _with_dependants(db, table, row)
+    logged = [
+        ChangeRow(
+            batch_id=batch,
+            actor=actor,
+            action="delete",
+            kind=kind,
+            record_id=item.id,
+            patient_id=patient_id,
+            old=_tombstone(db, kind, item),
+        )
+        for kind, item in doomed
+    ]
+    db.add_all(logged)
+    files = [f for kind, item in doomed if kind == "photo" for f in _files_of(item)]
+    for _, item in reversed(doomed):  # dependants first, one flush each: the ORM
+        db.delete(item)  # knows no course->session link to order them itself
+        db.flush()
+    return logged, files, batch
 
 
 def _tombstone(db: DbSession, table: str, row: Any) -> dict[str, Any]:
@@ -531,6 +550,20 @@ def change_log(
         if limit is not None:
             stmt = stmt.limit(limit)
         return [_change(row) for row in db.scalars(stmt)]
+
+
+def live_deletions(
+    db: DbSession, patient_id: uuid.UUID
+) -> list[tuple[str, uuid.UUID, dt.datetime]]:
+    """(table, record id, when) of the patient's deletes that no undo has reverted."""
+    undone = select(ChangeRow.reverts).where(ChangeRow.reverts.is_not(None))
+    stmt = (
+        select(ChangeRow.kind, ChangeRow.record_id, ChangeRow.at)
+        .where(ChangeRow.patient_id == patient_id, ChangeRow.action == "delete")
+        .where(ChangeRow.batch_id.not_in(undone))
+        .order_by(ChangeRow.at, ChangeRow.record_id)
+    )
+    return [(kind, record_id, at) for kind, record_id, at in db.execute(stmt)]
 
 
 def amended_ids(journal: Journal, patient_id: uuid.UUID) -> set[uuid.UUID]:

@@ -50,11 +50,13 @@ class ImportSummary:
     added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDER, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDER, 0))
     unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDER, 0))
+    deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORDER, 0))
     photo_files_written: int = 0
+    trashed: list[tuple[str, uuid.UUID]] = field(default_factory=list)  # files, after commit
 
     @property
     def changed(self) -> bool:
-        return any(self.added.values()) or any(self.updated.values())
+        return any(self.added.values()) or any(self.updated.values()) or any(self.deleted.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class ImportSummary:
             "added": dict(self.added),
             "updated": dict(self.updated),
             "unchanged": dict(self.unchanged),
+            "deleted": dict(self.deleted),
             "photo_files_written": self.photo_files_written,
             "changed": self.changed,
         }
@@ -91,6 +94,7 @@ def import_archive(
             summary = ImportSummary(archive_path, photo_files_written=len(created))
             with journal.write() as db:
                 _merge(db, content, summary, apply=True)
+                _apply_tombstones(db, content, summary)
         except BaseException as exc:
             photostore.remove(root, created)
             if _is_db_error(exc):
@@ -100,7 +104,39 @@ def import_archive(
                     f"cannot write to the photo folder {root}: {exc.strerror or exc}"
                 ) from None
             raise
+    for relative, batch in summary.trashed:
+        photostore.move_to_trash(root, relative, batch)
     return summary
+
+
+TOMBSTONE_KEYS = {
+    "course": "courses",
+    "session": "sessions",
+    "checkin": "checkins",
+    "photo": "photos",
+    "review": "reviews",
+}
+
+
+def _apply_tombstones(db: DbSession, content: ArchiveContent, summary: ImportSummary) -> None:
+    """Delete here what was deleted at the source, unless our copy changed after that.
+
+    Each deletion is logged like one made here (whole-row tombstones, undoable),
+    by "archive import"; a record already gone is nothing to do, so importing
+    the same archive twice changes nothing.
+    """
+    from journal.services.amend import MODELS, delete_rows
+
+    patient_id: uuid.UUID = content.patient["id"]
+    for stone in content.tables.get("tombstones", []):
+        row = db.get(MODELS[stone["kind"]], stone["id"])
+        if row is None or row.updated_at > stone["at"]:
+            continue
+        _check_owner(db, TOMBSTONE_KEYS[stone["kind"]], row, patient_id)
+        deleted, files, batch = delete_rows(db, stone["kind"], row, actor="archive import")
+        for table in deleted:
+            summary.deleted[TOMBSTONE_KEYS[table]] += 1
+        summary.trashed += [(f, batch) for f in files]
 
 
 def _merge(db: DbSession, content: ArchiveContent, summary: ImportSummary, *, apply: bool) -> None:
@@ -177,7 +213,12 @@ def _merge_rows(
         "photos": PhotoRow,
         "reviews": ReviewRow,
     }[key]
+    gone = _locally_deleted(db, patient_id)
     for values in rows:
+        deleted_at = gone.get(values["id"])
+        if deleted_at is not None and deleted_at >= values["updated_at"]:
+            summary.unchanged[key] += 1  # deleted here after the archive's last edit: stays so
+            continue
         row = db.get(model, values["id"])
         if row is not None:
             _check_owner(db, key, row, patient_id)
@@ -208,6 +249,12 @@ def _upsert(
                     setattr(row, name, value)  # updated_at too: the archive's edit time
         return
     summary.unchanged[key] += 1
+
+
+def _locally_deleted(db: DbSession, patient_id: uuid.UUID) -> dict[uuid.UUID, Any]:
+    from journal.services.amend import live_deletions
+
+    return {record_id: at for _, record_id, at in live_deletions(db, patient_id)}
 
 
 def _check_owner(db: DbSession, key: str, row: Any, patient_id: uuid.UUID) -> None:

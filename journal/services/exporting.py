@@ -312,6 +312,7 @@ def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Pa
         }
         for key, found in children.items():
             tables[key] = [archive.record_of(key, row) for row in found]
+        tables[archive.TOMBSTONES] = _tombstones(db, patient.id)
     photo_files: list[tuple[str, Path]] = []
     for photo in tables["photos"]:
         for column in ("display_path", "thumb_path", "original_path"):
@@ -339,3 +340,15 @@ def _generator() -> str:
         return f"microneedling-journal {metadata.version('microneedling-journal')}"
     except metadata.PackageNotFoundError:
         return "microneedling-journal"
+
+
+def _tombstones(db: Any, patient_id: Any) -> list[dict[str, str]]:
+    """The patient's deletions that still stand (not undone): kind, id and when, no data."""
+
+    from journal.services.amend import live_deletions
+
+    return [
+        {"kind": kind, "id": str(record_id), "at": at.astimezone(dt.UTC).isoformat()}
+        for kind, record_id, at in live_deletions(db, patient_id)
+        if kind != "patient"
+    ]

@@ -226,9 +226,8 @@ def test_an_unreachable_postgresql_server_is_reported(tmp_path):
 def test_deleted_photo_files_are_kept_for_undo_then_purged_after_the_grace_period(journal, photos):
     """Within 30 days undo can bring a deleted photo back; after that repair purges it."""
     from journal.services.amend import delete, undo
-    from journal.store import photostore
-
     from journal.services.history import patient_history
+    from journal.store import photostore
 
     assert photos
     doomed = patient_history(journal, "Ana Lima").photos[0]

@@ -1,0 +1,153 @@
+"""Correcting records at a clinic's scale: edit, delete, undo and `journal log`, whole processes.
+
+Builds a clinic journal (bench/clinic.py: 1,000 patients, 20,000 sessions,
+200,000 check-ins by default), fills the change log with 10,000 changes, then
+times as whole `journal` processes (start-up included, what a user waits for):
+
+* `journal checkin edit ID --redness N` (a different value each run)
+* `journal checkin delete ID --yes` followed by `journal undo`
+* `journal log` and `journal log --json` over 10,000 changes
+
+and, in process, the cost the change log adds to an add path: none is
+written on add, so `add_checkin` is timed with and without the log table's
+rows present. Prints a table: case, runs, median, best, target, ok.
+
+    .venv/bin/python bench/bench_amend.py [--runs 9] [--scale 1.0] [--changes 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from clinic import make_clinic
+
+TARGET_MS = 300.0
+
+
+def _run(home: Path, *args: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "journal", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    took = (time.perf_counter() - started) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"journal {' '.join(args)} failed: {done.stderr.strip()}")
+    return took
+
+
+def _fill_log(home: Path, changes: int) -> None:
+    """Real change rows through the service (edits of one check-in, alternating)."""
+    from sqlalchemy import select
+
+    from journal.services.amend import edit
+    from journal.services.journal import open_journal
+    from journal.store.models import CheckInRow
+
+    with open_journal(home) as journal:
+        with journal.read() as db:
+            ids = [str(i) for i in db.scalars(select(CheckInRow.id).limit(changes // 2 + 1))]
+        for n in range(changes):
+            edit(journal, "check-in", ids[n // 2], {"notes": f"bench note {n}"}, by="bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--changes", type=int, default=10_000)
+    args = parser.parse_args()
+    s = args.scale
+    home = Path(tempfile.mkdtemp(prefix="bench-amend-"))
+    info = make_clinic(
+        home,
+        patients=int(1000 * s),
+        courses=int(5000 * s),
+        sessions=int(20000 * s),
+        checkins=int(200000 * s),
+        photos=int(4000 * s),
+        today=dt.date(2026, 11, 1),
+    )
+    from sqlalchemy import select
+
+    from journal.services.journal import open_journal
+    from journal.store.models import CheckInRow, PatientRow
+
+    with open_journal(home) as journal, journal.read() as db:
+        first = db.scalar(select(PatientRow.display_name).order_by(PatientRow.display_name))
+        targets = [str(i)[:8] for i in db.scalars(select(CheckInRow.id).limit(args.runs * 2))]
+    print(f"clinic built in {info.seconds:.1f} s: {info.counts}", file=sys.stderr)
+
+    before_add = _add_cost_named(home, first, args.runs)
+    _fill_log(home, args.changes)
+    after_add = _add_cost_named(home, first, args.runs)
+
+    rows: list[tuple[str, list[float]]] = []
+    rows.append(
+        (
+            "checkin edit (whole process)",
+            [
+                _run(home, "checkin", "edit", t, "--redness", str(n % 10))
+                for n, t in enumerate(targets[: args.runs])
+            ],
+        )
+    )
+    deletes, undos = [], []
+    for t in targets[args.runs : args.runs * 2]:
+        deletes.append(_run(home, "checkin", "delete", t, "--yes"))
+        undos.append(_run(home, "undo"))
+    rows.append(("checkin delete --yes (whole process)", deletes))
+    rows.append(("undo (whole process)", undos))
+    rows.append((f"log ({args.changes:,} changes)", [_run(home, "log") for _ in range(args.runs)]))
+    rows.append(
+        (
+            f"log --json ({args.changes:,} changes)",
+            [_run(home, "log", "--json") for _ in range(args.runs)],
+        )
+    )
+
+    print(f"{'case':<40} {'runs':>4} {'median':>9} {'best':>9} {'target':>9}  ok")
+    for name, times in rows:
+        median = statistics.median(times)
+        ok = "yes" if median < TARGET_MS else "NO"
+        best = min(times)
+        print(f"{name:<40} {len(times):>4} {median:>6.0f} ms {best:>6.0f} ms {'< 300 ms':>9}  {ok}")
+    growth = (after_add[0] - before_add[0]) / before_add[0] * 100
+    print(
+        f"{'add_checkin, empty log (in process)':<40} {args.runs:>4} {before_add[0]:>6.1f} ms"
+        f" {before_add[1]:>6.1f} ms"
+    )
+    print(
+        f"{'add_checkin, 10k-change log (in process)':<40} {args.runs:>4} {after_add[0]:>6.1f} ms"
+        f" {after_add[1]:>6.1f} ms {'< +10 %':>9}  {'yes' if growth < 10 else 'NO'}"
+        f" ({growth:+.0f} %)"
+    )
+
+
+def _add_cost_named(home: Path, patient: str, runs: int) -> tuple[float, float]:
+    from journal.services.checkins import add_checkin
+    from journal.services.journal import open_journal
+
+    times = []
+    with open_journal(home) as journal:
+        for n in range(runs):
+            started = time.perf_counter()
+            add_checkin(journal, patient, date="2026-01-01", notes=f"add {n} {uuid.uuid4()}")
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), min(times)
+
+
+if __name__ == "__main__":
+    main()
