@@ -25,6 +25,16 @@ PATIENT = typer.Option(..., "--patient", "-p", help="Patient id, id prefix or un
 COURSE = typer.Option(None, "--course", help="Course id or title (default: the latest active).")
 DATE = typer.Option(..., "--date", "-d", help="Date as YYYY-MM-DD.")
 JSON = typer.Option(False, "--json", help="Print one JSON document.")
+CUSTOM = typer.Option(
+    False, "--custom", help="Keep an area, concern or serum that looks like a typo of a known one."
+)
+
+# What each service confirmation is called on the command line.
+CONFIRM_FLAGS = {
+    "again": "--again logs another",
+    "allow_duplicate": "--allow-duplicate adds another",
+    "custom": "--custom keeps your word",
+}
 
 
 def _add(
@@ -35,9 +45,18 @@ def _add(
     fields: dict[str, Any],
     describe: Callable[[_R], str],
 ) -> _R:
-    """Every `... add` command: one service call in the chosen journal, then one report."""
-    with open_from(ctx) as journal:
-        record = add(journal, *args, **fields)
+    """Every `... add` command: one service call in the chosen journal, then one report.
+
+    A refusal the user can overrule (a duplicate name, a second session that
+    day, a near-miss word) gains the flag that overrules it.
+    """
+    from journal.core.errors import JournalError, NeedsConfirmation
+
+    try:
+        with open_from(ctx) as journal:
+            record = add(journal, *args, **fields)
+    except NeedsConfirmation as exc:
+        raise JournalError(f"{exc.message}; {CONFIRM_FLAGS[exc.confirm]}") from None
     if as_json:
         emit_json(record)
     else:
@@ -55,6 +74,10 @@ def patient_add(
     screening: list[str] = typer.Option(
         [], "--screening", help="Intake screening answer that applies, e.g. isotretinoin."
     ),
+    allow_duplicate: bool = typer.Option(
+        False, "--allow-duplicate", help="Add a patient whose name is already in the journal."
+    ),
+    custom: bool = CUSTOM,
     as_json: bool = JSON,
 ) -> None:
     """Register a patient."""
@@ -62,6 +85,7 @@ def patient_add(
 
     fields: dict[str, Any] = {"birth_year": birth_year, "skin_type": skin_type}
     fields |= {"concerns": concern, "screening": screening}
+    fields |= {"allow_duplicate": allow_duplicate, "custom": custom}
     _add(ctx, as_json, add_patient, (name,), fields, _described("patient"))
 
 
@@ -103,12 +127,13 @@ def course_add(
     interval_weeks: str | None = typer.Option(
         None, "--interval-weeks", help="Weeks between sessions: 5 or 4-6 (default 4-6)."
     ),
+    custom: bool = CUSTOM,
     as_json: bool = JSON,
 ) -> None:
     """Plan a series of sessions for a patient."""
     from journal.services.courses import add_course
 
-    fields: dict[str, Any] = {"title": title, "areas": area, "concerns": concern}
+    fields: dict[str, Any] = {"title": title, "areas": area, "concerns": concern, "custom": custom}
     fields |= {"planned": planned, "interval_weeks": interval_weeks}
     _add(ctx, as_json, add_course, (patient,), fields, _described("course"))
 
@@ -138,6 +163,10 @@ def session_add(
     cost: str | None = typer.Option(None, "--cost", help="Price of the session, e.g. 350."),
     currency: str | None = typer.Option(None, "--currency", help="Default USD."),
     notes: str | None = typer.Option(None, "--notes", help="Free-text notes."),
+    again: bool = typer.Option(
+        False, "--again", help="Log another session on a day this course already has one."
+    ),
+    custom: bool = CUSTOM,
     as_json: bool = JSON,
 ) -> None:
     """Log one microneedling session."""
@@ -148,6 +177,7 @@ def session_add(
     fields |= {"device": device, "device_name": device_name, "depth": depth, "passes": passes}
     fields |= {"areas": area, "serums": serum, "anesthetic": anesthetic, "pain": pain}
     fields |= {"cost": cost, "currency": currency, "notes": notes}
+    fields |= {"again": again, "custom": custom}
     _add(ctx, as_json, add_session, (patient,), fields, _described("session"))
 
 
@@ -201,6 +231,7 @@ def checkin_add(
     verdict: str | None = typer.Option(None, "--verdict", help="worth-it|not-sure|not-worth-it."),
     flag: list[str] = typer.Option([], "--flag", help="Red flag, e.g. blistering (repeatable)."),
     notes: str | None = typer.Option(None, "--notes", help="Free-text notes."),
+    custom: bool = CUSTOM,
     as_json: bool = JSON,
 ) -> None:
     """Log how the skin is doing today."""
@@ -219,7 +250,7 @@ def checkin_add(
     }
     fields: dict[str, Any] = {"date": date, "course": course, "symptoms": symptoms}
     fields |= {"downtime": downtime, "concerns": concern, "gais": gais, "verdict": verdict}
-    fields |= {"flags": flag, "notes": notes}
+    fields |= {"flags": flag, "notes": notes, "custom": custom}
     checkin = _add(ctx, as_json, add_checkin, (patient,), fields, _described("check-in"))
     if not as_json and checkin.red_flags:
         say("Red flags noted: " + ", ".join(checkin.red_flags) + ". Contact your provider.")

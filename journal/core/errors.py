@@ -68,3 +68,18 @@ class DiskFull(JournalUnavailable):
 
 class JournalReadOnly(JournalUnavailable):
     """The journal (or its file system) is read-only: reads work, changes are refused."""
+
+
+class NeedsConfirmation(InvalidValue):
+    """A value that is probably a mistake, accepted once the user confirms it.
+
+    A second session on the same day, a patient whose name already exists or
+    a near miss of a known word: refused like any bad value, but `confirm`
+    names the service keyword that says "yes, I mean it" (`again`,
+    `allow_duplicate`, `custom`), so the CLI can name its flag and a TUI form
+    can ask and save again with it.
+    """
+
+    def __init__(self, field: str, value: object, reason: str, *, confirm: str) -> None:
+        self.confirm = confirm
+        super().__init__(field, value, reason)

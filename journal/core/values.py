@@ -122,6 +122,23 @@ def parse_date(field: str, text: str | dt.date, *, today: dt.date | None = None)
     return value
 
 
+def parse_past_date(
+    field: str, text: str | dt.date, *, today: dt.date | None = None, grace_days: int = 0
+) -> dt.date:
+    """A date something happened on: a session, check-in, review or photo day.
+
+    Refused when after `today` (the user's local day): a record dated ahead is
+    a typo (2027 for 2026), and it would sit at the end of every timeline and
+    skew the score and plan. Only the planner looks ahead (`parse_date`).
+    `grace_days` lets an archive written in a time zone already on tomorrow in.
+    """
+    today = today or dt.date.today()
+    value = parse_date(field, text, today=today)
+    if value > today + dt.timedelta(days=grace_days):
+        raise InvalidValue(field, value.isoformat(), "is in the future")
+    return value
+
+
 def parse_int(field: str, value: str | int, low: int, high: int) -> int:
     """Whole number within [low, high]; booleans and floats are refused.
 

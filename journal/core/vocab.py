@@ -5,7 +5,9 @@ names, serums, red flags) map the many ways people write a thing onto one
 canonical key so that "acne scarring", "Acne scars" and "acne_scars" are rated
 as one concern over time; a value we do not know is kept as a custom value
 (tidied, never refused) because a patient's own words matter more than our
-list. *Closed* vocabularies (device kind, setting, photo kind, GAIS, verdict)
+list, unless it is a near miss of a known word (`Vocabulary.near_miss`:
+"forhead"), which the services refuse as a typo until the user says it is
+their own word. *Closed* vocabularies (device kind, setting, photo kind, GAIS, verdict)
 drive logic, so an unknown value there is an error naming the choices.
 """
 
@@ -34,6 +36,26 @@ def _squash(text: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours is one edit).
+
+    Stops early once every alignment exceeds `limit`: only "close or not" matters.
+    """
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 class Vocabulary:
@@ -78,6 +100,27 @@ class Vocabulary:
         if self.closed:
             raise InvalidValue(self.name, value, "choose one of " + ", ".join(self.keys))
         return _slug(cleaned)
+
+    def near_miss(self, value: str) -> str | None:
+        """The key of a known word `value` is probably a typo of, else None.
+
+        A known spelling (key, label or alias) is never a near miss; an unknown
+        word within one edit (two for words of eight letters or more; a swap
+        of neighbours counts as one) of a known spelling is. Words under four
+        letters are too short to judge ("pn" and "ha" are aliases).
+        """
+        wanted = _squash(value)
+        if wanted in self._index or len(wanted) < 4:
+            return None
+        limit = 2 if len(wanted) >= 8 else 1
+        best: tuple[int, str] | None = None
+        for spelling, term in self._index.items():
+            if len(spelling) < 4 or abs(len(spelling) - len(wanted)) > limit:
+                continue
+            distance = _edit_distance(wanted, spelling, limit)
+            if distance <= limit and (best is None or distance < best[0]):
+                best = (distance, term.key)
+        return best[1] if best else None
 
     def label(self, key: str) -> str:
         """Human label for a key; custom values read as themselves."""

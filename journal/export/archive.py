@@ -36,10 +36,10 @@ from journal.core.values import (
     check_count,
     parse_cost,
     parse_currency,
-    parse_date,
     parse_depth,
     parse_int,
     parse_name,
+    parse_past_date,
     parse_rating,
     parse_text,
 )
@@ -150,9 +150,13 @@ def _stamp(label: str, value: Any) -> dt.datetime:
 
 
 def _date(label: str, value: Any) -> dt.date:
+    """A session, check-in or review day: refused in the future, as when it is logged.
+
+    One day of grace: the archive may come from a time zone already on tomorrow.
+    """
     if not isinstance(value, str):
         raise InvalidValue(label, value, "expected a date as YYYY-MM-DD")
-    return parse_date(label, value)
+    return parse_past_date(label, value, grace_days=1)
 
 
 def _int(low: int, high: int) -> Parse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from journal.core import records
@@ -9,14 +10,14 @@ from journal.core.errors import InvalidValue
 from journal.core.values import (
     check_count,
     parse_concern_rating,
-    parse_date,
+    parse_past_date,
     parse_rating,
     parse_text,
 )
 from journal.core.vocab import CONCERNS, GAIS, RED_FLAGS, SYMPTOM_KEYS, VERDICTS
 from journal.services import convert
 from journal.services.journal import Journal
-from journal.services.lookup import course_for_new_record, find_patient
+from journal.services.lookup import check_typos, course_for_new_record, find_patient
 from journal.store.models import CheckInRow
 
 
@@ -37,6 +38,13 @@ def parse_concern_ratings(values: Sequence[str] | Mapping[str, str | int]) -> di
     return ratings
 
 
+def _concern_names(values: Sequence[str] | Mapping[str, str | int]) -> list[str]:
+    """The concern words of `["acne-scars=6"]` or `{"acne scars": 6}`, as typed."""
+    if isinstance(values, Mapping):
+        return list(values)
+    return [v.partition("=")[0] for v in values]
+
+
 def add_checkin(
     journal: Journal,
     patient_ref: str,
@@ -50,15 +58,21 @@ def add_checkin(
     verdict: str | None = None,
     flags: Sequence[str] = (),
     notes: str | None = None,
+    custom: bool = False,
+    today: dt.date | None = None,
 ) -> records.CheckIn:
-    """Validate every rating, then write the check-in in one transaction."""
+    """Validate every rating, then write the check-in in one transaction.
+
+    A date after `today` is refused (a check-in records how the skin was),
+    and a near miss of a known concern unless `custom` keeps the word.
+    """
     symptom_values: dict[str, int] = {}
     for name, value in (symptoms or {}).items():
         if name not in SYMPTOM_KEYS:
             raise InvalidValue("symptom", name, "choose one of " + ", ".join(SYMPTOM_KEYS))
         if value is not None:
             symptom_values[name] = parse_rating(name, value)
-    parsed_date = parse_date("date", date)
+    parsed_date = parse_past_date("date", date, today=today)
     row = CheckInRow(
         date=parsed_date,
         downtime=downtime,
@@ -86,6 +100,7 @@ def add_checkin(
             "answer downtime, GAIS or verdict, flag something or add a note",
         )
     with journal.write() as db:
+        check_typos(db, CONCERNS, _concern_names(concerns), custom=custom)
         patient = find_patient(db, patient_ref)
         row.course_id = course_for_new_record(db, patient, course).id
         db.add(row)

@@ -10,7 +10,7 @@ from journal.core.values import parse_int, parse_name
 from journal.core.vocab import AREAS, CONCERNS
 from journal.services import convert
 from journal.services.journal import Journal
-from journal.services.lookup import find_patient
+from journal.services.lookup import check_typos, find_patient
 from journal.store.models import CourseRow
 
 
@@ -34,14 +34,20 @@ def add_course(
     concerns: Sequence[str] = (),
     planned: str | int | None = None,
     interval_weeks: str | int | None = None,
+    custom: bool = False,
 ) -> records.Course:
-    """Plan a series; concerns default to the patient's own target concerns."""
+    """Plan a series; concerns default to the patient's own target concerns.
+
+    A near miss of a known area or concern is refused unless `custom` keeps it.
+    """
     clean_title = parse_name("title", title) if title is not None else None
     clean_areas = AREAS.normalize_all(list(areas))
     clean_concerns = CONCERNS.normalize_all(list(concerns))
     planned_sessions = parse_int("planned", planned, 1, 20) if planned is not None else 3
     low, high = parse_interval(interval_weeks) if interval_weeks is not None else (4, 6)
     with journal.write() as db:
+        check_typos(db, AREAS, areas, custom=custom)
+        check_typos(db, CONCERNS, concerns, custom=custom)
         patient = find_patient(db, patient_ref)
         row = CourseRow(
             patient_id=patient.id,

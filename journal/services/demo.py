@@ -83,6 +83,7 @@ def seed_demo(
         date=(start - dt.timedelta(days=1)).isoformat(),
         concerns={"acne-scars": SCARS[0], "large-pores": PORES[0], "texture": TEXTURE[0]},
         notes="Baseline before the first session.",
+        today=today,
     )
     for n, offset in enumerate(SESSION_DAYS):
         day0 = start + dt.timedelta(days=offset)
@@ -104,9 +105,10 @@ def seed_demo(
             cost="450",
             currency="USD",
             notes="Tolerated well." if n else "First session; explained aftercare.",
+            today=today,
         )
         for day in CHECKIN_DAYS:
-            _demo_checkin(journal, ref, n, day, day0 + dt.timedelta(days=day))
+            _demo_checkin(journal, ref, n, day, day0 + dt.timedelta(days=day), today)
         if n in (1, 3):
             add_review(
                 journal,
@@ -118,14 +120,17 @@ def seed_demo(
                 notes="Rolling scars softening; continue the series."
                 if n == 1
                 else "Clear improvement of rolling and boxcar scars on both cheeks.",
+                today=today,
             )
     if with_photos:
         say("Making before/after photos")
-        _demo_photos(journal, ref, start)
+        _demo_photos(journal, ref, start, today)
     return patient
 
 
-def _demo_checkin(journal: Journal, ref: str, n: int, day: int, date: dt.date) -> None:
+def _demo_checkin(
+    journal: Journal, ref: str, n: int, day: int, date: dt.date, today: dt.date
+) -> None:
     symptoms = {k: max(0, v - (n > 1)) for k, v in RECOVERY[day].items()}
     rated = day == 21
     later = n + 1
@@ -143,10 +148,11 @@ def _demo_checkin(journal: Journal, ref: str, n: int, day: int, date: dt.date) -
         gais=("no-change", "improved", "improved", "much-improved")[n] if rated else None,
         verdict=("not-sure", "not-sure", "worth-it", "worth-it")[n] if rated else None,
         notes="Pinpoint redness, like a mild sunburn." if day == 1 else None,
+        today=today,
     )
 
 
-def _demo_photos(journal: Journal, ref: str, start: dt.date) -> None:
+def _demo_photos(journal: Journal, ref: str, start: dt.date, today: dt.date) -> None:
     from journal.imaging.synthetic import write_skin_photo
     from journal.services.photos import import_photos
 
@@ -162,7 +168,14 @@ def _demo_photos(journal: Journal, ref: str, start: dt.date) -> None:
                 taken = dt.datetime.combine(date, dt.time(10, 30 + a))
                 write_skin_photo(path, seed=11 + a, severity=severity, taken_at=taken)
                 report = import_photos(
-                    journal, ref, [path], date=date.isoformat(), kind=kind, area=area, workers=1
+                    journal,
+                    ref,
+                    [path],
+                    date=date.isoformat(),
+                    kind=kind,
+                    area=area,
+                    workers=1,
+                    today=today,
                 )
                 if report.failed:
                     raise JournalError(f"demo photo failed: {report.failed[0][1]}")

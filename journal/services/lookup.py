@@ -7,13 +7,24 @@ when the reference matches nothing or more than one record.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from journal.core.errors import Ambiguous, InvalidValue, NotFound
+from journal.core.errors import Ambiguous, InvalidValue, NeedsConfirmation, NotFound
 from journal.core.lookup import id_matches, looks_like_id, match_course, match_patient
 from journal.core.values import parse_name
-from journal.store.models import CourseRow, PatientRow, ProviderRow, SessionRow
+from journal.core.vocab import AREAS, CONCERNS, SERUMS, Vocabulary
+from journal.store.models import (
+    CheckInRow,
+    CourseRow,
+    PatientRow,
+    PhotoRow,
+    ProviderRow,
+    SessionRow,
+)
 
 DEFAULT_COURSE_TITLE = "Microneedling series"
 
@@ -21,10 +32,18 @@ DEFAULT_COURSE_TITLE = "Microneedling series"
 def find_patient(db: DbSession, ref: str) -> PatientRow:
     """The one patient `ref` names (id, id prefix, or unique display name)."""
     pairs = db.execute(select(PatientRow.id, PatientRow.display_name)).all()
-    patient_id = match_patient(ref, [(pid, name) for pid, name in pairs])
+    patient_id = match_patient(
+        ref, [(pid, name) for pid, name in pairs], lambda ids: birth_years(db, ids)
+    )
     row = db.get(PatientRow, patient_id)
     assert row is not None
     return row
+
+
+def birth_years(db: DbSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    """Birth years of a few patients: what tells two people of one name apart."""
+    rows = db.execute(select(PatientRow.id, PatientRow.birth_year).where(PatientRow.id.in_(ids)))
+    return {pid: year for pid, year in rows}
 
 
 def find_course(db: DbSession, patient: PatientRow, ref: str | None) -> CourseRow | None:
@@ -90,5 +109,55 @@ def find_session(db: DbSession, patient: PatientRow, ref: str) -> SessionRow:
     if len(rows) == 1:
         return rows[0]
     if len(rows) > 1:
-        raise Ambiguous(f"session id prefix {ref!r} is ambiguous; type more characters")
+        listed = ", ".join(
+            f"{t.id.hex[:8]} on {t.date.isoformat()}" for t in sorted(rows, key=lambda t: t.date)
+        )
+        raise Ambiguous(f"session id prefix {ref!r} is ambiguous: {listed}; type more characters")
     raise NotFound(f"unknown session {ref!r} for patient {patient.display_name}")
+
+
+def _words_used(db: DbSession, vocab: Vocabulary) -> set[str]:
+    """Every word of `vocab` this journal's records already use (canonical or custom).
+
+    Read only when a near miss was typed (rare), so the JSON columns are
+    scanned in Python rather than queried per database dialect.
+    """
+    lists: list[Iterable[str]] = []
+    if vocab is AREAS:
+        lists += db.scalars(select(CourseRow.areas)).all()
+        lists += db.scalars(select(SessionRow.areas)).all()
+        lists += [list(m or {}) for m in db.scalars(select(SessionRow.depth_by_area))]
+        lists.append([a for a in db.scalars(select(PhotoRow.area)) if a])
+    elif vocab is CONCERNS:
+        lists += db.scalars(select(PatientRow.concerns)).all()
+        lists += db.scalars(select(CourseRow.concerns)).all()
+        lists += [list(m or {}) for m in db.scalars(select(CheckInRow.concerns))]
+    elif vocab is SERUMS:
+        lists += db.scalars(select(SessionRow.serums)).all()
+    return {word for words in lists for word in (words or [])}
+
+
+def check_typos(
+    db: DbSession,
+    vocab: Vocabulary,
+    values: Iterable[str] | Mapping[str, object],
+    *,
+    custom: bool = False,
+) -> None:
+    """Refuse a near miss of a known word ("forhead") unless the user keeps their word.
+
+    A near miss is a typo until the user says otherwise (`custom`), or until
+    the journal already holds exactly that word: a word kept once with
+    `--custom` is accepted from then on without it.
+    """
+    if custom:
+        return
+    suspects = [(v, key) for v in values if (key := vocab.near_miss(v)) is not None]
+    if not suspects:
+        return
+    used = _words_used(db, vocab)
+    for value, key in suspects:
+        if vocab.normalize(value) not in used:
+            raise NeedsConfirmation(
+                vocab.name, value.strip(), f"did you mean {key!r}?", confirm="custom"
+            )

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
 
 from journal.core import records
+from journal.core.errors import NeedsConfirmation
 from journal.core.values import parse_birth_year, parse_name, parse_skin_type
 from journal.core.vocab import CONCERNS, SCREENING
 from journal.services import convert
 from journal.services.journal import Journal
+from journal.services.lookup import check_typos
 from journal.store.models import CourseRow, PatientRow, SessionRow
 
 
@@ -33,19 +37,67 @@ def add_patient(
     skin_type: str | int | None = None,
     concerns: Sequence[str] = (),
     screening: Sequence[str] = (),
+    allow_duplicate: bool = False,
+    custom: bool = False,
+    today: dt.date | None = None,
 ) -> records.Patient:
-    """Register a patient; names need not be unique (ids are), but a warning helps."""
+    """Register a patient; a name already in the journal needs `allow_duplicate`.
+
+    Ids keep two people of one name apart, but a second "Alex Rivera" is far
+    more often the same person added twice (and then every `-p "Alex Rivera"`
+    is ambiguous), so it is refused unless the user says it is someone else.
+    A near miss of a known concern is refused unless `custom` keeps the word.
+    """
+    clean_name = parse_name("name", name)
     row = PatientRow(
-        display_name=parse_name("name", name),
-        birth_year=parse_birth_year("birth year", birth_year) if birth_year is not None else None,
+        display_name=clean_name,
+        birth_year=(
+            parse_birth_year("birth year", birth_year, today=today)
+            if birth_year is not None
+            else None
+        ),
         skin_type=parse_skin_type("skin type", skin_type) if skin_type is not None else None,
         concerns=CONCERNS.normalize_all(list(concerns)),
         screening=SCREENING.normalize_all(list(screening)),
     )
     with journal.write() as db:
+        check_typos(db, CONCERNS, concerns, custom=custom)
+        if not allow_duplicate:
+            _refuse_duplicate(db, clean_name)
         db.add(row)
         db.flush()
         return convert.patient(row)
+
+
+def name_key(name: str) -> str:
+    """How two names compare: Unicode-normalised, case-folded, runs of spaces as one.
+
+    NFKC first so a composed "é" and "e" + combining accent, or a full-width
+    letter, compare equal; `casefold` handles "ß"/"SS" and other scripts.
+    """
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _refuse_duplicate(db: DbSession, name: str) -> None:
+    wanted = name_key(name)
+    same = [
+        (pid, display, year)
+        for pid, display, year in db.execute(
+            select(PatientRow.id, PatientRow.display_name, PatientRow.birth_year)
+        )
+        if name_key(display) == wanted
+    ]
+    if same:
+        listed = ", ".join(
+            f"{display} ({pid.hex[:8]}" + (f", born {year})" if year else ")")
+            for pid, display, year in same[:8]
+        )
+        raise NeedsConfirmation(
+            "name",
+            name,
+            f"a patient with this name already exists: {listed}",
+            confirm="allow_duplicate",
+        )
 
 
 def list_patients(journal: Journal) -> list[PatientSummary]:

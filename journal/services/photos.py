@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from journal.core import records
 from journal.core.errors import BadPhoto, InvalidValue, JournalUnavailable
-from journal.core.values import parse_date, parse_text
+from journal.core.values import parse_past_date, parse_text
 from journal.core.vocab import AREAS, PHOTO_KINDS
 from journal.imaging import batch, pipeline
 from journal.store import photostore
@@ -110,6 +110,7 @@ def import_photos(
     keep_original: bool = False,
     workers: int | None = None,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> ImportReport:
     """Import photo files for a patient; bad files are reported, good ones kept.
 
@@ -118,7 +119,8 @@ def import_photos(
     day when there is one, and replaces a capture time that falls on another
     day (the photo then records the date at noon, source "import"). Without
     `kind`, a photo on or before the course's first session is "before", a
-    later one "follow-up".
+    later one "follow-up". A `date` after `today` is refused: it is when the
+    photos were taken, and would otherwise sort them after every later session.
     """
     files = [os.fspath(p) for p in paths]
     if not files:
@@ -128,7 +130,7 @@ def import_photos(
     clean_kind = PHOTO_KINDS.normalize(kind) if kind is not None else None
     clean_area = AREAS.normalize(area) if area is not None else None
     clean_angle = _parse_angle(angle)
-    photo_day = parse_date("date", date) if date is not None else None
+    photo_day = parse_past_date("date", date, today=today) if date is not None else None
     if workers is not None and workers < 1:
         raise InvalidValue("workers", workers, "must be at least 1")
     targets = _resolve_targets(journal, patient_ref, course, session)

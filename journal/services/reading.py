@@ -43,7 +43,11 @@ def history_for(
 
 def _read_fast(reader: SQLiteReader, patient_ref: str) -> records.PatientHistory:
     with reader:
-        patient_id = match_patient(patient_ref, reader.patient_names())
+        patient_id = match_patient(
+            patient_ref,
+            reader.patient_names(),
+            lambda ids: {row["id"]: row["birth_year"] for row in reader.patients(ids)},
+        )
         return convert.histories(reader, [patient_id])[0]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from journal.core import records
 from journal.core.errors import InvalidValue
-from journal.core.values import parse_date, parse_int, parse_text
+from journal.core.values import parse_int, parse_past_date, parse_text
 from journal.core.vocab import GAIS
 from journal.services import convert
 from journal.services.journal import Journal
@@ -22,10 +24,14 @@ def add_review(
     gais: str | None = None,
     goodman_baron: str | int | None = None,
     notes: str | None = None,
+    today: dt.date | None = None,
 ) -> records.Review:
-    """Observer GAIS weighs more than the patient's own in the score."""
+    """Observer GAIS weighs more than the patient's own in the score.
+
+    A review records what a provider saw, so a date after `today` is refused.
+    """
     row = ReviewRow(
-        date=parse_date("date", date),
+        date=parse_past_date("date", date, today=today),
         gais=GAIS.normalize(gais) if gais is not None else None,
         goodman_baron=(
             parse_int("goodman-baron", goodman_baron, 1, 4) if goodman_baron is not None else None

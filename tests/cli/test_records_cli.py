@@ -137,6 +137,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, args, needle):
 
 def test_ambiguous_name_is_refused(cli):
     cli("patient", "add", "Twin")
-    cli("patient", "add", "twin")
+    assert cli("patient", "add", "twin").code == 2  # the same name: refused
+    assert cli("patient", "add", "twin", "--allow-duplicate").code == 0
     r = cli("session", "add", "-p", "twin", "-d", "2026-01-01")
     assert r.code == 2 and "ambiguous" in r.err

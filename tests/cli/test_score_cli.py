@@ -118,7 +118,9 @@ def test_red_flags_show_in_plan_and_history(cli):
 def test_plan_json_and_event_warning(cli):
     _series(cli)
     soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-    cli("session", "add", "-p", "Ria", "-d", (dt.date.today() + dt.timedelta(days=3)).isoformat())
+    # a session logged today (a future one is refused), ten days before the event
+    r = cli("session", "add", "-p", "Ria", "-d", dt.date.today().isoformat())
+    assert r.code == 0, r.err
     r = cli("plan", "-p", "Ria", "--event", soon, "--json")
     assert r.code == 0, r.err
     doc = r.json()

@@ -298,5 +298,10 @@ def test_dates_far_in_the_past_or_future_get_a_clear_answer(cli, date, message):
 def test_the_edges_of_the_date_range_are_accepted(cli):
     cli("patient", "add", "Ana")
     assert cli("checkin", "add", "-p", "Ana", "-d", "1990-01-01", "--notes", "old").code == 0
+    today = dt.date.today().isoformat()
+    assert cli("session", "add", "-p", "Ana", "-d", today).code == 0
+    # only the planner looks ahead: an event may be up to a year away
     soon = (dt.date.today() + dt.timedelta(days=300)).isoformat()
-    assert cli("session", "add", "-p", "Ana", "-d", soon).code == 0
+    assert cli("plan", "-p", "Ana", "--event", soon).code == 0
+    r = cli("session", "add", "-p", "Ana", "-d", soon)
+    assert r.err == f"journal: error: invalid date {soon!r}: is in the future\n"

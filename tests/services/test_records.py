@@ -125,13 +125,15 @@ def test_invalid_checkins_write_nothing(journal, kwargs):
 
 def test_patient_lookup_by_name_prefix_and_ambiguity(journal):
     a = add_patient(journal, "Alex Doe")
-    add_patient(journal, "Twin")
-    add_patient(journal, "twin")
+    first = add_patient(journal, "Twin", birth_year=1985)
+    second = add_patient(journal, "twin", allow_duplicate=True)
     assert patient_history(journal, "ALEX DOE").patient.id == a.id
     assert patient_history(journal, a.id.hex[:8]).patient.id == a.id
     assert patient_history(journal, str(a.id)).patient.id == a.id
-    with pytest.raises(Ambiguous, match="Twin"):
+    with pytest.raises(Ambiguous) as refused:
         patient_history(journal, "Twin")
+    assert f"Twin ({first.id.hex[:8]}, born 1985)" in str(refused.value)
+    assert f"twin ({second.id.hex[:8]})" in str(refused.value)
     with pytest.raises(NotFound, match="nobody"):
         patient_history(journal, "nobody")
 

@@ -109,4 +109,5 @@ class CheckInFormScreen(PatientRecordForm):
             verdict=select_value(self.query_one("#verdict", Select)),
             flags=selected(self.query_one("#flags-field SelectionList", SelectionList)),
             notes=text_value(self.query_one("#notes", Input)),
+            today=self.today,
         )

@@ -5,11 +5,18 @@ validates all fields before it opens a transaction, and a refused value comes
 back as `InvalidValue` naming the field, which the form shows under that
 field (`journal.tui.actions.show_failure`). The form stays open with
 everything the user typed. The save itself runs in a worker thread.
+
+A refusal the user may overrule (`NeedsConfirmation`: a second session that
+day, a patient name already in the journal, a near miss of a known word) is
+shown the same way with what saving again does; ctrl+s again with the form
+unchanged confirms it, and any change to the form asks afresh.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -22,8 +29,15 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 from textual.widgets.select import NoSelection
 
-from journal.tui.actions import ACTIONS, RunsActions, clear_field_errors, journal_app
-from journal.tui.safe import plain
+from journal.core.errors import NeedsConfirmation
+from journal.tui.actions import (
+    ACTIONS,
+    RunsActions,
+    clear_field_errors,
+    journal_app,
+    show_field_error,
+)
+from journal.tui.safe import clean, plain
 from journal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
@@ -79,6 +93,23 @@ class FormScreen(RunsActions, Screen[bool]):
     HEADING = "Form"
     SAVED = "Saved."
     FAILED_TITLE = "Not saved"
+    # What saving again does, per confirmation a service may ask for.
+    CONFIRM_HINTS: ClassVar[dict[str, str]] = {
+        "again": "ctrl+s again logs another",
+        "allow_duplicate": "ctrl+s again adds another patient of that name",
+        "custom": "ctrl+s again keeps your word",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._confirmed: set[str] = set()  # confirmations given for the values below
+        self._offered: set[str] = set()  # asked for on the last save of those values
+        self._values: object = None
+
+    @property
+    def today(self) -> dt.date:
+        """The app's today (injected in tests): no record may be dated after it."""
+        return journal_app(self).today
 
     @property
     def journal(self) -> Journal:
@@ -131,8 +162,31 @@ class FormScreen(RunsActions, Screen[bool]):
             return
         self.clear_errors()
         call = self.prepare()
+        values = _values_of(call)
+        if values == self._values:
+            self._confirmed |= self._offered  # saved again unchanged: the user confirms
+        else:
+            self._confirmed = set()
+            self._values = values
+        self._offered = set()
+        if self._confirmed and isinstance(call, partial):
+            call = partial(call, **dict.fromkeys(self._confirmed, True))
         if self.start_work("Saving…"):
             self.save(call)
+
+    def work_failed(self, name: str, error: BaseException) -> None:
+        if not isinstance(error, NeedsConfirmation):
+            super().work_failed(name, error)
+            return
+        self._offered = {error.confirm}
+        message = f"{self.confirm_message(error)}; {self.CONFIRM_HINTS[error.confirm]}"
+        if not show_field_error(self, error.field, message):
+            self.notify(clean(message), title=self.FAILED_TITLE, severity="warning", markup=False)
+        self.status_line().update(plain(message, style="bold yellow"))
+
+    def confirm_message(self, error: NeedsConfirmation) -> str:
+        """What the form says about a refusal it can confirm (forms may reword it)."""
+        return error.message
 
     @work(thread=True, exit_on_error=False, group=ACTIONS, name="save")
     def save(self, call: Callable[[], object]) -> object:
@@ -152,6 +206,13 @@ class FormScreen(RunsActions, Screen[bool]):
         if self.refuse_while_busy():
             return
         self.dismiss(False)
+
+
+def _values_of(call: Callable[[], object]) -> object:
+    """What the user typed, as the service call carries it (the journal left out)."""
+    if isinstance(call, partial):
+        return (call.func, call.args[1:], call.keywords)
+    return call
 
 
 class PatientRecordForm(FormScreen):

@@ -79,6 +79,7 @@ class PatientFormScreen(FormScreen):
             skin_type=select_value(self.query_one("#skin_type", Select)),
             concerns=selected(self.query_one("#concerns-field SelectionList", SelectionList)),
             screening=selected(self.query_one("#screening-field SelectionList", SelectionList)),
+            today=self.today,
         )
 
     def saved(self, result: object) -> None:

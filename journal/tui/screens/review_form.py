@@ -65,4 +65,5 @@ class ReviewFormScreen(PatientRecordForm):
             gais=select_value(self.query_one("#gais", Select)),
             goodman_baron=select_value(self.query_one("#goodman_baron", Select)),
             notes=text_value(self.query_one("#notes", Input)),
+            today=self.today,
         )

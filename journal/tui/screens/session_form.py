@@ -14,6 +14,7 @@ from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Input, Select, SelectionList
 
+from journal.core.errors import NeedsConfirmation
 from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTINGS, Vocabulary
 from journal.tui.safe import plain
 from journal.tui.screens.form_base import (
@@ -146,4 +147,40 @@ class SessionFormScreen(PatientRecordForm):
             cost=value("cost"),
             currency=value("currency") if value("cost") else None,
             notes=value("notes"),
+            today=self.today,
         )
+
+    def confirm_message(self, error: NeedsConfirmation) -> str:
+        """A same-day refusal says so when the form is the last session, untouched.
+
+        That is the usual way a session gets logged twice: the pre-filled
+        form saved again after the first save.
+        """
+        if error.confirm == "again" and self.unchanged_copy():
+            return "This is the last session, unchanged: " + error.message
+        return error.message
+
+    def unchanged_copy(self) -> bool:
+        """True when every field still holds what the form was pre-filled with."""
+        d = self.defaults
+
+        def value(id_: str) -> str:
+            return self.query_one(f"#{id_}", Input).value.strip()
+
+        typed = {
+            "date": value("date"),
+            "provider": value("provider"),
+            "setting": select_value(self.query_one("#setting", Select)) or "",
+            "device": select_value(self.query_one("#device", Select)) or "",
+            "device_name": value("device_name"),
+            "depth": value("depth"),
+            "passes": value("passes"),
+            "cost": value("cost"),
+            "currency": value("currency"),
+            "anesthetic": value("anesthetic"),
+        }
+        same = all(typed[k] == str(getattr(d, k) or "") for k in typed)
+        areas = selected(self.query_one("#areas-field SelectionList", SelectionList))
+        serums = selected(self.query_one("#serums-field SelectionList", SelectionList))
+        untouched = not value("pain") and not value("notes")
+        return same and untouched and set(areas) == set(d.areas) and set(serums) == set(d.serums)
