@@ -149,6 +149,8 @@ def _edit_command(kind: str) -> Callable[..., None]:
                 changes[opt.field] = list(value) if opt.many else value
         if given.get("downtime") is not None:
             changes["downtime"] = given["downtime"]
+        if given.get("custom") and changes:
+            changes["custom"] = True
         if symptoms:
             changes["symptoms"] = symptoms
         if not changes:
@@ -171,6 +173,9 @@ def _edit_command(kind: str) -> Callable[..., None]:
     if kind == "check-in":
         flag = typer.Option(None, "--downtime/--no-downtime", help="Downtime that day.")
         params.append(_param("downtime", flag, Optional[bool]))  # noqa: UP045
+    if kind != "review":
+        keep = typer.Option(False, "--custom", help="Keep a word close to a known one as yours.")
+        params.append(_param("custom", keep, bool))
     params.append(_param("by", typer.Option(None, "--by", help=BY_HELP), Optional[str]))  # noqa: UP045
     params.append(_param("as_json", typer.Option(False, "--json", help=JSON_HELP), bool))
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

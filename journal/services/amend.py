@@ -174,6 +174,7 @@ def edit(
                 f"this {kind.name} was changed elsewhere after you opened it: "
                 "reload it, or save again to overwrite"
             )
+        _check_typos(db, kind, changes)
         columns |= _relational(db, kind, row, changes)
         columns = _complete(kind, row, columns)
         batch = uuid.uuid4()
@@ -209,6 +210,24 @@ def edit(
         fields = ", ".join(c.field or "" for c in logged)
         summary = f"Edited {kind.name} {str(row.id)[:8]}: {fields}"
         return Outcome(batch, summary, tuple(_change(c) for c in logged), record)
+
+
+def _check_typos(db: DbSession, kind: EditableKind, changes: Mapping[str, Any]) -> None:
+    """A near miss of a known word is refused unless `custom`, exactly as on add."""
+    from journal.services.fields import TYPO_CHECKED
+    from journal.services.lookup import check_typos
+
+    for field, (_, vocab) in TYPO_CHECKED.items():
+        value = changes.get(field)
+        if value is None or (kind.name == "check-in" and field == "concerns"):
+            continue
+        words = [value] if isinstance(value, str) else list(value)
+        check_typos(
+            db,
+            vocab,
+            [w for w in words if w and str(w).strip()],
+            custom=bool(changes.get("custom")),
+        )
 
 
 def _relational(

@@ -22,10 +22,10 @@ from journal.core.values import (
     parse_birth_year,
     parse_cost,
     parse_currency,
-    parse_date,
     parse_depths,
     parse_int,
     parse_name,
+    parse_past_date,
     parse_rating,
     parse_skin_type,
     parse_text,
@@ -127,7 +127,8 @@ def _downtime(value: Any) -> dict[str, Any]:
 
 
 def _date(field: str) -> Callable[[Any], dt.date]:
-    return lambda value: parse_date(field, value)
+    """A day something happened on: never in the future, as when it was added."""
+    return lambda value: parse_past_date(field, value)
 
 
 @dataclass(frozen=True)
@@ -227,8 +228,17 @@ KINDS: dict[str, EditableKind] = {
     )
 }
 
-# Fields that need the database to resolve (a provider's name, another course).
-RELATIONAL = frozenset({"provider", "course", "patient"})
+# Fields that need the database to resolve (a provider's name, another course), and
+# the flag that keeps a near miss of a known word as the user's own word.
+RELATIONAL = frozenset({"provider", "course", "patient", "custom"})
+
+# Free words checked for near misses ("forhead") as an add checks them.
+TYPO_CHECKED: dict[str, tuple[str, Vocabulary]] = {
+    "areas": ("areas", AREAS),
+    "area": ("area", AREAS),
+    "serums": ("serums", SERUMS),
+    "concerns": ("concerns", CONCERNS),
+}
 
 
 def parse_changes(kind: EditableKind, changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -241,3 +241,15 @@ def test_erasing_a_patient_leaves_nothing_of_theirs_in_any_file(cli, home, photo
         everything = _every_byte_under(home)
         for secret in (b"Quilla", b"Zephyrine", b"XYZZY", b"PLUGH"):
             assert secret not in everything, secret
+
+
+def test_an_edit_refuses_future_dates_and_typos_as_an_add_does(cli):
+    ids = _seed(cli)
+    ahead = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    out = cli("session", "edit", ids["session"], "--date", ahead)
+    assert out.code == 2 and "in the future" in out.err
+    typo = cli("session", "edit", ids["session"], "--area", "forhead")
+    assert typo.code == 2 and "did you mean 'forehead'" in typo.err
+    kept = cli("session", "edit", ids["session"], "--area", "forhead", "--custom")
+    assert kept.code == 0, kept.err
+    assert _history(cli)["sessions"][0]["areas"] == ["forhead"]
