@@ -99,7 +99,7 @@ def main() -> None:
         (
             "checkin edit (whole process)",
             [
-                _run(home, "checkin", "edit", t, "--redness", str(n % 10))
+                _run(home, "checkin", "edit", t, "--notes", f"bench edit {n}")
                 for n, t in enumerate(targets[: args.runs])
             ],
         )

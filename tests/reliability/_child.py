@@ -10,6 +10,7 @@ the signal landed is there without its acknowledgement.
     _child.py records HOME DB_URL|- TAG        sessions and check-ins until killed
     _child.py checkins HOME DB_URL|- TAG N GO service|cli
                                                N check-ins, starting when GO exists
+    _child.py amend HOME DB_URL|- TAG          edits, deletes and undos of check-ins
 """
 
 from __future__ import annotations
@@ -79,6 +80,32 @@ def checkins(home: str, url: str, tag: str, count: int, go: str, how: str) -> No
     print("done", count, flush=True)
 
 
+def amend(home: str, url: str, tag: str) -> None:
+    """Edit, delete and undo the patient's check-ins in turn until killed."""
+    import random
+
+    from journal.core.errors import JournalError
+    from journal.services.amend import delete, edit, undo
+    from journal.services.history import patient_history
+
+    journal = _open(home, url)
+    rng = random.Random(tag)
+    print("ready", flush=True)
+    for i in range(100_000):
+        ids = [str(c.id) for c in patient_history(journal, "Crash Test").checkins]
+        op = rng.choice(["edit", "edit", "delete", "undo"])
+        try:
+            if op == "edit" and ids:
+                edit(journal, "check-in", rng.choice(ids), {"notes": f"{tag}-{i}"})
+            elif op == "delete" and len(ids) > 3:
+                delete(journal, "check-in", rng.choice(ids))
+            elif op == "undo":
+                undo(journal)
+        except JournalError:
+            continue  # nothing to undo, an undo refused: nothing was written
+        print(f"ok {op} {i}", flush=True)
+
+
 def _cli(home: str, url: str, args: list[str], note: str) -> None:
     from journal.cli.main import run
 
@@ -98,5 +125,7 @@ if __name__ == "__main__":
         records(home_arg, url_arg, rest[0])
     elif mode == "checkins":
         checkins(home_arg, url_arg, rest[0], int(rest[1]), rest[2], rest[3])
+    elif mode == "amend":
+        amend(home_arg, url_arg, rest[0])
     else:
         raise SystemExit(f"unknown mode {mode}")

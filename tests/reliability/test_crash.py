@@ -188,3 +188,51 @@ def test_killed_session_and_checkin_writes_keep_every_committed_record(
         f"record kills ({db_kind}): {RECORD_KILLS}; acknowledged {len(acked_t)} sessions and"
         f" {len(acked_c)} check-ins; committed but unacknowledged: {unacked}"
     )
+
+
+def _log_agrees_with_records(home, url) -> int:
+    """Every check-in's notes are what the log's latest change says; deleted ones are gone."""
+    from journal.services.amend import live_deletions
+    from journal.store.models import ChangeRow, PatientRow
+
+    with open_journal(home, url) as journal, journal.read() as db:
+        patient_id = db.scalar(select(PatientRow.id))
+        present = {c.id: c.notes for c in db.scalars(select(CheckInRow))}
+        gone = {rid for kind, rid, _ in live_deletions(db, patient_id) if kind == "checkin"}
+        assert not (gone & set(present)), "a deleted check-in is still there"
+        latest: dict = {}
+        for change in db.scalars(
+            select(ChangeRow).where(ChangeRow.field == "notes").order_by(ChangeRow.at)
+        ):
+            latest[change.record_id] = change.new
+        for record_id, notes in present.items():
+            if record_id in latest:
+                assert notes == latest[record_id], "a record and its change log disagree"
+        batches = db.scalar(select(func.count(func.distinct(ChangeRow.batch_id))))
+    return batches or 0
+
+
+@pytest.mark.postgres
+def test_killed_edits_deletes_and_undos_leave_records_and_log_in_step(
+    tmp_path, db_kind, journal_url
+):
+    from journal.services.checkins import add_checkin
+
+    rng = random.Random(seed_for(f"amend kills ({db_kind})"))
+    home, log = tmp_path / "home", tmp_path / "child.log"
+    with open_journal(home, journal_url) as journal:
+        add_patient(journal, "Crash Test")
+        for n in range(12):
+            add_checkin(journal, "Crash Test", date="2024-05-02", notes=f"seed-{n}")
+    acked = 0
+    for cycle in range(RECORD_KILLS):
+        proc = spawn(child("amend", home, journal_url, f"a{cycle}"), log)
+        wait_for_line(proc, "ready")
+        time.sleep(rng.uniform(0.05, 0.5))
+        lines = kill_group(proc)
+        acked += sum(1 for line in lines if line.startswith("ok "))
+        _log_agrees_with_records(home, journal_url)
+        report = diagnose(home, journal_url, grace_s=0)
+        assert report.check("database").status == "ok", report.check("database")
+    assert acked, "the children did real work between kills"
+    print(f"amend kills ({db_kind}): {RECORD_KILLS}; acknowledged changes {acked}")
