@@ -34,7 +34,7 @@ from typing import Any
 
 from journal.core.records import CheckIn, CourseRecord, Review, Session
 from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
-from journal.core.vocab import CONCERNS, GAIS, GAIS_POINTS
+from journal.core.vocab import CONCERNS, GAIS, GAIS_NUMBERS
 
 # --- weights and verdict --------------------------------------------------------------
 
@@ -59,7 +59,8 @@ NEUTRAL_SCORE = 50.0  # nothing rated yet: neither good nor bad
 # Improvement beyond the meaningful mark approaches 100 with diminishing returns:
 # score = 30 + 70 * (1 - exp(-k * units)) with k chosen so one unit gives 70.
 _CURVE_K = math.log((100 - NO_CHANGE_SCORE) / (100 - MEANINGFUL_SCORE))  # = ln(7/3)
-GAIS_SCORES: dict[int, float] = {1: 0.0, 2: 30.0, 3: 70.0, 4: 85.0, 5: 100.0}
+# By the published GAIS number: 1 very much improved ... 5 worse (journal.core.vocab).
+GAIS_SCORES: dict[int, float] = {1: 100.0, 2: 85.0, 3: 70.0, 4: 30.0, 5: 0.0}
 OBSERVER_SHARE = 0.65  # the provider's observer GAIS weighs more than the patient's
 CONCERN_SHARE = 0.5  # concern ratings and global impression count equally
 
@@ -152,7 +153,7 @@ class GaisRating:
 
     source: str  # patient | observer
     date: dt.date
-    points: float  # 1-5, the mean when several were given that day
+    number: float  # published GAIS 1 (very much improved) - 5 (worse); mean of that day's
     label: str
     score: float
 
@@ -447,7 +448,7 @@ class _Aftercare:
 def _rates_outcome(checkin: CheckIn) -> bool:
     """Does this check-in say anything about results (not just recovery)?"""
     return (
-        bool(checkin.concerns) or checkin.gais in GAIS_POINTS or checkin.verdict in VERDICT_SCORES
+        bool(checkin.concerns) or checkin.gais in GAIS_NUMBERS or checkin.verdict in VERDICT_SCORES
     )
 
 
@@ -649,21 +650,23 @@ def _concern_label(key: str) -> str:
     return CONCERNS.label(key)
 
 
-def gais_score(points: float) -> float:
-    """Map mean GAIS points (1-5) onto 0-100, linear between the anchors."""
-    low = max(1, min(4, math.floor(points)))
-    fraction = points - low
+def gais_score(number: float) -> float:
+    """Map a mean published GAIS number (1 best - 5 worse) onto 0-100, linear between
+    the anchors: a lower number is a better rating and never scores less."""
+    low = max(1, min(4, math.floor(number)))
+    fraction = number - low
     return GAIS_SCORES[low] + (GAIS_SCORES[low + 1] - GAIS_SCORES[low]) * fraction
 
 
 def _latest_gais(source: str, ratings: list[tuple[dt.date, str | None]]) -> GaisRating | None:
-    rated = [(day, GAIS_POINTS[key]) for day, key in ratings if key in GAIS_POINTS]
+    rated = [(day, GAIS_NUMBERS[key]) for day, key in ratings if key in GAIS_NUMBERS]
     if not rated:
         return None
     last = max(day for day, _ in rated)
-    points = _mean([p for day, p in rated if day == last])
-    label_key = next(k for k, p in GAIS_POINTS.items() if p == round_half_up(points))
-    return GaisRating(source, last, points, GAIS.label(label_key), gais_score(points))
+    number = _mean([n for day, n in rated if day == last])
+    # A mean halfway between two grades is labelled with the more modest one.
+    label_key = next(k for k, n in GAIS_NUMBERS.items() if n == round_half_up(number))
+    return GaisRating(source, last, number, GAIS.label(label_key), gais_score(number))
 
 
 def _efficacy(
@@ -825,7 +828,7 @@ def _follow_up_days(
     if not dates:
         return None
     rated = [c.date for c in checkins if _rates_outcome(c)]
-    rated += [r.date for r in reviews if r.gais in GAIS_POINTS or r.goodman_baron]
+    rated += [r.date for r in reviews if r.gais in GAIS_NUMBERS or r.goodman_baron]
     if not rated:
         return None
     return max(0, (max(rated) - dates[0]).days)

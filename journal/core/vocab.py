@@ -232,22 +232,48 @@ RED_FLAGS = Vocabulary(
 GAIS = Vocabulary(
     "GAIS",
     [
-        Term("very-much-improved", "Very much improved", ("5",)),
-        Term("much-improved", "Much improved", ("4",)),
+        Term("very-much-improved", "Very much improved", ("1",)),
+        Term("much-improved", "Much improved", ("2",)),
         Term("improved", "Improved", ("3",)),
-        Term("no-change", "No change", ("2", "none", "same")),
-        Term("worse", "Worse", ("1", "worsened")),
+        Term("no-change", "No change", ("4", "none", "same")),
+        Term("worse", "Worse", ("5", "worsened")),
     ],
     closed=True,
 )
+"""Global Aesthetic Improvement Scale; a typed digit means the published number."""
 
-GAIS_POINTS: dict[str, int] = {
-    "very-much-improved": 5,
-    "much-improved": 4,
+GAIS_NUMBERS: dict[str, int] = {
+    "very-much-improved": 1,
+    "much-improved": 2,
     "improved": 3,
-    "no-change": 2,
-    "worse": 1,
+    "no-change": 4,
+    "worse": 5,
 }
+"""GAIS as published (Narins et al. 2003): 1 = very much improved ... 5 = worse.
+
+Stored values are the keys, never the numbers, so this is the only place a GAIS
+number comes from: every export and screen that prints one reads it here.
+"""
+
+GAIS_LEGACY_NUMBERS: dict[str, str] = {
+    "5": "very-much-improved",
+    "4": "much-improved",
+    "3": "improved",
+    "2": "no-change",
+    "1": "worse",
+}
+"""The journal's own numbering before it followed the published one (5 = best).
+
+Only a hand-edited exchange archive could hold a bare digit (the journal always
+wrote keys); such an archive was made when digits meant this, so it is read so.
+"""
+
+
+def gais_text(key: str) -> str:
+    """`Much improved (GAIS 2)`: the words with the published number, never "2/5"."""
+    number = GAIS_NUMBERS.get(key)
+    return f"{GAIS.label(key)} (GAIS {number})" if number else GAIS.label(key)
+
 
 VERDICTS = Vocabulary(
     "verdict",

@@ -33,7 +33,7 @@ from journal.core.records import (
     Session,
     day_offset,
 )
-from journal.core.vocab import SYMPTOM_KEYS
+from journal.core.vocab import GAIS_NUMBERS, SYMPTOM_KEYS
 from journal.export import files
 
 ENCODING = "utf-8-sig"
@@ -157,6 +157,7 @@ def _checkins(
         "downtime",
         *(f"concern_{k}" for k in concerns),
         "gais",
+        "gais_number",
         "verdict",
         "red_flags",
         "notes",
@@ -177,6 +178,7 @@ def _checkins(
                 downtime,
                 *(c.concerns.get(k) for k in concerns),
                 c.gais,
+                GAIS_NUMBERS.get(c.gais or ""),
                 c.verdict,
                 _joined(c.red_flags),
                 safe_text(c.notes),
@@ -223,7 +225,7 @@ def _photos(items: Sequence[Photo], titles: dict[Any, str]) -> tuple[list[str], 
 
 
 def _reviews(items: Sequence[Review], titles: dict[Any, str]) -> tuple[list[str], list[list[Any]]]:
-    header = ["id", "course", "date", "provider", "gais", "goodman_baron", "notes"]
+    header = ["id", "course", "date", "provider", "gais", "gais_number", "goodman_baron", "notes"]
     rows = [
         [
             str(r.id),
@@ -231,6 +233,7 @@ def _reviews(items: Sequence[Review], titles: dict[Any, str]) -> tuple[list[str]
             r.date.isoformat(),
             safe_text(r.provider),
             r.gais,
+            GAIS_NUMBERS.get(r.gais or ""),
             r.goodman_baron,
             safe_text(r.notes),
         ]

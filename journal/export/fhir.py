@@ -47,14 +47,13 @@ from journal.core.vocab import (
     AREAS,
     CONCERNS,
     DEVICE_KINDS,
-    GAIS,
-    GAIS_POINTS,
     PHOTO_KINDS,
     RED_FLAGS,
     SERUMS,
     SYMPTOM_KEYS,
     SYMPTOMS,
     VERDICTS,
+    gais_text,
 )
 from journal.export import files
 
@@ -492,7 +491,7 @@ def _coding(system: str, code: str, display: str) -> dict[str, str]:
 
 
 def _gais_item(gais: str, text: str) -> dict[str, Any]:
-    label = f"{GAIS.label(gais)} ({GAIS_POINTS.get(gais, '?')}/5)"
+    label = gais_text(gais)
     return {
         "linkId": "gais",
         "text": text,

@@ -20,11 +20,11 @@ from journal.core.vocab import (
     AREAS,
     CONCERNS,
     COURSE_STATUSES,
-    GAIS,
     PHOTO_KINDS,
     SERUMS,
     SYMPTOMS,
     VERDICTS,
+    gais_text,
     goodman_baron_text,
 )
 
@@ -297,7 +297,7 @@ def _review_row(r: Review) -> tuple[str, ...]:
     return (
         r.date.isoformat(),
         r.provider or DASH,
-        GAIS.label(r.gais) if r.gais else DASH,
+        gais_text(r.gais) if r.gais else DASH,
         goodman_baron_text(r.goodman_baron) if r.goodman_baron is not None else DASH,
         r.notes or "",
     )

@@ -256,10 +256,11 @@ def test_a_one_point_change_is_meaningful_only_when_it_is_30_percent():
 
 
 @pytest.mark.parametrize(
-    ("points", "expected"), [(1, 0), (2, 30), (3, 70), (4, 85), (5, 100), (3.5, 77.5)]
+    ("number", "expected"), [(1, 100), (2, 85), (3, 70), (4, 30), (5, 0), (2.5, 77.5)]
 )
-def test_gais_scale(points, expected):
-    assert gais_score(points) == pytest.approx(expected)
+def test_gais_scale_follows_the_published_numbering(number, expected):
+    """GAIS as published: 1 = very much improved ... 5 = worse."""
+    assert gais_score(number) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(

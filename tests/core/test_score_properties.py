@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from journal.core.records import CheckIn, CourseRecord
 from journal.core.score import COMPONENT_NAMES, score_course, verdict_for
-from journal.core.vocab import GAIS_POINTS, RED_FLAGS, SYMPTOM_KEYS
+from journal.core.vocab import GAIS_NUMBERS, RED_FLAGS, SYMPTOM_KEYS
 
 from .strategies import (
     COURSE_ID,
@@ -108,9 +108,9 @@ def test_a_better_gais_never_lowers_the_score(rec, data):
     assume(rated)
     kind, index = data.draw(st.sampled_from(rated))
     items = rec.checkins if kind == "checkin" else rec.reviews
-    current = GAIS_POINTS[items[index].gais]
+    current = GAIS_NUMBERS[items[index].gais]
     better_key = data.draw(
-        st.sampled_from([k for k in GAIS_KEYS if GAIS_POINTS[k] > current] or [items[index].gais])
+        st.sampled_from([k for k in GAIS_KEYS if GAIS_NUMBERS[k] < current] or [items[index].gais])
     )
     changed = replace_at(items, index, dataclasses.replace(items[index], gais=better_key))
     field = "checkins" if kind == "checkin" else "reviews"
