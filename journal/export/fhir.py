@@ -409,6 +409,10 @@ def _score_observation(
             ),
         },
         {"code": _concept("score", "confidence", "Confidence"), "valueString": score.confidence},
+        {
+            "code": _concept("score", "provisional", "Provisional"),
+            "valueBoolean": score.provisional,
+        },
     ]
     components += [
         {"code": _concept("score-component", c.name, c.name.capitalize()), "valueInteger": c.score}

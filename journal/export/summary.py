@@ -116,7 +116,11 @@ class Summary:
 
     @property
     def verdict_label(self) -> str | None:
-        return VERDICTS.label(self.score.verdict) if self.score else None
+        """`Worth It`, or `Worth It (provisional)` while confidence is low."""
+        if self.score is None:
+            return None
+        label = VERDICTS.label(self.score.verdict)
+        return f"{label} (provisional)" if self.score.provisional else label
 
     @property
     def verdict_color(self) -> tuple[int, int, int]:
