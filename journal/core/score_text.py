@@ -31,7 +31,7 @@ from journal.core.score import (
     TYPICAL_SESSION_COST,
     round_half_up,
 )
-from journal.core.vocab import CONCERNS, VERDICTS
+from journal.core.vocab import CONCERNS, VERDICTS, reads_plural
 
 if TYPE_CHECKING:
     from journal.core.score import ConcernChange, Facts
@@ -232,11 +232,12 @@ def value_sentence(facts: Facts) -> str:
 
 
 def cap_sentence(facts: Facts) -> str:
-    harms = sorted({f.label.lower() for f in facts.flags if f.key in LASTING_HARM_FLAGS})
-    verb = "was" if len(harms) == 1 else "were"
+    harms = sorted({(f.label.lower(), f.key) for f in facts.flags if f.key in LASTING_HARM_FLAGS})
+    plural = len(harms) > 1 or any(reads_plural(key, label) for label, key in harms)
     return (
-        f"Because {_join(harms)} {verb} reported, the score is held at {LASTING_HARM_CAP} "
-        "(Not Sure at best) until your provider has seen it."
+        f"Because {_join([label for label, _ in harms])} {'were' if plural else 'was'} "
+        f"reported, the score is held at {LASTING_HARM_CAP} (Not Sure at best) until your "
+        f"provider has seen {'them' if plural else 'it'}."
     )
 
 

@@ -229,6 +229,21 @@ RED_FLAGS = Vocabulary(
     ],
 )
 
+_PLURAL_RED_FLAGS = frozenset({"infection", "granulomas"})  # "signs of ...", "granulomas"
+
+
+def reads_plural(key: str, label: str) -> bool:
+    """Does a red flag's label take a plural verb ("signs of infection were")?
+
+    Known flags are listed; a patient's own word is plural when it ends in a
+    plain -s ("bumps", "welts"), not in -ss, -us or -is ("abscess", "pruritus").
+    """
+    if key in RED_FLAGS.keys:
+        return key in _PLURAL_RED_FLAGS
+    word = label.strip().lower()
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 GAIS = Vocabulary(
     "GAIS",
     [

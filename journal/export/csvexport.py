@@ -97,6 +97,18 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _depth(t: Session) -> str:
+    """One depth, or `per area` when the areas differ (then `depth_by_area` has them).
+
+    The stored single depth of a per-area session is the deepest, which a
+    spreadsheet would read as the depth used everywhere.
+    """
+    depths = set(t.depth_by_area.values())
+    if len(depths) > 1:
+        return "per area"
+    return _number(depths.pop() if depths else t.depth_mm)
+
+
 def _sessions(
     items: Sequence[Session], titles: dict[Any, str]
 ) -> tuple[list[str], list[list[Any]]]:
@@ -128,7 +140,7 @@ def _sessions(
             t.setting,
             t.device_kind,
             safe_text(t.device_name),
-            _number(t.depth_mm),
+            _depth(t),
             _joined(f"{a}={d:g}" for a, d in t.depth_by_area.items()),
             t.passes,
             _joined(t.areas),

@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journal.core.planner import interval_words
 from journal.core.records import (
     CheckIn,
     Course,
@@ -218,7 +219,7 @@ def _careplan(c: Course, patient_ref: dict[str, Any]) -> dict[str, Any]:
         "subject": patient_ref,
         "description": (
             f"{c.planned_sessions} microneedling sessions every "
-            f"{c.interval_weeks_min}-{c.interval_weeks_max} weeks"
+            f"{interval_words(c.interval_weeks_min, c.interval_weeks_max)}"
         ),
     }
     if c.created_at:

@@ -175,7 +175,7 @@ def test_a_flag_of_lasting_harm_holds_the_score_below_worth_it():
     assert result.score == LASTING_HARM_CAP
     assert result.verdict == "not-sure"
     assert result.capped
-    assert result.explanation[-1].startswith("Because signs of infection was reported")
+    assert result.explanation[-1].startswith("Because signs of infection were reported")
 
 
 def test_an_empty_course_is_a_neutral_not_sure_with_low_confidence():
