@@ -39,10 +39,13 @@ def _slug(text: str) -> str:
 class Vocabulary:
     """A list of terms with alias lookup, open (custom kept) or closed (strict)."""
 
-    def __init__(self, name: str, terms: list[Term], *, closed: bool = False) -> None:
+    def __init__(
+        self, name: str, terms: list[Term], *, closed: bool = False, keep_custom: bool = False
+    ) -> None:
         self.name = name
         self.terms = terms
         self.closed = closed
+        self.keep_custom = keep_custom  # a custom value is a name: kept as typed, no slug
         self._index: dict[str, Term] = {}
         for term in terms:
             for spelling in (term.key, term.label, *term.aliases):
@@ -77,12 +80,14 @@ class Vocabulary:
             return term.key
         if self.closed:
             raise InvalidValue(self.name, value, "choose one of " + ", ".join(self.keys))
-        return _slug(cleaned)
+        return re.sub(r"\s+", " ", cleaned) if self.keep_custom else _slug(cleaned)
 
     def label(self, key: str) -> str:
         """Human label for a key; custom values read as themselves."""
         term = self._index.get(_squash(key))
-        return term.label if term else key.replace("-", " ")
+        if term is not None:
+            return term.label
+        return key if self.keep_custom else key.replace("-", " ")
 
     def normalize_all(self, values: list[str] | tuple[str, ...]) -> list[str]:
         """Normalize a list, dropping duplicates while keeping first-seen order.
@@ -161,6 +166,7 @@ DEVICE_NAMES = Vocabulary(
         Term("Secret RF", "Secret RF", ("secret",)),
         Term("Eclipse MicroPen", "Eclipse MicroPen", ("micropen", "eclipse")),
     ],
+    keep_custom=True,  # "Dermapen™ 4" is a product name, never `dermapen™-4`
 )
 
 SERUMS = Vocabulary(
