@@ -194,7 +194,7 @@ def _gais(label: str, value: Any) -> str:
     """
     if isinstance(value, str) and value.strip() in GAIS_LEGACY_NUMBERS:
         return GAIS_LEGACY_NUMBERS[value.strip()]
-    return _term(GAIS)(label, value)
+    return str(_term(GAIS)(label, value))
 
 
 def _terms(vocab: Vocabulary) -> Parse:
