@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from journal.cli.context import emit_json, open_from, say, short_id
+from journal.core.planner import interval_words
 from journal.core.vocab import GOODMAN_BARON
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ def _described(kind: str) -> Callable[[Any], str]:
             return (
                 f"Added course {record.title!r} ({short_id(record.id)}): "
                 f"{record.planned_sessions} sessions every "
-                f"{record.interval_weeks_min}-{record.interval_weeks_max} weeks"
+                f"{interval_words(record.interval_weeks_min, record.interval_weeks_max)}"
             )
         verb = "Added" if kind == "review" else "Logged"
         return f"{verb} {kind} {short_id(record.id)} on {record.date.isoformat()}"

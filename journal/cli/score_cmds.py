@@ -54,7 +54,7 @@ def score(
     say(f"{report.history.patient.display_name} · {title}")
     say(
         f"Worth-it score {result.score}/100: {VERDICT_WORDS[result.verdict]} "
-        f"(confidence {result.confidence})"
+        f"(confidence {result.confidence}{', provisional' if result.provisional else ''})"
     )
     say("")
     for c in result.components:

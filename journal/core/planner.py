@@ -123,6 +123,12 @@ class Plan:
         }
 
 
+def interval_words(low: int, high: int) -> str:
+    """`4 weeks` for a fixed interval, `4-6 weeks` for a range (never `4-4 weeks`)."""
+    low, high = sorted((low, high))
+    return f"{low} weeks" if low == high else f"{low}-{high} weeks"
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Same day of the month `months` later, clamped to the month's last day."""
     index = day.month - 1 + months
@@ -344,5 +350,11 @@ def _sentences(record: CourseRecord, plan: Plan) -> list[str]:
             f"between {m.earliest.isoformat()} and {m.latest.isoformat()}."
         )
     lines.extend(plan.warnings)
+    if plan.event is not None and not plan.warnings and plan.event >= plan.today:
+        clear_from = plan.event - dt.timedelta(days=EVENT_BUFFER_DAYS)
+        lines.append(
+            f"Your event on {plan.event.isoformat()} is clear: no session done, booked or due "
+            f"falls in the two weeks before it (from {clear_from.isoformat()})."
+        )
     lines.append(plan.results_timeline)
     return lines

@@ -34,7 +34,7 @@ from typing import Any
 
 from journal.core.records import CheckIn, CourseRecord, Review, Session
 from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
-from journal.core.vocab import CONCERNS, GAIS, GAIS_POINTS
+from journal.core.vocab import CONCERNS, GAIS, GAIS_NUMBERS
 
 # --- weights and verdict --------------------------------------------------------------
 
@@ -59,7 +59,8 @@ NEUTRAL_SCORE = 50.0  # nothing rated yet: neither good nor bad
 # Improvement beyond the meaningful mark approaches 100 with diminishing returns:
 # score = 30 + 70 * (1 - exp(-k * units)) with k chosen so one unit gives 70.
 _CURVE_K = math.log((100 - NO_CHANGE_SCORE) / (100 - MEANINGFUL_SCORE))  # = ln(7/3)
-GAIS_SCORES: dict[int, float] = {1: 0.0, 2: 30.0, 3: 70.0, 4: 85.0, 5: 100.0}
+# By the published GAIS number: 1 very much improved ... 5 worse (journal.core.vocab).
+GAIS_SCORES: dict[int, float] = {1: 100.0, 2: 85.0, 3: 70.0, 4: 30.0, 5: 0.0}
 OBSERVER_SHARE = 0.65  # the provider's observer GAIS weighs more than the patient's
 CONCERN_SHARE = 0.5  # concern ratings and global impression count equally
 
@@ -110,6 +111,15 @@ AFFORDABILITY: tuple[tuple[float, float], ...] = ((100.0, 1.0), (700.0, 0.7), (1
 
 MIN_SESSIONS = 3  # scars and wrinkles need three or more sessions
 MIN_FOLLOW_UP_DAYS = 90  # collagen remodelling takes 3-6 months
+FIRM_AFTER_DAYS = 28  # no firm result before a rating four weeks after the first session
+
+# --- the early window -----------------------------------------------------------------
+
+# What a patient (or provider) rates in the first two weeks after a session is the
+# acute wound-healing reaction (redness, swelling, then the flush of the
+# proliferative phase), not the collagen result, which takes 3-6 months; such a
+# rating counts toward recovery but not as efficacy (docs/scoring.md).
+EARLY_WINDOW_DAYS = 14
 
 # --- community benchmark --------------------------------------------------------------
 
@@ -152,7 +162,7 @@ class GaisRating:
 
     source: str  # patient | observer
     date: dt.date
-    points: float  # 1-5, the mean when several were given that day
+    number: float  # published GAIS 1 (very much improved) - 5 (worse); mean of that day's
     label: str
     score: float
 
@@ -208,6 +218,23 @@ class Benchmark:
     sentence: str
 
 
+BASELINE, EARLY, COUNTED = "baseline", "early", "counted"
+
+
+def rating_phase(sessions: Sequence[dt.date], day: dt.date) -> str:
+    """Where a rating made on `day` falls against the (sorted) session dates.
+
+    * `baseline`: before the first session, or on its date (a rating on a
+      session's day is taken as made before the needling);
+    * `early`: 1-13 days after the latest earlier session, the acute reaction;
+    * `counted`: 14 days or more after it: a rating of the result.
+    """
+    index = bisect.bisect_left(sessions, day)  # sessions strictly before `day`
+    if not index:
+        return BASELINE
+    return EARLY if (day - sessions[index - 1]).days < EARLY_WINDOW_DAYS else COUNTED
+
+
 @dataclass(frozen=True)
 class ScoreResult:
     """A course's score with everything needed to show and explain it.
@@ -231,6 +258,12 @@ class ScoreResult:
     capped: bool
     concerns: tuple[ConcernChange, ...]
     recovery: tuple[SessionRecovery, ...]
+    firm_when: str | None = None  # for a provisional result: what would make it firm
+
+    @property
+    def provisional(self) -> bool:
+        """A low-confidence result is provisional wherever it is shown."""
+        return self.confidence == "low"
 
     def component(self, name: str) -> ComponentScore:
         for component in self.components:
@@ -244,6 +277,8 @@ class ScoreResult:
             "score": self.score,
             "verdict": self.verdict,
             "confidence": self.confidence,
+            "provisional": self.provisional,
+            "firm_when": self.firm_when,
             "components": {c.name: c.score for c in self.components},
             "details": [
                 {"name": c.name, "score": c.score, "weight": c.weight, "sentence": c.sentence}
@@ -295,10 +330,14 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
     explanation = [c.sentence for c in components]
     if facts.capped:
         explanation.append(score_text.cap_sentence(facts))
+    confidence = _confidence(facts)
+    firm_when = score_text.firm_sentence(facts) if confidence == "low" else None
+    if firm_when:
+        explanation.append(firm_when)
     return ScoreResult(
         score=facts.score,
         verdict=facts.verdict,
-        confidence=_confidence(facts),
+        confidence=confidence,
         components=components,
         explanation=tuple(explanation),
         trend=trend,
@@ -309,6 +348,7 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
         capped=facts.capped,
         concerns=facts.concerns,
         recovery=facts.recoveries,
+        firm_when=firm_when,
     )
 
 
@@ -360,6 +400,8 @@ class _Timeline:
     flag_dates: tuple[dt.date, ...]
     rated: tuple[CheckIn, ...]  # check-ins that rate the outcome (concern, GAIS, verdict)
     rated_dates: tuple[dt.date, ...]
+    rated_phases: tuple[str, ...]  # baseline / early / counted, one per rated check-in
+    review_phases: tuple[str, ...]
     complete_recoveries: dict[dt.date, SessionRecovery]
 
     @classmethod
@@ -382,6 +424,8 @@ class _Timeline:
             if session is not None and (checkin.symptoms or checkin.downtime is not None):
                 aftercare.append(_Aftercare.of(checkin, session))
         rated = tuple(c for c in checkins if _rates_outcome(c))
+        # A rating's phase depends only on the sessions before it, which every
+        # as-of view that holds the rating also holds: worked out once here.
         return cls(
             sessions,
             tuple(t.date for t in sessions),
@@ -395,6 +439,8 @@ class _Timeline:
             tuple(f.date for f in flags),
             rated,
             tuple(c.date for c in rated),
+            tuple(rating_phase(dates, c.date) for c in rated),
+            tuple(rating_phase(dates, r.date) for r in reviews),
             {s.session_date: s for s in _session_recoveries(aftercare, dates)},
         )
 
@@ -447,7 +493,7 @@ class _Aftercare:
 def _rates_outcome(checkin: CheckIn) -> bool:
     """Does this check-in say anything about results (not just recovery)?"""
     return (
-        bool(checkin.concerns) or checkin.gais in GAIS_POINTS or checkin.verdict in VERDICT_SCORES
+        bool(checkin.concerns) or checkin.gais in GAIS_NUMBERS or checkin.verdict in VERDICT_SCORES
     )
 
 
@@ -484,6 +530,9 @@ class Facts:
     per_session_cost: float
     value: float
     follow_up_days: int | None
+    early_set_aside: int  # concern and GAIS ratings inside the early window, not counted
+    no_baseline: tuple[str, ...]  # concerns rated after treatment but never before it
+    firm: bool  # a counted rating made FIRM_AFTER_DAYS or more after the first session
     total: float
     score: int
     verdict: str
@@ -492,7 +541,17 @@ class Facts:
 def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
     sessions = _upto(timeline.sessions, timeline.session_dates, as_of)
     checkins = _upto(timeline.rated, timeline.rated_dates, as_of)  # outcome ratings only
+    phases = timeline.rated_phases[: len(checkins)]
     reviews = _upto(timeline.reviews, timeline.review_dates, as_of)
+    review_phases = timeline.review_phases[: len(reviews)]
+    baseline = [c for c, p in zip(checkins, phases, strict=True) if p == BASELINE]
+    counted = [c for c, p in zip(checkins, phases, strict=True) if p == COUNTED]
+    counted_reviews = [r for r, p in zip(reviews, review_phases, strict=True) if p == COUNTED]
+    early_set_aside = sum(
+        len(c.concerns) + (c.gais in GAIS_NUMBERS)
+        for c, p in zip(checkins, phases, strict=True)
+        if p == EARLY
+    ) + sum(1 for r, p in zip(reviews, review_phases, strict=True) if p == EARLY and r.gais)
     dates = tuple(sorted({t.date for t in sessions}))
     recorded = (
         bisect.bisect_right(timeline.checkin_dates, as_of) if as_of else len(timeline.checkin_dates)
@@ -501,9 +560,9 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
         recorded - bisect.bisect_left(timeline.checkin_dates, dates[0]) if dates else 0
     )
 
-    concerns, baseline_only = _concern_changes(checkins, dates)
-    patient_gais = _latest_gais("patient", [(c.date, c.gais) for c in checkins])
-    observer_gais = _latest_gais("observer", [(r.date, r.gais) for r in reviews])
+    concerns, baseline_only, no_baseline = _concern_changes(baseline, counted, dates)
+    patient_gais = _latest_gais("patient", [(c.date, c.gais) for c in counted])
+    observer_gais = _latest_gais("observer", [(r.date, r.gais) for r in counted_reviews])
     efficacy, efficacy_rated = _efficacy(concerns, patient_gais, observer_gais)
 
     recoveries = timeline.recoveries(dates, as_of)
@@ -559,7 +618,10 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
         currencies=tuple(sorted({(t.currency or "USD").upper() for t in known})),
         per_session_cost=per_session,
         value=value,
-        follow_up_days=_follow_up_days(checkins, reviews, dates),
+        follow_up_days=_follow_up_days(counted, counted_reviews, dates),
+        early_set_aside=early_set_aside,
+        no_baseline=no_baseline,
+        firm=_firm(counted, counted_reviews, dates),
         total=total,
         score=score,
         verdict=verdict_for(score),
@@ -605,42 +667,55 @@ def concern_score(baseline: float, latest: float) -> float:
     return NO_CHANGE_SCORE * (1 - min(1.0, units))
 
 
-def _concern_changes(
-    checkins: Sequence[CheckIn], dates: Sequence[dt.date]
-) -> tuple[tuple[ConcernChange, ...], tuple[tuple[str, float, dt.date], ...]]:
-    """Baseline (earliest date) against latest date, per concern.
-
-    Several ratings of one concern on one day are averaged, so no rating is
-    silently preferred over another that happens to be stored later.
-    """
+def _by_concern(checkins: Sequence[CheckIn]) -> dict[str, dict[dt.date, list[int]]]:
     by_concern: dict[str, dict[dt.date, list[int]]] = {}
     for checkin in checkins:
         for key, level in checkin.concerns.items():
             by_concern.setdefault(key, {}).setdefault(checkin.date, []).append(level)
+    return by_concern
+
+
+def _concern_changes(
+    baseline: Sequence[CheckIn], counted: Sequence[CheckIn], dates: Sequence[dt.date]
+) -> tuple[tuple[ConcernChange, ...], tuple[tuple[str, float, dt.date], ...], tuple[str, ...]]:
+    """Per concern, the baseline (the last rating before the first session) against
+    the latest rating made 14 days or more after a session.
+
+    Ratings inside the early window never reach this function. Several ratings
+    of one concern on one day are averaged, so no rating is silently preferred
+    over another that happens to be stored later. Returns the changes, the
+    concerns with a baseline only, and those rated after treatment with no
+    baseline (their change cannot be measured).
+    """
+    before = _by_concern(baseline)
+    after = _by_concern(counted)
     changes: list[ConcernChange] = []
     baseline_only: list[tuple[str, float, dt.date]] = []
-    for key in sorted(by_concern):
-        by_day = by_concern[key]
-        first, last = min(by_day), max(by_day)
-        baseline = sum(by_day[first]) / len(by_day[first])
-        if first == last:
-            baseline_only.append((key, baseline, first))
+    for key in sorted(before):
+        by_day = before[key]
+        first = max(by_day)  # the rating closest to the start of treatment
+        start = sum(by_day[first]) / len(by_day[first])
+        if key not in after:
+            baseline_only.append((key, start, first))
             continue
-        latest = sum(by_day[last]) / len(by_day[last])
+        last = max(after[key])
+        latest = sum(after[key][last]) / len(after[key][last])
+        baseline_value = start
         changes.append(
             ConcernChange(
                 key=key,
                 label=_concern_label(key),
-                baseline=baseline,
+                baseline=baseline_value,
                 latest=latest,
                 baseline_date=first,
                 latest_date=last,
                 sessions=bisect.bisect_right(dates, last),
-                meaningful=latest < baseline and _change_units(baseline, latest) >= 1,
-                score=concern_score(baseline, latest),
+                meaningful=latest < baseline_value and _change_units(baseline_value, latest) >= 1,
+                score=concern_score(baseline_value, latest),
             )
         )
-    return tuple(changes), tuple(baseline_only)
+    no_baseline = tuple(sorted(set(after) - set(before)))
+    return tuple(changes), tuple(baseline_only), no_baseline
 
 
 @functools.lru_cache(maxsize=1024)
@@ -649,21 +724,23 @@ def _concern_label(key: str) -> str:
     return CONCERNS.label(key)
 
 
-def gais_score(points: float) -> float:
-    """Map mean GAIS points (1-5) onto 0-100, linear between the anchors."""
-    low = max(1, min(4, math.floor(points)))
-    fraction = points - low
+def gais_score(number: float) -> float:
+    """Map a mean published GAIS number (1 best - 5 worse) onto 0-100, linear between
+    the anchors: a lower number is a better rating and never scores less."""
+    low = max(1, min(4, math.floor(number)))
+    fraction = number - low
     return GAIS_SCORES[low] + (GAIS_SCORES[low + 1] - GAIS_SCORES[low]) * fraction
 
 
 def _latest_gais(source: str, ratings: list[tuple[dt.date, str | None]]) -> GaisRating | None:
-    rated = [(day, GAIS_POINTS[key]) for day, key in ratings if key in GAIS_POINTS]
+    rated = [(day, GAIS_NUMBERS[key]) for day, key in ratings if key in GAIS_NUMBERS]
     if not rated:
         return None
     last = max(day for day, _ in rated)
-    points = _mean([p for day, p in rated if day == last])
-    label_key = next(k for k, p in GAIS_POINTS.items() if p == round_half_up(points))
-    return GaisRating(source, last, points, GAIS.label(label_key), gais_score(points))
+    number = _mean([n for day, n in rated if day == last])
+    # A mean halfway between two grades is labelled with the more modest one.
+    label_key = next(k for k, n in GAIS_NUMBERS.items() if n == round_half_up(number))
+    return GaisRating(source, last, number, GAIS.label(label_key), gais_score(number))
 
 
 def _efficacy(
@@ -825,10 +902,21 @@ def _follow_up_days(
     if not dates:
         return None
     rated = [c.date for c in checkins if _rates_outcome(c)]
-    rated += [r.date for r in reviews if r.gais in GAIS_POINTS or r.goodman_baron]
+    rated += [r.date for r in reviews if r.gais in GAIS_NUMBERS or r.goodman_baron]
     if not rated:
         return None
     return max(0, (max(rated) - dates[0]).days)
+
+
+def _firm(counted: Sequence[CheckIn], reviews: Sequence[Review], dates: Sequence[dt.date]) -> bool:
+    """Is there a rating of the result (outside the early window) made four weeks or
+    more after the first session? Until then the result is provisional."""
+    if not dates:
+        return False
+    due = dates[0] + dt.timedelta(days=FIRM_AFTER_DAYS)
+    return any(c.date >= due for c in counted) or any(
+        r.date >= due for r in reviews if r.gais in GAIS_NUMBERS or r.goodman_baron
+    )
 
 
 def _components(facts: Facts) -> tuple[ComponentScore, ...]:
@@ -864,7 +952,7 @@ def _components(facts: Facts) -> tuple[ComponentScore, ...]:
 def _confidence(facts: Facts) -> str:
     """low / medium / high from sessions, follow-up time and how much was rated."""
     outcome_rated = facts.efficacy_rated or bool(facts.verdicts)
-    if not facts.sessions or not outcome_rated:
+    if not facts.sessions or not outcome_rated or not facts.firm:
         return "low"
     rated = sum(
         (

@@ -20,8 +20,10 @@ from journal.core.score import (
     BENCHMARK_UPDATED,
     BENCHMARK_WORTH_IT_PERCENT,
     DEFAULT_EXPECTED_DAYS,
+    EARLY_WINDOW_DAYS,
     EXPECTED_DAYS,
     EXPECTED_DOWNTIME_DAYS,
+    FIRM_AFTER_DAYS,
     LASTING_HARM_CAP,
     LASTING_HARM_FLAGS,
     MIN_FOLLOW_UP_DAYS,
@@ -29,7 +31,7 @@ from journal.core.score import (
     TYPICAL_SESSION_COST,
     round_half_up,
 )
-from journal.core.vocab import CONCERNS, VERDICTS
+from journal.core.vocab import CONCERNS, VERDICTS, reads_plural
 
 if TYPE_CHECKING:
     from journal.core.score import ConcernChange, Facts
@@ -91,8 +93,21 @@ def efficacy_sentence(facts: Facts) -> str:
     if gais:
         text = _join(gais) + " (GAIS)"
         clauses.append(text if clauses else text[:1].upper() + text[1:])
-    if clauses:
+    if facts.early_set_aside:
+        clauses.append(_early_clause(facts.early_set_aside, first=not clauses))
+    if facts.concerns or facts.patient_gais or facts.observer_gais:
         return "; ".join(clauses) + "."
+    if facts.no_baseline:
+        names = _join([CONCERNS.label(k).lower() for k in facts.no_baseline])
+        lead = "; ".join(clauses) + "; " if clauses else ""
+        text = (
+            f"{names} {'was' if len(facts.no_baseline) == 1 else 'were'} not rated before "
+            "the first session, so the change cannot be measured and efficacy sits at a "
+            "neutral 50 until a GAIS is rated."
+        )
+        return lead + (text if lead else text[:1].upper() + text[1:])
+    if clauses:
+        return "; ".join(clauses) + ", so efficacy sits at a neutral 50 for now."
     if facts.baseline_only:
         key, level, day = facts.baseline_only[0]
         return (
@@ -100,6 +115,26 @@ def efficacy_sentence(facts: Facts) -> str:
             f"{day.isoformat()}), so efficacy sits at a neutral 50 until it is rated again."
         )
     return "Nothing rated yet, so efficacy sits at a neutral 50 until a concern or GAIS is rated."
+
+
+def _early_clause(count: int, *, first: bool) -> str:
+    text = (
+        f"{_plural(count, 'rating')} from the first {EARLY_WINDOW_DAYS} days after a session "
+        f"{'is' if count == 1 else 'are'} set aside (the skin's acute reaction, not the result)"
+    )
+    return text if first else text[:1].lower() + text[1:]
+
+
+def firm_sentence(facts: Facts) -> str:
+    """Why a result is provisional, and what would make it firm."""
+    if not facts.sessions:
+        return "Provisional: no sessions yet; add the first session, then rate the result."
+    due = facts.session_dates[0] + dt.timedelta(days=FIRM_AFTER_DAYS)
+    return (
+        f"Provisional: it becomes firm with a rating of your concerns or GAIS made on or "
+        f"after {due.isoformat()} ({FIRM_AFTER_DAYS} days after the first session) and at "
+        f"least {EARLY_WINDOW_DAYS} days after the latest session before it."
+    )
 
 
 def recovery_sentence(facts: Facts) -> str:
@@ -197,11 +232,12 @@ def value_sentence(facts: Facts) -> str:
 
 
 def cap_sentence(facts: Facts) -> str:
-    harms = sorted({f.label.lower() for f in facts.flags if f.key in LASTING_HARM_FLAGS})
-    verb = "was" if len(harms) == 1 else "were"
+    harms = sorted({(f.label.lower(), f.key) for f in facts.flags if f.key in LASTING_HARM_FLAGS})
+    plural = len(harms) > 1 or any(reads_plural(key, label) for label, key in harms)
     return (
-        f"Because {_join(harms)} {verb} reported, the score is held at {LASTING_HARM_CAP} "
-        "(Not Sure at best) until your provider has seen it."
+        f"Because {_join([label for label, _ in harms])} {'were' if plural else 'was'} "
+        f"reported, the score is held at {LASTING_HARM_CAP} (Not Sure at best) until your "
+        f"provider has seen {'them' if plural else 'it'}."
     )
 
 
@@ -222,7 +258,20 @@ def missing(facts: Facts) -> list[str]:
             f"Rate your concerns again on or after {due.isoformat()} ({MIN_FOLLOW_UP_DAYS} days "
             "after the first session): collagen takes 3-6 months to remodel."
         )
-    if not facts.concerns:
+    if facts.session_dates and not facts.firm:
+        due = facts.session_dates[0] + dt.timedelta(days=FIRM_AFTER_DAYS)
+        missing.append(
+            f"Rate the result on or after {due.isoformat()} and at least {EARLY_WINDOW_DAYS} "
+            "days after a session: what you see in the first two weeks is swelling and "
+            "redness, not the result."
+        )
+    if facts.no_baseline and not facts.concerns:
+        names = _join([CONCERNS.label(k).lower() for k in facts.no_baseline])
+        missing.append(
+            f"No rating of {names} from before the first session: the change cannot be "
+            "measured, so rate the overall change (GAIS) instead."
+        )
+    elif not facts.concerns:
         if facts.baseline_only:
             names = _join([CONCERNS.label(k).lower() for k, _, _ in facts.baseline_only])
             missing.append(f"Rate {names} again to measure the change since the baseline.")

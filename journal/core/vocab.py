@@ -61,10 +61,13 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 class Vocabulary:
     """A list of terms with alias lookup, open (custom kept) or closed (strict)."""
 
-    def __init__(self, name: str, terms: list[Term], *, closed: bool = False) -> None:
+    def __init__(
+        self, name: str, terms: list[Term], *, closed: bool = False, keep_custom: bool = False
+    ) -> None:
         self.name = name
         self.terms = terms
         self.closed = closed
+        self.keep_custom = keep_custom  # a custom value is a name: kept as typed, no slug
         self._index: dict[str, Term] = {}
         for term in terms:
             for spelling in (term.key, term.label, *term.aliases):
@@ -99,7 +102,7 @@ class Vocabulary:
             return term.key
         if self.closed:
             raise InvalidValue(self.name, value, "choose one of " + ", ".join(self.keys))
-        return _slug(cleaned)
+        return re.sub(r"\s+", " ", cleaned) if self.keep_custom else _slug(cleaned)
 
     def near_miss(self, value: str) -> str | None:
         """The key of a known word `value` is probably a typo of, else None.
@@ -125,7 +128,9 @@ class Vocabulary:
     def label(self, key: str) -> str:
         """Human label for a key; custom values read as themselves."""
         term = self._index.get(_squash(key))
-        return term.label if term else key.replace("-", " ")
+        if term is not None:
+            return term.label
+        return key if self.keep_custom else key.replace("-", " ")
 
     def normalize_all(self, values: list[str] | tuple[str, ...]) -> list[str]:
         """Normalize a list, dropping duplicates while keeping first-seen order.
@@ -204,6 +209,7 @@ DEVICE_NAMES = Vocabulary(
         Term("Secret RF", "Secret RF", ("secret",)),
         Term("Eclipse MicroPen", "Eclipse MicroPen", ("micropen", "eclipse")),
     ],
+    keep_custom=True,  # "Dermapen™ 4" is a product name, never `dermapen™-4`
 )
 
 SERUMS = Vocabulary(
@@ -272,25 +278,66 @@ RED_FLAGS = Vocabulary(
     ],
 )
 
+_PLURAL_RED_FLAGS = frozenset({"infection", "granulomas"})  # "signs of ...", "granulomas"
+
+
+def reads_plural(key: str, label: str) -> bool:
+    """Does a red flag's label take a plural verb ("signs of infection were")?
+
+    Known flags are listed; a patient's own word is plural when it ends in a
+    plain -s ("bumps", "welts"), not in -ss, -us or -is ("abscess", "pruritus").
+    """
+    if key in RED_FLAGS.keys:
+        return key in _PLURAL_RED_FLAGS
+    word = label.strip().lower()
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 GAIS = Vocabulary(
     "GAIS",
     [
-        Term("very-much-improved", "Very much improved", ("5",)),
-        Term("much-improved", "Much improved", ("4",)),
+        Term("very-much-improved", "Very much improved", ("1",)),
+        Term("much-improved", "Much improved", ("2",)),
         Term("improved", "Improved", ("3",)),
-        Term("no-change", "No change", ("2", "none", "same")),
-        Term("worse", "Worse", ("1", "worsened")),
+        Term("no-change", "No change", ("4", "none", "same")),
+        Term("worse", "Worse", ("5", "worsened")),
     ],
     closed=True,
 )
+"""Global Aesthetic Improvement Scale; a typed digit means the published number."""
 
-GAIS_POINTS: dict[str, int] = {
-    "very-much-improved": 5,
-    "much-improved": 4,
+GAIS_NUMBERS: dict[str, int] = {
+    "very-much-improved": 1,
+    "much-improved": 2,
     "improved": 3,
-    "no-change": 2,
-    "worse": 1,
+    "no-change": 4,
+    "worse": 5,
 }
+"""GAIS as published (Narins et al. 2003): 1 = very much improved ... 5 = worse.
+
+Stored values are the keys, never the numbers, so this is the only place a GAIS
+number comes from: every export and screen that prints one reads it here.
+"""
+
+GAIS_LEGACY_NUMBERS: dict[str, str] = {
+    "5": "very-much-improved",
+    "4": "much-improved",
+    "3": "improved",
+    "2": "no-change",
+    "1": "worse",
+}
+"""The journal's own numbering before it followed the published one (5 = best).
+
+Only a hand-edited exchange archive could hold a bare digit (the journal always
+wrote keys); such an archive was made when digits meant this, so it is read so.
+"""
+
+
+def gais_text(key: str) -> str:
+    """`Much improved (GAIS 2)`: the words with the published number, never "2/5"."""
+    number = GAIS_NUMBERS.get(key)
+    return f"{GAIS.label(key)} (GAIS {number})" if number else GAIS.label(key)
+
 
 VERDICTS = Vocabulary(
     "verdict",

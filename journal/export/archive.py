@@ -50,6 +50,7 @@ from journal.core.vocab import (
     DEVICE_KINDS,
     DEVICE_NAMES,
     GAIS,
+    GAIS_LEGACY_NUMBERS,
     PHOTO_KINDS,
     RED_FLAGS,
     SCREENING,
@@ -189,6 +190,18 @@ def _term(vocab: Vocabulary) -> Parse:
     return parse
 
 
+def _gais(label: str, value: Any) -> str:
+    """A GAIS word; a bare digit is read with the numbering archives 1-2 were made under.
+
+    The journal always wrote GAIS as a word, so a digit can only come from a
+    hand-edited archive; when versions 1-2 were current the journal's digits ran
+    5 = very much improved, so that is what such a digit meant to its author.
+    """
+    if isinstance(value, str) and value.strip() in GAIS_LEGACY_NUMBERS:
+        return GAIS_LEGACY_NUMBERS[value.strip()]
+    return str(_term(GAIS)(label, value))
+
+
 def _terms(vocab: Vocabulary) -> Parse:
     def parse(label: str, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -319,7 +332,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
         *(Field(name, _rating, optional=True) for name in SYMPTOM_KEYS),
         Field("downtime", _bool, optional=True),
         Field("concerns", _concern_map, default={}),
-        Field("gais", _term(GAIS), optional=True),
+        Field("gais", _gais, optional=True),
         Field("verdict", _term(VERDICTS), optional=True),
         Field("red_flags", _terms(RED_FLAGS), default=[]),
         Field("notes", _text(10_000), optional=True),
@@ -347,7 +360,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("course_id", _uuid),
         Field("date", _date),
         Field("provider_id", _uuid, optional=True),
-        Field("gais", _term(GAIS), optional=True),
+        Field("gais", _gais, optional=True),
         Field("goodman_baron", _int(1, 4), optional=True),
         Field("notes", _text(10_000), optional=True),
     ),

@@ -33,7 +33,7 @@ from journal.core.records import (
     Session,
     day_offset,
 )
-from journal.core.vocab import SYMPTOM_KEYS
+from journal.core.vocab import GAIS_NUMBERS, SYMPTOM_KEYS
 from journal.export import files
 
 ENCODING = "utf-8-sig"
@@ -97,6 +97,18 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _depth(t: Session) -> str:
+    """One depth, or `per area` when the areas differ (then `depth_by_area` has them).
+
+    The stored single depth of a per-area session is the deepest, which a
+    spreadsheet would read as the depth used everywhere.
+    """
+    depths = set(t.depth_by_area.values())
+    if len(depths) > 1:
+        return "per area"
+    return _number(depths.pop() if depths else t.depth_mm)
+
+
 def _sessions(
     items: Sequence[Session], titles: dict[Any, str]
 ) -> tuple[list[str], list[list[Any]]]:
@@ -128,7 +140,7 @@ def _sessions(
             t.setting,
             t.device_kind,
             safe_text(t.device_name),
-            _number(t.depth_mm),
+            _depth(t),
             _joined(f"{a}={d:g}" for a, d in t.depth_by_area.items()),
             t.passes,
             _joined(t.areas),
@@ -157,6 +169,7 @@ def _checkins(
         "downtime",
         *(f"concern_{k}" for k in concerns),
         "gais",
+        "gais_number",
         "verdict",
         "red_flags",
         "notes",
@@ -177,6 +190,7 @@ def _checkins(
                 downtime,
                 *(c.concerns.get(k) for k in concerns),
                 c.gais,
+                GAIS_NUMBERS.get(c.gais or ""),
                 c.verdict,
                 _joined(c.red_flags),
                 safe_text(c.notes),
@@ -223,7 +237,7 @@ def _photos(items: Sequence[Photo], titles: dict[Any, str]) -> tuple[list[str], 
 
 
 def _reviews(items: Sequence[Review], titles: dict[Any, str]) -> tuple[list[str], list[list[Any]]]:
-    header = ["id", "course", "date", "provider", "gais", "goodman_baron", "notes"]
+    header = ["id", "course", "date", "provider", "gais", "gais_number", "goodman_baron", "notes"]
     rows = [
         [
             str(r.id),
@@ -231,6 +245,7 @@ def _reviews(items: Sequence[Review], titles: dict[Any, str]) -> tuple[list[str]
             r.date.isoformat(),
             safe_text(r.provider),
             r.gais,
+            GAIS_NUMBERS.get(r.gais or ""),
             r.goodman_baron,
             safe_text(r.notes),
         ]

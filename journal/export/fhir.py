@@ -1,26 +1,26 @@
 """A patient's journal as a FHIR R4 Bundle (type `collection`).
 
-What maps to what:
+What maps to what (docs/exports.md has the table and the source of every code):
 
-* Patient -> Patient (birth year as a partial `birthDate`), each provider -> Practitioner
+* Patient -> Patient, each provider -> Practitioner, both identified by our UUID
 * Course -> CarePlan; each session -> Procedure (`basedOn` the CarePlan, `bodySite`
-  per area, the device as a Device in `usedReference`, adjuncts as `usedCode`,
-  depth/passes/pain/cost/anesthetic in `note` and as extensions)
-* Check-in -> Observation "post-procedure symptoms" (one component per rated
-  symptom and downtime) and Observation "concern severity" (one component per
-  concern); reported or derived red flags -> one Observation each
+  per area in SNOMED CT, the pen as a Device and PRP/serums as Substances in
+  `usedReference`), its pain -> an Observation coded LOINC 72514-3
+* Check-in -> Observations "post-procedure symptoms" and "concern severity",
+  `partOf` the session's Procedure; a red flag after a session -> AdverseEvent
+  (suspected: that Procedure), one before any session -> Observation
 * The worth-it score -> Observation (value = score, components = verdict,
-  confidence and each component)
+  confidence, provisional and each component)
 * Photo -> Media (the display copy re-encoded, metadata-free, as inline data)
 * Patient GAIS and verdict, provider GAIS and Goodman & Baron grade ->
-  QuestionnaireResponse
+  QuestionnaireResponse answering the included GAIS Questionnaire
 
 Every fullUrl is `urn:uuid:<our UUID>`; resources that have no row of their own
-(Device, Observation, QuestionnaireResponse) get a UUID5 derived from the row
-they come from, so exporting twice yields the same identifiers and a receiver
-can de-duplicate. Our own codes live under the `urn:microneedling-journal:`
-namespace (URNs, not URLs: nothing to resolve, nothing to phone home to).
-Labels are always in `text` so any FHIR viewer can show them.
+get a UUID5 derived from their source, so exporting twice yields the same
+identifiers and a receiver can de-duplicate. A coded value carries the standard
+code first (when a published list gives one), then our own code under the
+`urn:microneedling-journal:` namespace (URNs: nothing to resolve, nothing to
+phone home to), and our label in `text` so any FHIR viewer can show it.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journal.core.planner import interval_words
 from journal.core.records import (
     CheckIn,
     Course,
@@ -48,13 +49,14 @@ from journal.core.vocab import (
     CONCERNS,
     DEVICE_KINDS,
     GAIS,
-    GAIS_POINTS,
+    GAIS_NUMBERS,
     PHOTO_KINDS,
     RED_FLAGS,
     SERUMS,
     SYMPTOM_KEYS,
     SYMPTOMS,
     VERDICTS,
+    gais_text,
 )
 from journal.export import files
 
@@ -63,6 +65,51 @@ if TYPE_CHECKING:
     from journal.core.score import ScoreResult
 
 NS = "urn:microneedling-journal"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+URI_SYSTEM = "urn:ietf:rfc:3986"  # identifiers that are URIs: our UUIDs as urn:uuid:
+ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+AE_SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness"
+AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
+GAIS_QUESTIONNAIRE = f"{NS}:questionnaire:gais"
+PAIN_NRS = (LOINC, "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
+
+# SNOMED CT codes, each from a published value set: docs/exports.md lists the source of
+# every one. Body sites are DICOM CID 4029 "Dermatology Anatomic Site" ('skin of'
+# concepts); skin findings are DICOM CID 4406 "Patient Reported Lesion Characteristic".
+# A word without a code here keeps the journal's own code and its text only.
+AREA_CODES: dict[str, tuple[str, str]] = {
+    "full-face": ("73897004", "Skin of face"),
+    "forehead": ("68698007", "Skin of forehead"),
+    "cheeks": ("36141000", "Skin of cheek"),
+    "left-cheek": ("36141000", "Skin of cheek"),
+    "right-cheek": ("36141000", "Skin of cheek"),
+    "nose": ("113179006", "Skin of nose"),
+    "chin": ("23747009", "Skin of chin"),
+    "jawline": ("244097004", "Skin of jawline"),
+    "periorbital": ("362916000", "Skin of eye region"),
+    "perioral": ("110488009", "Skin of perioral region of face"),
+    "neck": ("43081002", "Skin of neck"),
+    "decolletage": ("244106003", "Skin of anterior surface of thorax"),
+    "scalp": ("43067004", "Skin of scalp"),
+    "abdomen": ("75093004", "Skin of abdomen"),
+    "thighs": ("371304004", "Skin of lower extremity"),
+    "arms": ("371311000", "Skin of upper extremity"),
+    "back": ("66643007", "Skin of back"),
+    "hands": ("33712006", "Skin of hand"),
+}
+FINDING_CODES: dict[str, tuple[str, str]] = {
+    "redness": ("247441003", "Erythema"),
+    "itching": ("418363000", "Itching"),
+    "flaking": ("271767006", "Peeling"),
+    "bleeding": ("297968009", "Bleeding skin"),
+    "pain": ("403598008", "Painful skin"),
+}
+# Red flags that name a finding already coded above.
+FLAG_FINDINGS: dict[str, str] = {"bleeding-over-24h": "bleeding"}
+# Flags where urgent care may be needed are sent as serious, so a receiver looks first.
+SERIOUS_FLAGS = frozenset({"infection", "allergic-reaction"})
 UUID_NAMESPACE = uuid.UUID("8c0b3f5e-4d57-4f34-9a53-5d7c2f1e7a10")
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 MEDIA_TYPE = "http://terminology.hl7.org/CodeSystem/media-type"
@@ -93,14 +140,24 @@ def bundle_document(
     entries += [_practitioner(p) for p in providers]
     entries += [_careplan(c, patient_ref) for c in history.courses]
     devices: dict[uuid.UUID, dict[str, Any]] = {}
+    substances: dict[str, dict[str, Any]] = {}
+    pid = history.patient.id
     for t in history.sessions:
-        device = _device(t, history.patient.id, patient_ref)
+        device = _device(t, pid)
         if device is not None:
             devices.setdefault(uuid.UUID(device["id"]), device)
-        entries.append(_procedure(t, patient_ref, by_name, device))
+        entries.append(_procedure(t, patient_ref, by_name, device, pid))
+        entries += _procedure_pain(t, patient_ref)
+        for serum in t.serums:
+            substances.setdefault(serum, _substance(pid, serum))
     entries += list(devices.values())
+    entries += list(substances.values())
+    after = _SessionFinder(history.sessions)
+    rated = bool(history.reviews) or any(c.gais or c.verdict for c in history.checkins)
+    if rated:
+        entries.append(_gais_questionnaire())
     for c in history.checkins:
-        entries += _checkin_observations(c, patient_ref)
+        entries += _checkin_observations(c, patient_ref, after(c.course_id, c.date))
         qr = _patient_questionnaire(c, patient_ref)
         if qr is not None:
             entries.append(qr)
@@ -108,7 +165,12 @@ def bundle_document(
         qr = _review_questionnaire(r, patient_ref, by_name)
         if qr is not None:
             entries.append(qr)
-    entries += [_flag_observation(f, history.patient.id, patient_ref) for f in flags]
+    for f in flags:
+        session = after.by_date(f.session_date) if f.session_date else None
+        if session is not None:
+            entries.append(_adverse_event(f, pid, patient_ref, session))
+        else:  # reported before any session: nothing to be a reaction to
+            entries.append(_flag_observation(f, pid, patient_ref))
     if score is not None and history.courses:
         entries.append(_score_observation(score, history, patient_ref))
     entries += [_media(p, patient_ref, jpeg_of(p)) for p in history.photos]
@@ -148,11 +210,32 @@ def _derived(*parts: object) -> str:
     return str(uuid.uuid5(UUID_NAMESPACE, ":".join(str(p) for p in parts)))
 
 
-def _concept(system: str, code: str, display: str) -> dict[str, Any]:
-    return {
-        "coding": [{"system": f"{NS}:{system}", "code": code, "display": display}],
-        "text": display,
-    }
+def _concept(
+    system: str,
+    code: str,
+    display: str,
+    standard: tuple[str, str, str] | None = None,
+) -> dict[str, Any]:
+    """A CodeableConcept: the standard code first (when there is one), then ours, and
+    the journal's label as `text` so any viewer shows the patient's own word."""
+    coding = [{"system": f"{NS}:{system}", "code": code, "display": display}]
+    if standard is not None:
+        coding.insert(0, {"system": standard[0], "code": standard[1], "display": standard[2]})
+    return {"coding": coding, "text": display}
+
+
+def _snomed(table: dict[str, tuple[str, str]], key: str) -> tuple[str, str, str] | None:
+    found = table.get(key)
+    return (SNOMED, *found) if found else None
+
+
+def _area(key: str) -> dict[str, Any]:
+    return _concept("area", key, AREAS.label(key), _snomed(AREA_CODES, key))
+
+
+def _identifier(ident: uuid.UUID) -> list[dict[str, str]]:
+    """The journal's UUID as an identifier a receiving system can match on."""
+    return [{"use": "secondary", "system": URI_SYSTEM, "value": f"urn:uuid:{ident}"}]
 
 
 def _instant(moment: dt.datetime) -> str:
@@ -177,6 +260,7 @@ def _patient(history: PatientHistory) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Patient",
         "id": str(p.id),
+        "identifier": _identifier(p.id),
         "name": [{"text": p.display_name}],
     }
     if p.birth_year:
@@ -200,6 +284,7 @@ def _practitioner(p: Provider) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Practitioner",
         "id": str(p.id),
+        "identifier": _identifier(p.id),
         "name": [{"text": p.name}],
     }
     if p.credentials:
@@ -219,7 +304,7 @@ def _careplan(c: Course, patient_ref: dict[str, Any]) -> dict[str, Any]:
         "subject": patient_ref,
         "description": (
             f"{c.planned_sessions} microneedling sessions every "
-            f"{c.interval_weeks_min}-{c.interval_weeks_max} weeks"
+            f"{interval_words(c.interval_weeks_min, c.interval_weeks_max)}"
         ),
     }
     if c.created_at:
@@ -229,9 +314,8 @@ def _careplan(c: Course, patient_ref: dict[str, Any]) -> dict[str, Any]:
     return resource
 
 
-def _device(
-    t: Session, patient_id: uuid.UUID, patient_ref: dict[str, Any]
-) -> dict[str, Any] | None:
+def _device(t: Session, patient_id: uuid.UUID) -> dict[str, Any] | None:
+    """The pen used on the patient, not a device affixed to them: no `Device.patient`."""
     if not t.device_kind and not t.device_name:
         return None
     kind_label = DEVICE_KINDS.label(t.device_kind) if t.device_kind else "Microneedling device"
@@ -239,11 +323,22 @@ def _device(
         "resourceType": "Device",
         "id": _derived("device", patient_id, t.device_kind or "", t.device_name or ""),
         "type": _concept("device-kind", t.device_kind or "device", kind_label),
-        "patient": patient_ref,
     }
     if t.device_name:
         resource["deviceName"] = [{"name": t.device_name, "type": "user-friendly-name"}]
     return resource
+
+
+def _substance_id(patient_id: uuid.UUID, serum: str) -> str:
+    return _derived("substance", patient_id, serum)
+
+
+def _substance(patient_id: uuid.UUID, serum: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Substance",
+        "id": _substance_id(patient_id, serum),
+        "code": _concept("serum", serum, SERUMS.label(serum)),
+    }
 
 
 def _procedure(
@@ -251,6 +346,7 @@ def _procedure(
     patient_ref: dict[str, Any],
     providers: dict[str, Provider],
     device: dict[str, Any] | None,
+    patient_id: uuid.UUID,
 ) -> dict[str, Any]:
     details = []
     if t.depth_by_area:
@@ -284,11 +380,13 @@ def _procedure(
     if provider is not None:
         resource["performer"] = [{"actor": _ref(provider.id, provider.name)}]
     if t.areas:
-        resource["bodySite"] = [_concept("area", a, AREAS.label(a)) for a in t.areas]
-    if device is not None:
-        resource["usedReference"] = [_ref(device["id"])]
-    if t.serums:
-        resource["usedCode"] = [_concept("adjunct", a, SERUMS.label(a)) for a in t.serums]
+        resource["bodySite"] = [_area(a) for a in t.areas]
+    used = [_ref(device["id"])] if device is not None else []
+    # R4 puts a substance used in a procedure in usedReference (Device | Medication |
+    # Substance): PRP and serums are Substance resources of their own.
+    used += [_ref(_substance_id(patient_id, a), SERUMS.label(a)) for a in t.serums]
+    if used:
+        resource["usedReference"] = used
     extension: list[dict[str, Any]] = []
     if t.depth_mm is not None:
         extension.append(
@@ -338,10 +436,20 @@ def _observation(
     }
 
 
-def _checkin_observations(c: CheckIn, patient_ref: dict[str, Any]) -> list[dict[str, Any]]:
+def _symptom_code(key: str) -> dict[str, Any]:
+    concept = _concept("symptom", key, SYMPTOMS.label(key), _snomed(FINDING_CODES, key))
+    if key == "pain":  # rated 0-10: the LOINC numeric rating scale says how
+        concept["coding"].insert(0, dict(zip(("system", "code", "display"), PAIN_NRS, strict=True)))
+    return concept
+
+
+def _checkin_observations(
+    c: CheckIn, patient_ref: dict[str, Any], session: Session | None
+) -> list[dict[str, Any]]:
+    """Symptoms and concern ratings; `partOf` the session they follow (if any)."""
     found = []
     components = [
-        {"code": _concept("symptom", k, SYMPTOMS.label(k)), "valueInteger": c.symptoms[k]}
+        {"code": _symptom_code(k), "valueInteger": c.symptoms[k]}
         for k in SYMPTOM_KEYS
         if k in c.symptoms
     ]
@@ -380,7 +488,86 @@ def _checkin_observations(c: CheckIn, patient_ref: dict[str, Any]) -> list[dict[
     for obs in found:
         if not obs.get("note"):
             obs.pop("note", None)
+        if session is not None:
+            obs["partOf"] = [_ref(session.id)]
     return found
+
+
+class _SessionFinder:
+    """The session a check-in or flag follows: the course's latest on or before it."""
+
+    def __init__(self, sessions: Sequence[Session]) -> None:
+        self._sessions = sorted(sessions, key=lambda t: (t.date, str(t.id)))
+
+    def __call__(self, course_id: uuid.UUID, day: dt.date) -> Session | None:
+        found = [t for t in self._sessions if t.course_id == course_id and t.date <= day]
+        return found[-1] if found else None
+
+    def by_date(self, day: dt.date) -> Session | None:
+        return next((t for t in self._sessions if t.date == day), None)
+
+
+def _procedure_pain(t: Session, patient_ref: dict[str, Any]) -> list[dict[str, Any]]:
+    """Pain during the session on the 0-10 numeric rating scale (LOINC), partOf it."""
+    if t.pain is None:
+        return []
+    code = _concept("observation", "procedure-pain", "Pain during the session (0-10)")
+    code["coding"].insert(0, dict(zip(("system", "code", "display"), PAIN_NRS, strict=True)))
+    return [
+        _observation(
+            _derived("procedure-pain", t.id),
+            patient_ref,
+            t.date,
+            code,
+            "survey",
+            partOf=[_ref(t.id)],
+            valueInteger=t.pain,
+        )
+    ]
+
+
+def _adverse_event(
+    flag: RedFlag, patient_id: uuid.UUID, patient_ref: dict[str, Any], session: Session
+) -> dict[str, Any]:
+    """A red flag after a session as an R4 AdverseEvent suspected of that session.
+
+    Seriousness: serious for signs of infection and allergic reaction (urgent care
+    may be needed), non-serious otherwise. Outcome: unknown, because the journal
+    does not record when a flag resolves.
+    """
+    how = "reported by the patient" if flag.source == "reported" else f"derived from {flag.detail}"
+    finding = FLAG_FINDINGS.get(flag.key)
+    serious = flag.key in SERIOUS_FLAGS
+    resource: dict[str, Any] = {
+        "resourceType": "AdverseEvent",
+        "id": _derived("flag", patient_id, flag.key, flag.date),
+        "actuality": "actual",
+        "event": _concept(
+            "red-flag",
+            flag.key,
+            RED_FLAGS.label(flag.key),
+            _snomed(FINDING_CODES, finding) if finding else None,
+        ),
+        "subject": patient_ref,
+        "date": flag.date.isoformat(),
+        "seriousness": {
+            "coding": [
+                {
+                    "system": AE_SERIOUSNESS,
+                    "code": "serious" if serious else "non-serious",
+                    "display": "Serious" if serious else "Non-serious",
+                }
+            ]
+        },
+        "outcome": {"coding": [{"system": AE_OUTCOME, "code": "unknown", "display": "Unknown"}]},
+        "suspectEntity": [{"instance": _ref(session.id)}],
+    }
+    if flag.source == "reported":
+        resource["recorder"] = patient_ref
+    resource["extension"] = [
+        {"url": f"{NS}:fhir:note", "valueString": f"{flag.sentence()} Source: {how}."}
+    ]
+    return resource
 
 
 def _flag_observation(
@@ -410,6 +597,10 @@ def _score_observation(
             ),
         },
         {"code": _concept("score", "confidence", "Confidence"), "valueString": score.confidence},
+        {
+            "code": _concept("score", "provisional", "Provisional"),
+            "valueBoolean": score.provisional,
+        },
     ]
     components += [
         {"code": _concept("score-component", c.name, c.name.capitalize()), "valueInteger": c.score}
@@ -446,6 +637,7 @@ def _patient_questionnaire(c: CheckIn, patient_ref: dict[str, Any]) -> dict[str,
     return {
         "resourceType": "QuestionnaireResponse",
         "id": _derived("patient-rating", c.id),
+        "questionnaire": GAIS_QUESTIONNAIRE,
         "status": "completed",
         "subject": patient_ref,
         "authored": c.date.isoformat(),
@@ -476,6 +668,7 @@ def _review_questionnaire(
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": str(r.id),
+        "questionnaire": GAIS_QUESTIONNAIRE,
         "status": "completed",
         "subject": patient_ref,
         "authored": r.date.isoformat(),
@@ -487,12 +680,59 @@ def _review_questionnaire(
     return resource
 
 
+def _gais_questionnaire() -> dict[str, Any]:
+    """The questions the QuestionnaireResponses answer; GAIS with its published numbers."""
+    gais_options = [
+        {
+            "valueCoding": {
+                **_coding("gais", key, GAIS.label(key)),
+                "extension": [{"url": ORDINAL_VALUE, "valueDecimal": number}],
+            }
+        }
+        for key, number in GAIS_NUMBERS.items()
+    ]
+    return {
+        "resourceType": "Questionnaire",
+        "id": _derived("questionnaire", "gais"),
+        "url": GAIS_QUESTIONNAIRE,
+        "name": "GlobalAestheticImprovement",
+        "title": "Global Aesthetic Improvement Scale (GAIS) and verdict",
+        "status": "active",
+        "description": (
+            "GAIS as published (Narins et al. 2003): 1 very much improved, 2 much improved, "
+            "3 improved, 4 no change, 5 worse."
+        ),
+        "item": [
+            {
+                "linkId": "gais",
+                "text": "Global aesthetic improvement (GAIS)",
+                "type": "choice",
+                "answerOption": gais_options,
+            },
+            {
+                "linkId": "verdict",
+                "text": "Was it worth it?",
+                "type": "choice",
+                "answerOption": [
+                    {"valueCoding": _coding("verdict", k, VERDICTS.label(k))} for k in VERDICTS.keys
+                ],
+            },
+            {
+                "linkId": "goodman-baron",
+                "text": "Goodman & Baron qualitative scar grade (1-4)",
+                "type": "integer",
+            },
+            {"linkId": "notes", "text": "Notes", "type": "text"},
+        ],
+    }
+
+
 def _coding(system: str, code: str, display: str) -> dict[str, str]:
     return {"system": f"{NS}:{system}", "code": code, "display": display}
 
 
 def _gais_item(gais: str, text: str) -> dict[str, Any]:
-    label = f"{GAIS.label(gais)} ({GAIS_POINTS.get(gais, '?')}/5)"
+    label = gais_text(gais)
     return {
         "linkId": "gais",
         "text": text,
@@ -528,7 +768,7 @@ def _media(p: Photo, patient_ref: dict[str, Any], jpeg: bytes | None) -> dict[st
     if p.session_id:
         resource["partOf"] = [_ref(p.session_id)]
     if p.area:
-        resource["bodySite"] = _concept("area", p.area, AREAS.label(p.area))
+        resource["bodySite"] = _area(p.area)
     if p.angle:
         resource["view"] = {"text": p.angle}
     return resource

@@ -197,6 +197,8 @@ def _score(s: Summary) -> list[str]:
         f'<span class="muted">Confidence: {_e(score.confidence)}{capped}</span></div>',
         f'<p class="muted">{_e(score.benchmark.sentence)}</p>',
     ]
+    if score.firm_when:
+        out.append(f"<p><strong>{_e(score.firm_when)}</strong></p>")
     rows = [
         (c.name.capitalize(), str(c.score), f"{round(c.weight * 100)}%", c.sentence)
         for c in score.components

@@ -279,6 +279,8 @@ class _Writer:
         pdf.cell(0, 5, self.fit(f"Confidence: {score.confidence}{extra}"))
         pdf.set_xy(MARGIN, top + 15)
         self.para(score.benchmark.sentence, 9, color=MUTED)
+        if score.firm_when:
+            self.para(score.firm_when, 9)
         pdf.ln(2)
         rows = [
             (c.name.capitalize(), str(c.score), f"{round(c.weight * 100)}%", c.sentence)

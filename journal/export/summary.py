@@ -20,11 +20,11 @@ from journal.core.vocab import (
     AREAS,
     CONCERNS,
     COURSE_STATUSES,
-    GAIS,
     PHOTO_KINDS,
     SERUMS,
     SYMPTOMS,
     VERDICTS,
+    gais_text,
     goodman_baron_text,
 )
 
@@ -116,7 +116,11 @@ class Summary:
 
     @property
     def verdict_label(self) -> str | None:
-        return VERDICTS.label(self.score.verdict) if self.score else None
+        """`Worth It`, or `Worth It (provisional)` while confidence is low."""
+        if self.score is None:
+            return None
+        label = VERDICTS.label(self.score.verdict)
+        return f"{label} (provisional)" if self.score.provisional else label
 
     @property
     def verdict_color(self) -> tuple[int, int, int]:
@@ -297,7 +301,7 @@ def _review_row(r: Review) -> tuple[str, ...]:
     return (
         r.date.isoformat(),
         r.provider or DASH,
-        GAIS.label(r.gais) if r.gais else DASH,
+        gais_text(r.gais) if r.gais else DASH,
         goodman_baron_text(r.goodman_baron) if r.goodman_baron is not None else DASH,
         r.notes or "",
     )

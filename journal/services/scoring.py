@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from journal.core import records
+from journal.core.errors import InvalidValue
 from journal.core.lookup import match_course
 from journal.core.planner import Plan, plan_course
 from journal.core.rules import RedFlag, ScreeningWarning, derive_red_flags, screening_warnings
@@ -54,6 +55,11 @@ def report_for_history(
         return None
     today = today or dt.date.today()
     event_day = parse_date("event", event, today=today) if event is not None else None
+    if event_day is not None and event_day < today:
+        # A past event has no sessions to time: saying nothing would read as "all clear".
+        raise InvalidValue(
+            "event", event_day.isoformat(), f"is in the past (today is {today.isoformat()})"
+        )
     record = history.course_record(course.id)
     return CourseReport(
         history=history,

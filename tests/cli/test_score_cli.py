@@ -138,3 +138,62 @@ def test_bad_event_date_is_refused(cli):
     _series(cli)
     r = cli("plan", "-p", "Ria", "--event", "next friday")
     assert r.code == 2 and "event" in r.err
+
+
+def test_an_event_without_conflict_is_said_to_be_clear(cli):
+    _series(cli)
+    later = dt.date.today() + dt.timedelta(days=200)
+    r = cli("plan", "-p", "Ria", "--event", later.isoformat())
+    assert r.code == 0, r.err
+    assert f"Your event on {later.isoformat()} is clear" in r.out
+
+
+def test_a_past_event_is_refused(cli):
+    _series(cli)
+    past = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    r = cli("plan", "-p", "Ria", "--event", past)
+    assert r.code == 2 and r.out == ""
+    assert r.err.count("\n") == 1 and "event" in r.err and "in the past" in r.err
+
+
+def test_a_fixed_interval_reads_as_one_number(cli):
+    assert cli("patient", "add", "Ivo").code == 0
+    r = cli("course", "add", "-p", "Ivo", "--title", "Face", "--interval-weeks", "4")
+    assert r.code == 0, r.err
+    assert "every 4 weeks" in r.out and "4-4" not in r.out
+
+
+def test_score_text_says_provisional_and_how_to_make_it_firm(cli):
+    assert cli("patient", "add", "Noa", "--concern", "acne scars").code == 0
+    today = dt.date.today()
+    cli(
+        "checkin",
+        "add",
+        "-p",
+        "Noa",
+        "-d",
+        (today - dt.timedelta(days=3)).isoformat(),
+        "--concern",
+        "acne-scars=7",
+    )
+    cli("session", "add", "-p", "Noa", "-d", (today - dt.timedelta(days=1)).isoformat())
+    cli(
+        "checkin",
+        "add",
+        "-p",
+        "Noa",
+        "-d",
+        today.isoformat(),
+        "--concern",
+        "acne-scars=4",
+        "--gais",
+        "much-improved",
+        "--verdict",
+        "not-sure",
+    )
+    r = cli("score", "-p", "Noa")
+    assert r.code == 0, r.err
+    assert "(confidence low, provisional)" in r.out
+    assert "Provisional: it becomes firm with a rating" in r.out
+    doc = cli("score", "-p", "Noa", "--json").json()
+    assert doc["provisional"] is True and doc["verdict"] != "worth-it"

@@ -15,13 +15,13 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Session
-from journal.core.vocab import GAIS_POINTS, RED_FLAGS, SYMPTOM_KEYS, VERDICTS
+from journal.core.vocab import GAIS_NUMBERS, RED_FLAGS, SYMPTOM_KEYS, VERDICTS
 
 BASE = dt.date(2024, 1, 1)
 PATIENT_ID = uuid.UUID(int=1)
 COURSE_ID = uuid.UUID(int=2)
 CONCERN_KEYS = ("acne-scars", "large-pores", "texture")
-GAIS_KEYS = tuple(GAIS_POINTS)  # best first
+GAIS_KEYS = tuple(GAIS_NUMBERS)  # best first
 VERDICT_KEYS = tuple(VERDICTS.keys)
 
 

@@ -175,7 +175,7 @@ def test_a_flag_of_lasting_harm_holds_the_score_below_worth_it():
     assert result.score == LASTING_HARM_CAP
     assert result.verdict == "not-sure"
     assert result.capped
-    assert result.explanation[-1].startswith("Because signs of infection was reported")
+    assert result.explanation[-1].startswith("Because signs of infection were reported")
 
 
 def test_an_empty_course_is_a_neutral_not_sure_with_low_confidence():
@@ -256,10 +256,11 @@ def test_a_one_point_change_is_meaningful_only_when_it_is_30_percent():
 
 
 @pytest.mark.parametrize(
-    ("points", "expected"), [(1, 0), (2, 30), (3, 70), (4, 85), (5, 100), (3.5, 77.5)]
+    ("number", "expected"), [(1, 100), (2, 85), (3, 70), (4, 30), (5, 0), (2.5, 77.5)]
 )
-def test_gais_scale(points, expected):
-    assert gais_score(points) == pytest.approx(expected)
+def test_gais_scale_follows_the_published_numbering(number, expected):
+    """GAIS as published: 1 = very much improved ... 5 = worse."""
+    assert gais_score(number) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(

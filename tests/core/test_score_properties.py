@@ -9,11 +9,18 @@ from decimal import Decimal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from journal.core.records import CheckIn, CourseRecord
-from journal.core.score import COMPONENT_NAMES, score_course, verdict_for
-from journal.core.vocab import GAIS_POINTS, RED_FLAGS, SYMPTOM_KEYS
+from journal.core.records import CheckIn, CourseRecord, Review
+from journal.core.score import (
+    COMPONENT_NAMES,
+    EARLY_WINDOW_DAYS,
+    FIRM_AFTER_DAYS,
+    score_course,
+    verdict_for,
+)
+from journal.core.vocab import GAIS_NUMBERS, RED_FLAGS, SYMPTOM_KEYS
 
 from .strategies import (
+    CONCERN_KEYS,
     COURSE_ID,
     GAIS_KEYS,
     checkins,
@@ -108,9 +115,9 @@ def test_a_better_gais_never_lowers_the_score(rec, data):
     assume(rated)
     kind, index = data.draw(st.sampled_from(rated))
     items = rec.checkins if kind == "checkin" else rec.reviews
-    current = GAIS_POINTS[items[index].gais]
+    current = GAIS_NUMBERS[items[index].gais]
     better_key = data.draw(
-        st.sampled_from([k for k in GAIS_KEYS if GAIS_POINTS[k] > current] or [items[index].gais])
+        st.sampled_from([k for k in GAIS_KEYS if GAIS_NUMBERS[k] < current] or [items[index].gais])
     )
     changed = replace_at(items, index, dataclasses.replace(items[index], gais=better_key))
     field = "checkins" if kind == "checkin" else "reviews"
@@ -217,6 +224,78 @@ def test_nothing_rated_means_low_confidence_and_says_what_is_missing(rec):
     assert "verdict" in text
     assert result.component("efficacy").score == 50
     assert result.component("satisfaction").score == 50
+
+
+# --- the early window and provisional results ----------------------------------------
+
+
+def _efficacy_view(rec: CourseRecord) -> tuple[object, ...]:
+    result = score_course(rec)
+    trend = tuple(p.score for p in result.trend)
+    return result.component("efficacy").score, result.concerns, trend
+
+
+@THOROUGH
+@given(course_records(), st.data())
+def test_ratings_inside_the_early_window_never_change_efficacy(rec, data):
+    """A concern or GAIS rating 1-13 days after a session is the acute reaction."""
+    assume(rec.sessions)
+    added_checkins = []
+    added_reviews = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        after = data.draw(st.sampled_from(rec.sessions)).date
+        when = after + dt.timedelta(days=data.draw(st.integers(1, EARLY_WINDOW_DAYS - 1)))
+        gais = data.draw(st.none() | st.sampled_from(GAIS_KEYS))
+        if data.draw(st.booleans()):
+            concerns = data.draw(
+                st.dictionaries(st.sampled_from(CONCERN_KEYS), st.integers(0, 10), max_size=3)
+            )
+            added_checkins.append(
+                CheckIn(data.draw(st.uuids()), COURSE_ID, when, concerns=concerns, gais=gais)
+            )
+        else:
+            added_reviews.append(Review(data.draw(st.uuids()), COURSE_ID, when, gais=gais))
+    more = dataclasses.replace(
+        rec,
+        checkins=rec.checkins + tuple(added_checkins),
+        reviews=rec.reviews + tuple(added_reviews),
+    )
+    assert _efficacy_view(more) == _efficacy_view(rec)
+
+
+def _firm_rating_exists(rec: CourseRecord) -> bool:
+    """Independently of the score: a rating of the result 28+ days after the first
+    session and 14+ days after the latest session before it."""
+    dates = sorted(t.date for t in rec.sessions)
+    if not dates:
+        return False
+    ratings = [c.date for c in rec.checkins if c.concerns or c.gais or c.verdict]
+    ratings += [r.date for r in rec.reviews if r.gais or r.goodman_baron]
+    for when in ratings:
+        before = [d for d in dates if d < when]
+        if (
+            before
+            and (when - dates[0]).days >= FIRM_AFTER_DAYS
+            and (when - before[-1]).days >= EARLY_WINDOW_DAYS
+        ):
+            return True
+    return False
+
+
+@THOROUGH
+@given(course_records())
+def test_provisional_exactly_when_confidence_is_low(rec):
+    result = score_course(rec)
+    doc = result.to_dict()
+    assert doc["provisional"] is (result.confidence == "low")
+    if result.confidence == "low":
+        assert doc["firm_when"] and doc["firm_when"].startswith("Provisional")
+        assert doc["firm_when"] in result.explanation
+    else:
+        assert doc["firm_when"] is None
+        assert not any(s.startswith("Provisional") for s in result.explanation)
+    if not _firm_rating_exists(rec):
+        assert result.confidence == "low"
 
 
 # --- time ---------------------------------------------------------------------------

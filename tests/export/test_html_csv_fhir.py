@@ -126,7 +126,10 @@ def test_fhir_bundle_validates_with_r4b(journal, demo, tmp_path):
         procedure = by_id[str(t.id)]
         assert procedure["performedDateTime"] == t.date.isoformat()
         assert [s["text"] for s in procedure["bodySite"]] == ["Left cheek", "Right cheek"]
-        assert procedure["usedCode"][0]["text"] == "PRP"
+        prp = [u for u in procedure["usedReference"] if u.get("display") == "PRP"]
+        assert prp and by_id[prp[0]["reference"].removeprefix("urn:uuid:")]["resourceType"] == (
+            "Substance"
+        )
     score = next(
         r for r in by_id.values() if r.get("code", {}).get("text", "").startswith("Personal")
     )

@@ -60,7 +60,8 @@ def test_list_shows_scores_filters_and_sorts(make_app, clinic_home):
             await pilot.press("o", "o")  # last visit, then score
             await pilot.pause()
             assert screen.sort_column == "score"
-            assert column(screen, 3) == ["44", "55", "84", "85", "—"]  # no score sorts last
+            # Bea 52: her only concern ratings (day 2 after each session) are set aside.
+            assert column(screen, 3) == ["44", "52", "84", "85", "—"]  # no score sorts last
 
     run(scenario())
 

@@ -26,7 +26,8 @@ class ScoreCard(Horizontal):
         yield Digits(str(self.score.score), classes="score-digits")
         with Vertical(classes="score-words"):
             yield Static(Text(verdict_label(self.score.verdict), style="bold"), classes="verdict")
-            yield Static(f"confidence {self.score.confidence}", classes="confidence")
+            provisional = " · provisional" if self.score.provisional else ""
+            yield Static(f"confidence {self.score.confidence}{provisional}", classes="confidence")
             flags = len(self.score.flags)
             if flags:
                 yield Static(
