@@ -62,6 +62,9 @@ class DetailScreen(CorrectsRecords, ModalScreen[None]):
         Binding("escape", "close", "Close"),
         Binding("e", "edit", "Edit"),
         Binding("d", "delete", "Delete"),
+        # A modal screen hides the app's bindings: these two work here as everywhere else.
+        Binding("ctrl+z", "app.undo", "Undo"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
     ]
     FAILED_TITLE = "Not changed"
 
