@@ -80,9 +80,7 @@ async def open_detail(pilot: Any, kind: str, day: str) -> DetailScreen:
     timeline = app.screen
     assert isinstance(timeline, TimelineScreen)
     index = next(
-        i
-        for i, e in enumerate(timeline.entries)
-        if e.kind == kind and e.date.isoformat() == day
+        i for i, e in enumerate(timeline.entries) if e.kind == kind and e.date.isoformat() == day
     )
     timeline.query_one(OptionList).highlighted = index
     await pilot.press("enter")
@@ -287,7 +285,7 @@ def test_undo_reverts_an_edit_and_the_detail_shows_the_log(small):
             assert "Dr. Sam Park · pain: 5 -> 8" in detail_text(detail)
             await pilot.press("ctrl+z")
             await settle(pilot)
-            assert any(m.startswith("Undid the edit of session") for m in notices(app)), notices(app)
+            assert any(m.startswith("Undid the edit of session") for m in notices(app))
             text = detail_text(detail)
             assert "5/10" in text and "undo, pain: 8 -> 5" in text
 
