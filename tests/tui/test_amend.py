@@ -395,3 +395,32 @@ def test_help_and_palette_list_the_correction_keys(small):
             assert "Edit" in text and "Delete" in text and "Undo" in text
 
     run(scenario())
+
+
+def test_a_photo_detail_refiles_and_a_bad_date_is_refused(small):
+    app = app_on(small)
+    photo = history(small).photos[0]
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            detail = await open_detail(pilot, "photo", "2026-03-01")
+            await pilot.press("e")
+            await settle(pilot)
+            assert isinstance(app.screen, RefileScreen)
+            await retype(pilot, "#refile-date", "2026-02-30")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is detail
+            assert any("2026-02-30" in m for m in notices(app, "error"))
+            await pilot.press("e")
+            await settle(pilot)
+            app.screen.query_one("#refile-kind", Select).value = "follow-up"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is detail
+            assert "kind: before -> follow-up" in detail_text(detail)
+
+    run(scenario())
+    after = history(small).photos[0]
+    assert (after.kind, after.area, after.taken_at) == ("follow-up", "left-cheek", photo.taken_at)
