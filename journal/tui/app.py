@@ -52,6 +52,7 @@ class JournalApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("ctrl+z", "undo", "Undo"),
     ]
 
     def __init__(
@@ -75,6 +76,7 @@ class JournalApp(App[None]):
         self.provider_mode = False
         self.patient_names: dict[str, str] = {}
         self.timings: dict[str, float] = {"init": time.perf_counter()}
+        self.undoing = False
         self.theme = DARK
 
     @property
@@ -120,13 +122,57 @@ class JournalApp(App[None]):
         self.call_from_thread(self.launch, summaries, only)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Opening failed unexpectedly (a damaged journal): say so instead of a traceback."""
+        """Opening failed unexpectedly (a damaged journal): say so instead of a traceback.
+
+        Also where an undo ends, and where a reload after a correction fails.
+        """
         from journal.tui.actions import describe
 
         worker = event.worker
         if worker.group == "open" and event.state == WorkerState.ERROR and worker.error:
             self.log.error(repr(worker.error))
             self._cannot_open(describe(worker.error))
+        elif worker.group == "undo" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.undoing = False
+            self._undone(worker.result, worker.error)
+        elif worker.group == "refresh" and event.state == WorkerState.ERROR and worker.error:
+            from journal.tui.actions import show_failure
+
+            show_failure(self.screen, worker.error, title="Cannot reload this patient")
+
+    def action_undo(self) -> None:
+        """ctrl+z: revert the latest edit or delete made in this journal (in a worker)."""
+        if self._journal is None:
+            return
+        if self.undoing:
+            self.notify("Still undoing the last change…", severity="warning")
+            return
+        self.undoing = True
+        self.undo_last()
+
+    @work(thread=True, group="undo", exit_on_error=False)
+    def undo_last(self) -> object:
+        from journal.services.amend import undo
+
+        return undo(self.journal)
+
+    def _undone(self, outcome: object, error: BaseException | None) -> None:
+        """Say what was undone and show the corrected records; "nothing to undo" is no error."""
+        from journal.tui.actions import show_failure
+        from journal.tui.corrections import records_changed, undo_message
+
+        if error is not None:
+            found = undo_message(error)
+            if found is None:
+                show_failure(self.screen, error, title="Undo failed")
+            else:
+                message, severity = found
+                self.notify(message, severity=severity, timeout=5, markup=False)  # type: ignore[arg-type]
+            return
+        summary = getattr(outcome, "summary", "")
+        changes = getattr(outcome, "changes", ())
+        self.notify(summary, title="Undone", timeout=6, markup=False)
+        records_changed(self, [c.patient_id for c in changes])
 
     def launch(self, summaries: list[PatientSummary], only: PatientData | None = None) -> None:
         """Nobody -> welcome; one patient -> their dashboard; several -> the patient list."""

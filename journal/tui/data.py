@@ -20,6 +20,7 @@ from journal.tui.present import area_label, first_session
 
 if TYPE_CHECKING:
     from journal.core import records
+    from journal.services.amend import Change
     from journal.services.journal import Journal
     from journal.services.scoring import CourseReport
 
@@ -33,6 +34,11 @@ class PatientData:
     today: dt.date
     thumbs: dict[uuid.UUID, Path] = field(default_factory=dict)
     displays: dict[uuid.UUID, Path] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()  # the patient's change log, newest first
+
+    def changes_of(self, record_id: uuid.UUID) -> list[Change]:
+        """What was edited, deleted or undone on one record (its detail view lists them)."""
+        return [c for c in self.changes if c.record_id == record_id]
 
     @property
     def patient(self) -> records.Patient:
@@ -74,7 +80,8 @@ class PatientData:
 
 
 def load_patient(journal: Journal, patient_id: uuid.UUID | str, today: dt.date) -> PatientData:
-    """History, score, plan, alerts and photo files of one patient (run it in a worker)."""
+    """History, score, plan, alerts, photo files and change log of one patient (in a worker)."""
+    from journal.services.amend import change_log
     from journal.services.history import patient_history
     from journal.services.photos import photo_path
     from journal.services.scoring import report_for_history
@@ -87,6 +94,7 @@ def load_patient(journal: Journal, patient_id: uuid.UUID | str, today: dt.date) 
         today=today,
         thumbs=_existing({p.id: photo_path(journal, p, "thumb") for p in history.photos}),
         displays=_existing({p.id: photo_path(journal, p, "display") for p in history.photos}),
+        changes=tuple(change_log(journal, str(history.patient.id))),
     )
 
 

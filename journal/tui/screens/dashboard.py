@@ -115,6 +115,10 @@ class DashboardScreen(RunsActions, Screen[None]):
         self.refresh_bindings()
         self.call_after_refresh(self._painted)
 
+    async def patient_changed(self, data: PatientData) -> None:
+        """Fresh data after an edit, delete or undo (`journal.tui.corrections`)."""
+        await self.show(data)
+
     def _titles(self, data: PatientData) -> None:
         course = data.course
         self.sub_title = clean(data.patient.display_name + (f" · {course.title}" if course else ""))

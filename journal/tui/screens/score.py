@@ -132,5 +132,16 @@ class ScoreScreen(Screen[None]):
             f"Score · {self.data.patient.display_name}" + (f" · {course.title}" if course else "")
         )
 
+    async def patient_changed(self, data: PatientData) -> None:
+        """Fresh data after a correction: the score as the corrected records give it.
+
+        With no course left to score (its last session deleted) the old one
+        stays until the user goes back; the dashboard then says so.
+        """
+        if data.report is None:
+            return
+        self.data = data
+        await self.recompose()
+
     def action_back(self) -> None:
         self.dismiss(None)

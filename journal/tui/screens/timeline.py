@@ -74,5 +74,22 @@ class TimelineScreen(Screen[None]):
 
         self.app.push_screen(DetailScreen(self.entries[index], self.data))
 
+    async def patient_changed(self, data: PatientData) -> None:
+        """Fresh data after a correction: list it again, keeping the cursor on the same record."""
+        timeline_list = self.query_one(OptionList)
+        index = timeline_list.highlighted
+        current = self.entries[index].record.id if index is not None and self.entries else None
+        self.data = data
+        self.entries = timeline(data.history)
+        timeline_list.clear_options()
+        timeline_list.add_options(
+            [Option(entry_prompt(e), id=f"entry-{n}") for n, e in enumerate(self.entries)]
+        )
+        if not self.entries:
+            return
+        ids = [e.record.id for e in self.entries]
+        fallback = min(index or 0, len(self.entries) - 1)
+        timeline_list.highlighted = ids.index(current) if current in ids else fallback
+
     def action_back(self) -> None:
         self.dismiss(None)
