@@ -218,6 +218,8 @@ def _sessions(s: Summary) -> list[str]:
     out += _table(SESSION_COLUMNS, s.sessions)
     if s.session_total:
         out.append(f'<p class="muted">{_e(s.session_total)}</p>')
+    if s.amended_note:
+        out.append(f'<p class="muted">{_e(s.amended_note)}</p>')
     out.append("</section>")
     return out
 
@@ -244,7 +246,8 @@ def _reviews(s: Summary) -> list[str]:
     out = ['<section id="reviews">', "<h2>Provider reviews</h2>"]
     if not s.reviews:
         return [*out, "<p>No provider reviews yet.</p>", "</section>"]
-    return [*out, *_table(REVIEW_COLUMNS, s.reviews, text_columns=(4,)), "</section>"]
+    note = [f'<p class="muted">{_e(s.amended_note)}</p>'] if s.amended_note else []
+    return [*out, *_table(REVIEW_COLUMNS, s.reviews, text_columns=(4,)), *note, "</section>"]
 
 
 def _plan(s: Summary) -> list[str]:

@@ -301,6 +301,8 @@ class _Writer:
         self.table(SESSION_COLUMNS, self.s.sessions, widths, size=7.5)
         if self.s.session_total:
             self.para(self.s.session_total, 8.5, color=MUTED)
+        if self.s.amended_note:
+            self.para(self.s.amended_note, 8, color=MUTED)
 
     def _recovery(self) -> None:
         self.heading("Recovery", need=CHART_HEIGHT + 20)
@@ -335,6 +337,8 @@ class _Writer:
             self.para("No provider reviews yet.")
             return
         self.table(REVIEW_COLUMNS, self.s.reviews, (18, 26, 24, 22, 70), size=8)
+        if self.s.amended_note:
+            self.para(self.s.amended_note, 8, color=MUTED)
 
     def _plan(self) -> None:
         self.heading("Plan", need=30)

@@ -9,6 +9,7 @@ renderers only lay it out. Nothing in here knows about fonts, pages or markup.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -110,6 +111,7 @@ class Summary:
     pairs: tuple[PhotoPair, ...]
     photos: tuple[PhotoItem, ...]
     plan: tuple[str, ...]
+    amended_note: str | None = None  # set when a listed entry was corrected after it was added
 
     title: str = TITLE
     disclaimer: str = DISCLAIMER
@@ -138,8 +140,14 @@ def build_summary(
     screening: Sequence[ScreeningWarning],
     flags: Sequence[RedFlag],
     generated: dt.date,
+    amended: frozenset[uuid.UUID] = frozenset(),
 ) -> Summary:
-    """Word the follow-up summary of one course (or of a patient without a course yet)."""
+    """Word the follow-up summary of one course (or of a patient without a course yet).
+
+    `amended` are the ids of records corrected after they were added: their
+    rows carry a mark, so a provider reading the summary knows the journal's
+    change log has the earlier values.
+    """
     record = history.course_record(course.id) if course is not None else None
     sessions = sorted(record.sessions, key=lambda t: t.date) if record else []
     photos = _photo_items(record) if record else []
@@ -149,16 +157,17 @@ def build_summary(
         course_title=course.title if course else None,
         facts=tuple(_facts(history, course, generated)),
         screening=tuple(w.message for w in screening),
-        sessions=tuple(_session_row(n, t) for n, t in enumerate(sessions, 1)),
+        sessions=tuple(_session_row(n, t, t.id in amended) for n, t in enumerate(sessions, 1)),
         session_total=_session_total(sessions),
         score=score,
         recovery=tuple(recovery_lines(record)) if record else (),
         recovery_rows=tuple(_recovery_rows(score)) if score else (),
         flags=tuple((f.date.isoformat(), f.sentence()) for f in flags),
-        reviews=tuple(_review_row(r) for r in record.reviews) if record else (),
+        reviews=tuple(_review_row(r, r.id in amended) for r in record.reviews) if record else (),
         pairs=tuple(_pairs(photos)),
         photos=tuple(photos),
         plan=tuple(plan.sentences) if plan else (),
+        amended_note=AMENDED_NOTE if amended & _listed(record) else None,
     )
 
 
@@ -225,10 +234,14 @@ def _depth(t: Session) -> str:
     return f"{t.depth_mm:g} mm" if t.depth_mm is not None else DASH
 
 
-def _session_row(number: int, t: Session) -> tuple[str, ...]:
+AMENDED_MARK = " *"
+AMENDED_NOTE = "* corrected after it was first recorded; `journal log` shows the earlier values."
+
+
+def _session_row(number: int, t: Session, amended: bool = False) -> tuple[str, ...]:
     provider = t.provider or ("at home" if t.setting == "at-home" else DASH)
     return (
-        str(number),
+        str(number) + (AMENDED_MARK if amended else ""),
         t.date.isoformat(),
         provider,
         _device(t),
@@ -239,6 +252,13 @@ def _session_row(number: int, t: Session) -> tuple[str, ...]:
         f"{t.pain}/10" if t.pain is not None else DASH,
         money(t.cost, t.currency) if t.cost is not None else DASH,
     )
+
+
+def _listed(record: CourseRecord | None) -> set[uuid.UUID]:
+    """Ids of the entries the summary lists in its tables (sessions and reviews)."""
+    if record is None:
+        return set()
+    return {t.id for t in record.sessions} | {r.id for r in record.reviews}
 
 
 def _session_total(sessions: Sequence[Session]) -> str | None:
@@ -297,9 +317,9 @@ def _recovery_rows(score: ScoreResult) -> list[tuple[str, ...]]:
     return rows
 
 
-def _review_row(r: Review) -> tuple[str, ...]:
+def _review_row(r: Review, amended: bool = False) -> tuple[str, ...]:
     return (
-        r.date.isoformat(),
+        r.date.isoformat() + (AMENDED_MARK if amended else ""),
         r.provider or DASH,
         gais_text(r.gais) if r.gais else DASH,
         goodman_baron_text(r.goodman_baron) if r.goodman_baron is not None else DASH,

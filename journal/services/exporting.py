@@ -174,7 +174,14 @@ def _summary(journal: Journal, job: ExportJob) -> Summary:
         screening=report.screening if report else screening_warnings(history.patient),
         flags=report.flags if report else (),
         generated=job.today,
+        amended=_amended(journal, history.patient.id),
     )
+
+
+def _amended(journal: Journal, patient_id: Any) -> frozenset[Any]:
+    from journal.services.amend import amended_ids
+
+    return frozenset(amended_ids(journal, patient_id))
 
 
 def _only_course(history: records.PatientHistory, course_ref: str | None) -> records.PatientHistory:

@@ -80,3 +80,26 @@ def test_an_undone_deletion_is_not_a_tombstone(journal, tmp_path):
     undo(journal)
     with zipfile.ZipFile(_archive(journal, tmp_path, "a.zip")) as zf:
         assert json.loads(zf.read("records.json"))["tombstones"] == []
+
+
+def test_the_follow_up_summary_marks_corrected_entries(journal, tmp_path):
+    """A provider reading the PDF or HTML knows which rows were changed after the fact."""
+    from pypdf import PdfReader
+
+    from journal.services.reviews import add_review
+    from journal.services.sessions import add_session
+
+    add_patient(journal, "Ana Lima")
+    first = add_session(journal, "Ana Lima", date="2026-03-01", pain="3")
+    add_session(journal, "Ana Lima", date="2026-04-01", pain="3")
+    add_review(journal, "Ana Lima", date="2026-04-02", gais="improved")
+    html = export_patient(journal, "Ana Lima", fmt="html", out=tmp_path / "before.html")
+    assert "corrected after it was first recorded" not in html.read_text()
+
+    edit(journal, "session", str(first.id), {"pain": "4"})
+    html = export_patient(journal, "Ana Lima", fmt="html", out=tmp_path / "after.html").read_text()
+    assert "corrected after it was first recorded" in html
+    assert ">1 *<" in html and ">2 *<" not in html
+    pdf = export_patient(journal, "Ana Lima", fmt="pdf", out=tmp_path / "after.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "corrected after it was first recorded" in text
