@@ -47,7 +47,9 @@ def records(home: str, url: str, tag: str) -> None:
     for i in range(100_000):
         note = f"{tag}-{i}"
         if i % 3 == 0:
-            add_session(journal, "Crash Test", date="2024-05-01", notes=note, provider="Dr. K")
+            add_session(
+                journal, "Crash Test", date="2024-05-01", notes=note, provider="Dr. K", again=True
+            )
             print(f"ok session {note}", flush=True)  # one write: a kill cannot cut it
         else:
             add_checkin(
