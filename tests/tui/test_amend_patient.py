@@ -1,4 +1,4 @@
-"""Correcting patients and courses from the TUI: edit a patient, erase one, edit and delete a course.
+"""Correcting patients and courses from the TUI: edit or erase a patient, edit or delete a course.
 
 Each scenario runs on SQLite and, when `JOURNAL_TEST_PG_URL` is set, on
 PostgreSQL (the `journal` fixture), against a small clinic built through the
