@@ -125,8 +125,9 @@ class PatientListScreen(RunsActions, Screen[None]):
         Binding("O", "reverse", "Reverse"),
         Binding("a", "add_patient", "Add patient"),
         Binding("m", "import_archive", "Import archive"),
+        # Corrections: in the help screen (?); the footer is full at 100 columns.
         Binding("E", "edit_patient", "Edit patient", show=False),
-        Binding("D", "erase_patient", "Erase patient"),
+        Binding("D", "erase_patient", "Erase patient", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
