@@ -116,7 +116,7 @@ def test_edit_a_patients_birth_year_from_the_dashboard(clinic):
     assert [(c.field, c.old, c.new) for c in changed] == [("birth_year", 1991, 1990)]
 
 
-def test_edit_a_patients_name_from_the_list_and_a_conflict_asks(clinic):
+def test_edit_a_patients_name_from_the_list_and_a_conflict_reloads(clinic):
     app = app_on(clinic)
 
     async def scenario():
@@ -135,7 +135,13 @@ def test_edit_a_patients_name_from_the_list_and_a_conflict_asks(clinic):
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, ConflictDialog)
-            await pilot.click("#conflict-overwrite")
+            await pilot.click("#conflict-reload")  # show Bea as she is now
+            await settle(pilot)
+            assert app.screen is form
+            assert form.query_one("#birth_year", Input).value == "1980"
+            assert form.query_one("#name", Input).value == BEA
+            await retype(pilot, "#name", "Bea Okafor-Lind")
+            await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is patients
             assert "Bea Okafor-Lind" in [r.name for r in patients.rows.values()]
