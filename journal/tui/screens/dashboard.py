@@ -21,7 +21,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
-from journal.tui.actions import RunsActions, journal_app
+from journal.tui.actions import journal_app
+from journal.tui.corrections import CorrectsRecords, records_changed
 from journal.tui.present import (
     area_label,
     days_since_first,
@@ -36,10 +37,11 @@ from journal.tui.widgets.score_card import ScoreCard
 from journal.tui.widgets.trend import TrendPlot
 
 if TYPE_CHECKING:
+    from journal.core.records import Course
     from journal.tui.data import PatientData
 
 
-class DashboardScreen(RunsActions, Screen[None]):
+class DashboardScreen(CorrectsRecords, Screen[None]):
     """The dashboard of one patient; `provider` adds the review panel and the way back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,6 +55,10 @@ class DashboardScreen(RunsActions, Screen[None]):
         Binding("s", "score", "Score"),
         Binding("e", "export", "Export"),
         Binding("escape", "back", "Patients"),
+        # Corrections: in the help screen (?), kept out of the footer, which is full.
+        Binding("p", "edit_patient", "Edit patient", show=False),
+        Binding("k", "edit_course", "Edit course", show=False),
+        Binding("K", "delete_course", "Delete course", show=False),
     ]
 
     def __init__(
@@ -66,7 +72,7 @@ class DashboardScreen(RunsActions, Screen[None]):
         super().__init__()
         self.patient_id = str(patient_id)
         self.provider = provider
-        self.data = data
+        self.data = data  # type: ignore[assignment]  # None until loaded
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -293,6 +299,47 @@ class DashboardScreen(RunsActions, Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(ExportScreen(self.data))
+
+    # -- corrections -------------------------------------------------------------
+
+    def action_edit_patient(self) -> None:
+        """p: the new-patient form on this patient; saving sends only what changed."""
+        from journal.tui.screens.edit_forms import PatientEditScreen
+
+        if self.busy or (data := self._history_or_note()) is None:
+            return
+        self.app.push_screen(PatientEditScreen(data.patient), self._after_correction)
+
+    def _after_correction(self, saved: bool | None) -> None:
+        if saved and self.data is not None:
+            records_changed(journal_app(self), [self.data.patient.id])
+
+    def _course_or_note(self) -> Course | None:
+        """The course the dashboard shows (else the latest one), or a note that there is none."""
+        if self.busy or (data := self._history_or_note()) is None:
+            return None
+        course = data.course or (data.history.courses[-1] if data.history.courses else None)
+        if course is None:
+            self.notify("No course yet: log a session first.", severity="warning")
+        return course
+
+    def action_edit_course(self) -> None:
+        """k: title, planned sessions, weeks between sessions, status."""
+        from journal.tui.screens.edit_forms import CourseEditScreen
+
+        if (course := self._course_or_note()) is None:
+            return
+
+        def edited(changes: dict[str, object] | None) -> None:
+            if changes:
+                self.start_edit("course", course, changes)
+
+        self.app.push_screen(CourseEditScreen(course), edited)
+
+    def action_delete_course(self) -> None:
+        """K: the course with its sessions, check-ins, reviews and photos (ctrl+z undoes it)."""
+        if (course := self._course_or_note()) is not None:
+            self.ask_delete("course", course.id)
 
     def action_back(self) -> None:
         if self.provider:

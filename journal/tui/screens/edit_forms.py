@@ -30,12 +30,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, SelectionList, Static
 from textual.widgets.select import InvalidSelectValueError
 
-from journal.core.vocab import AREAS, PHOTO_KINDS
+from journal.core.vocab import AREAS, COURSE_STATUSES, PHOTO_KINDS
 from journal.tui.actions import journal_app
 from journal.tui.present import area_label, photo_day
 from journal.tui.safe import plain
 from journal.tui.screens.checkin_form import CheckInFormScreen
 from journal.tui.screens.form_base import field_input, field_select
+from journal.tui.screens.patient_form import PatientFormScreen
 from journal.tui.screens.review_form import ReviewFormScreen
 from journal.tui.screens.session_form import SessionFormScreen
 from journal.tui.widgets.form import FormField
@@ -189,6 +190,8 @@ def find_record(data: PatientData, kind: str, record_id: Any) -> Any:
         "check-in": data.history.checkins,
         "review": data.history.reviews,
         "photo": data.history.photos,
+        "patient": (data.patient,),
+        "course": data.history.courses,
     }
     return next((r for r in pool[kind] if r.id == record_id), None)
 
@@ -197,6 +200,8 @@ def defaults_for(kind: str, record: Any, data: PatientData) -> Any:
     """The add form's defaults, taken from `record` instead of the last visit."""
     from journal.services.tui_support import CheckInDefaults, ReviewDefaults, SessionDefaults
 
+    if kind == "patient":
+        return None  # the patient form has no defaults: `fill` puts the record in
     date = record.date.isoformat()
     if kind == "session":
         return SessionDefaults(
@@ -295,6 +300,46 @@ class ReviewEditScreen(EditsRecord, ReviewFormScreen):
         self.query_one("#notes", Input).value = self.record.notes or ""
 
 
+class PatientEditScreen(EditsRecord, PatientFormScreen):
+    """The new-patient form on one patient: name, birth year, skin type, concerns, screening."""
+
+    KIND = "patient"
+    HEADING = "Edit patient"
+    SAVED = "Patient changed."
+    FIELDS = ("name", "birth_year", "skin_type", "concerns", "screening")
+
+    def __init__(self, patient: records.Patient) -> None:
+        PatientFormScreen.__init__(self)  # what `super()` reaches (mypy sees the session form)
+        self.record = patient
+        self.patient_ref = str(patient.id)  # how `reload` finds them again
+
+    def heading(self) -> Text:
+        return Text.assemble(("Edit patient", "bold"), " ", plain(self.record.display_name))
+
+    def fill(self) -> None:
+        r = self.record
+        self.query_one("#name", Input).value = r.display_name
+        self.query_one("#birth_year", Input).value = _text(r.birth_year)
+        _set_select(self.query_one("#skin_type", Select), _text(r.skin_type) or None)
+        for field_id, chosen in (("concerns-field", r.concerns), ("screening-field", r.screening)):
+            options: SelectionList[str] = self.query_one(
+                f"#{field_id} SelectionList", SelectionList
+            )
+            known = {options.get_option_at_index(i).value for i in range(options.option_count)}
+            for word in chosen:
+                if word not in known:  # a custom word the list does not offer
+                    options.add_option((plain(word), word))
+                options.select(word)
+
+    def form_values(self) -> dict[str, Any]:
+        """The add form passes the name by position; the edit calls it `name`."""
+        values = super().form_values()
+        call = PatientFormScreen.prepare(self)
+        args: tuple[Any, ...] = getattr(call, "args", ())
+        values["name"] = args[1] if len(args) > 1 else ""
+        return values
+
+
 EDIT_FORMS: dict[str, type[EditsRecord]] = {
     "session": SessionEditScreen,
     "check-in": CheckInEditScreen,
@@ -386,6 +431,91 @@ class RefileScreen(ModalScreen[dict[str, Any] | None]):
         if not changes:
             self.query_one("#refile-note", Static).update(
                 Text("Nothing changed: pick another area, kind or date.", "bold")
+            )
+            return
+        self.dismiss(changes)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- courses ---------------------------------------------------------------------------
+
+
+class CourseEditScreen(ModalScreen[dict[str, Any] | None]):
+    """Rename a course, change its plan (sessions, weeks between them) or its status.
+
+    Dismisses with the changed fields, keyed as `amend.edit` names them; the
+    caller saves them against the course's `updated_at` (`CorrectsRecords.start_edit`),
+    so a refused value or a conflict is reported there. None when cancelled.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, course: records.Course) -> None:
+        super().__init__()
+        self.course = course
+        self.initial: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        course = self.course
+        low, high = course.interval_weeks_min, course.interval_weeks_max
+        interval = str(low) if low == high else f"{low}-{high}"
+        statuses = [(COURSE_STATUSES.label(k), k) for k in COURSE_STATUSES.keys]
+        status = course.status if course.status in COURSE_STATUSES.keys else Select.NULL
+        with Vertical(id="course-box", classes="panel dialog") as box:
+            box.border_title = "Edit course"
+            yield FormField("Title", field_input(course.title, id="course-title"))
+            with Grid(classes="refile-grid"):
+                planned = str(course.planned_sessions)
+                yield FormField("Planned sessions", field_input(planned, id="course-planned"))
+                yield FormField(
+                    "Weeks between",
+                    field_input(interval, placeholder="e.g. 4-6", id="course-interval"),
+                )
+                yield FormField(
+                    "Status",
+                    field_select(
+                        statuses,
+                        value=status,
+                        id="course-status",
+                        allow_blank=False,
+                    ),
+                )
+            yield Static("", id="course-note", classes="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", id="course-save", variant="primary")
+                yield Button("Cancel (esc)", id="course-cancel")
+
+    def on_mount(self) -> None:
+        self.initial = self.values()
+        self.query_one("#course-title", Input).focus()
+
+    def values(self) -> dict[str, Any]:
+        status = self.query_one("#course-status", Select).value
+        return {
+            "title": self.query_one("#course-title", Input).value.strip(),
+            "planned": self.query_one("#course-planned", Input).value.strip(),
+            "interval_weeks": self.query_one("#course-interval", Input).value.strip(),
+            "status": status if isinstance(status, str) else "",
+        }
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "course-save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        now = self.values()
+        changes = {k: v for k, v in now.items() if v != self.initial.get(k)}
+        if not changes:
+            self.query_one("#course-note", Static).update(
+                Text("Nothing changed: every value is as it was.", "bold")
             )
             return
         self.dismiss(changes)

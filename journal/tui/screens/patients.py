@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -21,11 +21,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from journal.tui.actions import RunsActions, journal_app
+from journal.tui.actions import ACTIONS, RunsActions, journal_app
 from journal.tui.present import NONE, verdict_label
 from journal.tui.safe import clean, plain
 
 if TYPE_CHECKING:
+    from journal.core.records import Patient
+    from journal.services.erasure import Erasure
     from journal.services.patients import PatientSummary
     from journal.services.scoring import PatientOverview
     from journal.tui.data import PatientData
@@ -123,6 +125,9 @@ class PatientListScreen(RunsActions, Screen[None]):
         Binding("O", "reverse", "Reverse"),
         Binding("a", "add_patient", "Add patient"),
         Binding("m", "import_archive", "Import archive"),
+        # Corrections: in the help screen (?); the footer is full at 100 columns.
+        Binding("E", "edit_patient", "Edit patient", show=False),
+        Binding("D", "erase_patient", "Erase patient", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
@@ -134,6 +139,7 @@ class PatientListScreen(RunsActions, Screen[None]):
             )
             for s in summaries
         }
+        self.patients: dict[str, Patient] = {str(s.patient.id): s.patient for s in summaries}
         self.sort_column = "name"
         self.sort_reverse = False
         self.query_text = ""
@@ -360,6 +366,7 @@ class PatientListScreen(RunsActions, Screen[None]):
     def _merge_patients(self, summaries: list[PatientSummary], focus_id: str | None) -> None:
         for s in summaries:
             key = str(s.patient.id)
+            self.patients[key] = s.patient
             old = self.rows.get(key)
             base = PatientListRow(key, s.patient.display_name, s.sessions, s.last_visit)
             self.rows[key] = (
@@ -373,3 +380,81 @@ class PatientListScreen(RunsActions, Screen[None]):
             if focus_id in {k.value for k in table.rows}:
                 table.move_cursor(row=table.get_row_index(focus_id))
             self.load_scores([focus_id])
+
+    # -- corrections: edit a patient, erase one ------------------------------------
+
+    def action_edit_patient(self) -> None:
+        """E: the new-patient form on the highlighted patient; saving sends what changed."""
+        from journal.tui.corrections import records_changed
+        from journal.tui.screens.edit_forms import PatientEditScreen
+
+        patient_id = self.current_patient_id()
+        if patient_id is None or self.busy or patient_id not in self.patients:
+            return
+
+        def saved(done: bool | None) -> None:
+            if done:
+                records_changed(journal_app(self), [patient_id])
+
+        self.app.push_screen(PatientEditScreen(self.patients[patient_id]), saved)
+
+    def action_erase_patient(self) -> None:
+        """D: erase the highlighted patient for good, after the name is typed to confirm."""
+        patient_id = self.current_patient_id()
+        if patient_id is None:
+            return
+        if self.start_work("Reading what erasing would remove…"):
+            self._erase_preview(patient_id)
+
+    @work(thread=True, exit_on_error=False, group=ACTIONS, name="erase-preview")
+    def _erase_preview(self, patient_id: str) -> tuple[str, str]:
+        from journal.services.erasure import erase_preview
+
+        return patient_id, erase_preview(journal_app(self).journal, patient_id)
+
+    @work(thread=True, exit_on_error=False, group=ACTIONS, name="erase")
+    def _erase(self, patient_id: str) -> Erasure:
+        from journal.services.erasure import erase_patient
+
+        return erase_patient(journal_app(self).journal, patient_id)
+
+    def work_done(self, name: str, result: object) -> None:
+        if name == "erase-preview":
+            patient_id, preview = cast("tuple[str, str]", result)
+            self._confirm_erase(patient_id, preview)
+        elif name == "erase":
+            self._erased(cast("Erasure", result))
+
+    def _confirm_erase(self, patient_id: str, preview: str) -> None:
+        from journal.tui.screens.confirm import EraseDialog
+
+        row = self.rows.get(patient_id)
+        if row is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.start_work("Erasing…"):
+                self._erase(patient_id)
+
+        self.app.push_screen(EraseDialog(row.name, preview), answered)
+
+    def _erased(self, erasure: Erasure) -> None:
+        key = str(erasure.patient_id)
+        row = self.rows.pop(key, None)
+        self.patients.pop(key, None)
+        journal_app(self).patient_names.pop(key, None)
+        self.rebuild()
+        name = row.name if row else "The patient"
+        files = f" and {erasure.photo_files} photo files" if erasure.photo_files else ""
+        self.notify(
+            clean(f"{name} was erased: {erasure.records} records{files}. This cannot be undone."),
+            title="Erased",
+            timeout=8,
+            markup=False,
+        )
+
+    def show_busy(self, message: str | None) -> None:
+        if message is None:
+            self._status()
+        else:
+            self.query_one("#list-status", Static).update(Text(message, style="bold"))
