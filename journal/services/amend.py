@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from journal.core import records
@@ -132,9 +132,11 @@ def find_record(db: DbSession, kind: EditableKind, ref: str) -> Any:
     if exact is not None:
         found = [exact] if db.get(model, exact) is not None else []
     else:
+        # A prefix is a range of ids: an index range scan on both databases (ids
+        # sort as their hex digits on SQLite's CHAR(32) and PostgreSQL's uuid).
         prefix = text.replace("-", "").lower()
-        hex_id = func.replace(func.lower(cast(model.id, String)), "-", "")
-        found = list(db.scalars(select(model.id).where(hex_id.like(prefix + "%")).limit(6)))
+        low, high = uuid.UUID(prefix.ljust(32, "0")), uuid.UUID(prefix.ljust(32, "f"))
+        found = list(db.scalars(select(model.id).where(model.id.between(low, high)).limit(6)))
     if not found:
         raise NotFound(f"no {kind.name} with id {ref!r}: see `journal history`")
     if len(found) > 1:
@@ -538,7 +540,8 @@ def _word(table: str) -> str:
     return "check-in" if table == "checkin" else table
 
 
-def _change(row: ChangeRow) -> Change:
+def _change(row: Any) -> Change:
+    """A change-log line from an ORM row or a Core row (same attribute names)."""
     return Change(
         id=row.id,
         batch_id=row.batch_id,
@@ -563,12 +566,14 @@ def change_log(
 ) -> list[Change]:
     """The change log, newest first; one patient's changes with `patient_ref`."""
     with journal.read() as db:
-        stmt = select(ChangeRow).order_by(ChangeRow.at.desc(), ChangeRow.id)
+        table = ChangeRow.__table__
+        stmt = select(table).order_by(table.c.at.desc(), table.c.id)
         if patient_ref is not None:
-            stmt = stmt.where(ChangeRow.patient_id == find_patient(db, patient_ref).id)
+            stmt = stmt.where(table.c.patient_id == find_patient(db, patient_ref).id)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [_change(row) for row in db.scalars(stmt)]
+        # Core rows, not ORM instances: the log can hold many thousand lines.
+        return [_change(row) for row in db.execute(stmt)]
 
 
 def live_deletions(
