@@ -140,6 +140,8 @@ def diagnose(
         checks.append(_check_schema(ctx) if usable else _skipped("schema", "database"))
         readable = usable and ctx.rows_readable
         checks.append(_check_photos(ctx) if readable else _skipped("photos", checks[-1].name))
+        if readable:
+            checks.append(_check_erasures(ctx))
         checks.append(_check_orphans(ctx) if readable else _skipped("orphans", checks[-1].name))
         checks.append(_check_temp_files(ctx))
         checks.append(_check_deleted_photos(ctx))
@@ -543,6 +545,38 @@ def _store_files(root: Path) -> Iterator[tuple[str, Path, bool]]:
         for path in sorted(shard.iterdir()):
             if path.is_file() and not path.is_symlink():
                 yield f"{shard.name}/{path.name}", path, path.name.startswith(".")
+
+
+def _check_erasures(ctx: _Context) -> Check:
+    """A patient erasure killed after its commit leaves their photo files behind; finish it
+    before the orphan check would merely set them aside (kept, which erasure must not)."""
+    from journal.services.erasure import PENDING_DIRNAME, finish_pending
+
+    folder = ctx.location.photos_dir / PENDING_DIRNAME
+    pending = sorted(folder.glob("*.json")) if folder.is_dir() and not folder.is_symlink() else []
+    if not pending:
+        return Check("erasures", OK, "none interrupted")
+    if not ctx.repair:
+        return Check(
+            "erasures",
+            PROBLEM,
+            f"{len(pending)} patient erasure(s) interrupted; --repair removes their files",
+        )
+    from sqlalchemy import select
+
+    from journal.store.models import PatientRow
+
+    assert ctx.engine is not None
+    with ctx.engine.connect() as conn:
+
+        def exists(patient_id: Any) -> bool:
+            found = conn.execute(select(PatientRow.id).where(PatientRow.id == patient_id))
+            return found.first() is not None
+
+        removed = finish_pending(ctx.location.photos_dir, exists)
+    return Check(
+        "erasures", REPAIRED, f"finished {len(pending)} erasure(s): {removed} file(s) removed"
+    )
 
 
 def _check_orphans(ctx: _Context) -> Check:

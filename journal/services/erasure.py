@@ -17,8 +17,11 @@ delete those (the docs say so).
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
@@ -27,6 +30,7 @@ from journal.services.amend import actor_name
 from journal.services.journal import Journal
 from journal.services.lookup import find_patient
 from journal.store import photostore
+from journal.store.location import refuse_symlink
 from journal.store.models import ChangeRow, CourseRow, PatientRow, PhotoRow
 
 ERASE_TABLES = ("patient", "course", "session", "checkin", "photo", "review", "change")
@@ -67,6 +71,7 @@ def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) 
         patient_id = patient.id
         files = _their_files(db, patient_id)
         records = _count(db, patient_id)
+        marker = _mark_pending(journal.photos_dir, patient_id, files)
         db.execute(delete(ChangeRow).where(ChangeRow.patient_id == patient_id))
         db.delete(patient)  # courses follow by cascade; their records by ON DELETE CASCADE
         db.flush()
@@ -80,9 +85,56 @@ def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) 
                 patient_id=None,
             )
         )
-    removed = _remove_files(journal, files)
+    removed = _remove_files(journal.photos_dir, files)
+    marker.unlink(missing_ok=True)
     compacted = _compact(journal)
     return Erasure(patient_id, records, removed, compacted)
+
+
+PENDING_DIRNAME = ".erasing"
+
+
+def _mark_pending(
+    photos_dir: Path, patient_id: uuid.UUID, files: list[tuple[str, uuid.UUID | None]]
+) -> Path:
+    """Before the commit, note which files the erasure will remove.
+
+    The files go after the rows commit; a process killed in between would
+    leave them as orphans, which `doctor` sets aside, not removes. The note
+    (store paths and the patient's id only, nothing personal) lets
+    `finish_pending` complete the removal instead.
+    """
+    folder = photos_dir / PENDING_DIRNAME
+    refuse_symlink(photos_dir, "photo folder")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    refuse_symlink(folder, "photo folder")
+    marker = folder / f"{patient_id.hex}.json"
+    entries = [[relative, batch.hex if batch else None] for relative, batch in files]
+    marker.write_text(json.dumps({"patient_id": str(patient_id), "files": entries}))
+    return marker
+
+
+def finish_pending(photos_dir: Path, patient_exists: Callable[[uuid.UUID], bool]) -> int:
+    """Complete erasures a killed process left half done; returns the files removed.
+
+    A note whose patient is still in the journal belongs to an erasure that
+    never committed: it is dropped and nothing is removed.
+    """
+    folder = photos_dir / PENDING_DIRNAME
+    if folder.is_symlink() or not folder.is_dir():
+        return 0
+    removed = 0
+    for marker in sorted(folder.glob("*.json")):
+        try:
+            note = json.loads(marker.read_text())
+            patient_id = uuid.UUID(note["patient_id"])
+            files = [(str(rel), uuid.UUID(b) if b else None) for rel, b in note["files"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not ours to judge: doctor reports the folder as it is
+        if not patient_exists(patient_id):
+            removed += _remove_files(photos_dir, files)
+        marker.unlink(missing_ok=True)
+    return removed
 
 
 def _their_files(db: DbSession, patient_id: uuid.UUID) -> list[tuple[str, uuid.UUID | None]]:
@@ -118,14 +170,14 @@ def _count(db: DbSession, patient_id: uuid.UUID) -> int:
     return total
 
 
-def _remove_files(journal: Journal, files: list[tuple[str, uuid.UUID | None]]) -> int:
+def _remove_files(photos_dir: Path, files: list[tuple[str, uuid.UUID | None]]) -> int:
     """Unlink every file; a shared content hash is impossible (one photo row per hash)."""
     removed = 0
     for relative, batch in files:
         path = (
-            photostore.trash_path(journal.photos_dir, relative, batch)
+            photostore.trash_path(photos_dir, relative, batch)
             if batch is not None
-            else photostore.resolve(journal.photos_dir, relative)
+            else photostore.resolve(photos_dir, relative)
         )
         try:
             path.unlink()

@@ -17,7 +17,16 @@ from journal.store.engine import make_engine
 
 from ._support import assert_decodes, photo_variants
 
-CHECKS = ["database", "schema", "photos", "orphans", "temp files", "deleted photos", "permissions"]
+CHECKS = [
+    "database",
+    "schema",
+    "photos",
+    "erasures",
+    "orphans",
+    "temp files",
+    "deleted photos",
+    "permissions",
+]
 TWO_HOURS_AGO = time.time() - 7200
 
 
@@ -249,3 +258,38 @@ def test_deleted_photo_files_are_kept_for_undo_then_purged_after_the_grace_perio
     fixed = {c.name: c for c in diagnose(location=journal.location, repair=True).checks}
     assert fixed["deleted photos"].status == "repaired"
     assert not list(trash.rglob("*.jpg"))
+
+
+def test_an_erasure_killed_after_its_commit_is_finished_by_repair(journal, photos, monkeypatch):
+    """The erased patient's photo files are removed, never merely set aside as orphans."""
+    from journal.services import erasure
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt  # the process dies between the commit and the file removal
+
+    monkeypatch.setattr(erasure, "_remove_files", killed)
+    with pytest.raises(KeyboardInterrupt):
+        erasure.erase_patient(journal, "Ana Lima")
+    monkeypatch.undo()
+    store = journal.photos_dir
+    left = [p for p in store.rglob("*.jpg") if ".erasing" not in p.parts]
+    assert left  # the rows are gone, the files are not yet
+
+    found = {c.name: c for c in diagnose(location=journal.location, grace_s=0).checks}
+    assert found["erasures"].status == "problem"
+    fixed = {c.name: c for c in diagnose(location=journal.location, repair=True, grace_s=0).checks}
+    assert fixed["erasures"].status == "repaired"
+    assert not list(store.rglob("*.jpg")), "an erased patient's photo survived, e.g. in .orphaned"
+    assert not list((store / erasure.PENDING_DIRNAME).glob("*.json"))
+
+
+def test_a_note_of_an_erasure_that_never_committed_removes_nothing(journal, photos):
+    from journal.services import erasure
+    from journal.services.history import patient_history
+
+    history = patient_history(journal, "Ana Lima")
+    files = [(p.display_path, None) for p in history.photos]
+    erasure._mark_pending(journal.photos_dir, history.patient.id, files)  # then "killed"
+    fixed = {c.name: c for c in diagnose(location=journal.location, repair=True).checks}
+    assert fixed["erasures"].status == "repaired"
+    assert all((journal.photos_dir / p.display_path).is_file() for p in history.photos)
