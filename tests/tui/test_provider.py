@@ -37,7 +37,13 @@ def test_list_shows_scores_filters_and_sorts(make_app, clinic_home):
                 "Eli Tanaka",
             ]
             # Scores, verdicts and red flags arrived from the worker.
-            assert column(screen, 4) == ["Worth It", "Not Sure", "Worth It", "—", "Not Sure"]
+            assert column(screen, 4) == [
+                "Worth It",
+                "Not Sure (provisional)",
+                "Worth It (provisional)",
+                "—",
+                "Not Sure",
+            ]
             assert column(screen, 5) == ["0", "⚠ 1", "0", "0", "0"]
 
             await pilot.press("slash")

@@ -63,6 +63,7 @@ class PatientListRow:
     score: int | None = None
     verdict: str | None = None
     flags: int | None = None
+    provisional: bool = False  # low confidence: the verdict may still change
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Column:
     key: str
     label: str
     sort_key: Callable[[PatientListRow], Any]
+    width: int | None = None  # fixed where values arrive later (the scores' worker)
 
 
 def _missing_last(value: Any) -> tuple[bool, Any]:
@@ -81,7 +83,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("sessions", "Sessions", lambda r: (r.sessions, r.name.casefold())),
     Column("last_visit", "Last visit", lambda r: (_missing_last(r.last_visit), r.name.casefold())),
     Column("score", "Score", lambda r: (_missing_last(r.score), r.name.casefold())),
-    Column("verdict", "Verdict", lambda r: (verdict_label(r.verdict), r.name.casefold())),
+    Column(
+        "verdict",
+        "Verdict",
+        lambda r: (verdict_label(r.verdict), r.name.casefold()),
+        width=len("Not Worth It (provisional)"),
+    ),
     Column("flags", "Red flags", lambda r: (_missing_last(r.flags), r.name.casefold())),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
@@ -96,7 +103,8 @@ def cells(row: PatientListRow) -> tuple[Text, ...]:
     """The table cells of a row; verdicts and red flags coloured to stand out."""
     pending = row.flags is None
     if row.verdict:
-        verdict = _cell(verdict_label(row.verdict), VERDICT_COLOURS.get(row.verdict, ""))
+        label = verdict_label(row.verdict) + (" (provisional)" if row.provisional else "")
+        verdict = _cell(label, VERDICT_COLOURS.get(row.verdict, ""))
     else:
         verdict = _cell("…" if pending else NONE, "dim")
     if pending:
@@ -156,7 +164,7 @@ class PatientListScreen(RunsActions, Screen[None]):
         self.sub_title = "Patients"
         table = self.query_one(DataTable)
         for column in COLUMNS:  # two spaces reserve room for the sort arrow
-            table.add_column(column.label + "  ", key=column.key)
+            table.add_column(column.label + "  ", key=column.key, width=column.width)
         self.rebuild()
         table.focus()
         self.call_after_refresh(self._mark, "list_painted")
@@ -247,6 +255,7 @@ class PatientListScreen(RunsActions, Screen[None]):
                 item.score,
                 item.verdict,
                 item.open_flags,
+                provisional=item.confidence == "low",
             )
             self.rows[key] = row
             if key in visible:
