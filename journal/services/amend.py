@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from journal.core import records
 from journal.core.errors import InvalidValue, JournalError, NotFound
 from journal.core.lookup import looks_like_id
 from journal.services import convert
@@ -341,7 +340,9 @@ def _delete(
         for kind, item in doomed
     ]
     db.add_all(logged)
-    files = [f for kind, item in doomed if kind == "photo" for f in _files_of(item)]
+    files = [
+        f for kind, item in doomed if kind == "photo" for f in photo_files(convert.plain(item))
+    ]
     for _, item in reversed(doomed):  # dependants first, one flush each: the ORM
         db.delete(item)  # knows no course->session link to order them itself
         db.flush()
@@ -414,8 +415,9 @@ def _trash_photo_files(journal: Journal, files: list[str], batch: uuid.UUID) -> 
         photostore.move_to_trash(journal.photos_dir, relative, batch)
 
 
-def _files_of(photo: Any) -> list[str]:
-    return [p for p in (photo.display_path, photo.thumb_path, photo.original_path) if p]
+def photo_files(values: Mapping[str, Any]) -> list[str]:
+    """The store paths of a photo's files, from its row's values (live row or tombstone)."""
+    return [values[c] for c in ("display_path", "thumb_path", "original_path") if values.get(c)]
 
 
 # -- undo ------------------------------------------------------------------------------
@@ -482,7 +484,7 @@ def _undo_delete(
         db.flush()
     for change in ordered:
         if change.kind == "photo":
-            for relative in _files_of(_Files(change.old)):
+            for relative in photo_files(change.old):
                 photostore.restore_from_trash(journal.photos_dir, relative, change.batch_id)
     _relink_photos(db, ordered)
     return [_reverse(c, batch, actor, old=None, new=c.old) for c in ordered]
@@ -494,31 +496,14 @@ def _relink_photos(db: DbSession, ordered: list[ChangeRow]) -> None:
         if change.kind not in ("session", "checkin"):
             continue
         column = PhotoRow.session_id if change.kind == "session" else PhotoRow.checkin_id
-        for photo_id in _unlinked_photos(db, change):
+        for photo_id in _unlinked_photos(change):
             photo = db.get(PhotoRow, photo_id)
             if photo is not None and getattr(photo, column.key) is None:
                 setattr(photo, column.key, change.record_id)
 
 
-def _unlinked_photos(db: DbSession, change: ChangeRow) -> list[uuid.UUID]:
+def _unlinked_photos(change: ChangeRow) -> list[uuid.UUID]:
     return [uuid.UUID(i) for i in (change.old or {}).get(LINKED_PHOTOS, [])]
-
-
-@dataclass(frozen=True)
-class _Files:
-    data: dict[str, Any]
-
-    @property
-    def display_path(self) -> str | None:
-        return self.data.get("display_path")
-
-    @property
-    def thumb_path(self) -> str | None:
-        return self.data.get("thumb_path")
-
-    @property
-    def original_path(self) -> str | None:
-        return self.data.get("original_path")
 
 
 def _reverse(change: ChangeRow, batch: uuid.UUID, actor: str, *, old: Any, new: Any) -> ChangeRow:
@@ -609,6 +594,6 @@ __all__ = [
     "delete",
     "edit",
     "find_record",
-    "records",
+    "photo_files",
     "undo",
 ]

@@ -26,12 +26,13 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
-from journal.services.amend import actor_name
+from journal.services import convert
+from journal.services.amend import actor_name, photo_files
 from journal.services.journal import Journal
 from journal.services.lookup import find_patient
 from journal.store import photostore
 from journal.store.location import refuse_symlink
-from journal.store.models import ChangeRow, CourseRow, PatientRow, PhotoRow
+from journal.store.models import ChangeRow, CourseRow, PhotoRow
 
 ERASE_TABLES = ("patient", "course", "session", "checkin", "photo", "review", "change")
 
@@ -142,19 +143,12 @@ def _their_files(db: DbSession, patient_id: uuid.UUID) -> list[tuple[str, uuid.U
     courses = select(CourseRow.id).where(CourseRow.patient_id == patient_id)
     found: list[tuple[str, uuid.UUID | None]] = []
     for photo in db.scalars(select(PhotoRow).where(PhotoRow.course_id.in_(courses))):
-        found += [
-            (p, None) for p in (photo.display_path, photo.thumb_path, photo.original_path) if p
-        ]
+        found += [(p, None) for p in photo_files(convert.plain(photo))]
     deleted = select(ChangeRow).where(
         ChangeRow.patient_id == patient_id, ChangeRow.kind == "photo", ChangeRow.action == "delete"
     )
     for change in db.scalars(deleted):
-        old = change.old or {}
-        found += [
-            (old[k], change.batch_id)
-            for k in ("display_path", "thumb_path", "original_path")
-            if old.get(k)
-        ]
+        found += [(p, change.batch_id) for p in photo_files(change.old or {})]
     return found
 
 
@@ -212,4 +206,4 @@ def _compact(journal: Journal) -> bool:
     return True
 
 
-__all__ = ["Erasure", "PatientRow", "erase_patient", "erase_preview"]
+__all__ = ["Erasure", "erase_patient", "erase_preview", "finish_pending"]

@@ -351,7 +351,6 @@ def _generator() -> str:
 
 def _tombstones(db: Any, patient_id: Any) -> list[dict[str, str]]:
     """The patient's deletions that still stand (not undone): kind, id and when, no data."""
-
     from journal.services.amend import live_deletions
 
     return [

@@ -357,22 +357,68 @@ def edit_form_for(kind: str, record: Any, data: PatientData) -> EditsRecord:
 # -- photos ----------------------------------------------------------------------------
 
 
-class RefileScreen(ModalScreen[dict[str, Any] | None]):
-    """File a photo under another area, kind or date; dismisses with the changed fields.
+class ChangedFieldsDialog(ModalScreen[dict[str, Any] | None]):
+    """A small dialog that dismisses with only the fields the user changed.
 
-    The caller saves them (`CorrectsRecords.start_edit`), against the photo's
-    `updated_at` like any edit; None when cancelled or nothing changed.
+    The caller saves them (`CorrectsRecords.start_edit`) against the record's
+    `updated_at` like any edit, so a refused value or a conflict is reported
+    there; None when cancelled. Subclasses compose the fields and read them
+    back in `values`; `NOTE`, `SAVE` and `FIRST` name their note, save button
+    and first field.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
+    NOTE = ""
+    SAVE = ""
+    FIRST = ""
+    NOTHING = "Nothing changed: every value is as it was."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.initial: dict[str, Any] = {}
+
+    def values(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.initial = self.values()
+        self.query_one(self.FIRST).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if f"#{event.button.id}" == self.SAVE:
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        now = self.values()
+        changes = {k: v for k, v in now.items() if v != self.initial.get(k)}
+        if not changes:
+            self.query_one(self.NOTE, Static).update(Text(self.NOTHING, "bold"))
+            return
+        self.dismiss(changes)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RefileScreen(ChangedFieldsDialog):
+    """File a photo under another area, kind or date; dismisses with the changed fields.
+
+    The caller saves them (`CorrectsRecords.start_edit`), against the photo's
+    `updated_at` like any edit; None when cancelled or nothing changed.
+    """
+
+    NOTE, SAVE, FIRST = "#refile-note", "#refile-save", "#refile-area"
+    NOTHING = "Nothing changed: pick another area, kind or date."
 
     def __init__(self, photo: records.Photo) -> None:
         super().__init__()
         self.photo = photo
-        self.initial: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         photo = self.photo
@@ -405,10 +451,6 @@ class RefileScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button("Save (ctrl+s)", id="refile-save", variant="primary")
                 yield Button("Cancel (esc)", id="refile-cancel")
 
-    def on_mount(self) -> None:
-        self.initial = self.values()
-        self.query_one("#refile-area", Select).focus()
-
     def values(self) -> dict[str, Any]:
         area = self.query_one("#refile-area", Select).value
         kind = self.query_one("#refile-kind", Select).value
@@ -418,31 +460,11 @@ class RefileScreen(ModalScreen[dict[str, Any] | None]):
             "date": self.query_one("#refile-date", Input).value.strip(),
         }
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "refile-save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_save(self) -> None:
-        now = self.values()
-        changes = {k: v for k, v in now.items() if v != self.initial.get(k)}
-        if not changes:
-            self.query_one("#refile-note", Static).update(
-                Text("Nothing changed: pick another area, kind or date.", "bold")
-            )
-            return
-        self.dismiss(changes)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 # -- courses ---------------------------------------------------------------------------
 
 
-class CourseEditScreen(ModalScreen[dict[str, Any] | None]):
+class CourseEditScreen(ChangedFieldsDialog):
     """Rename a course, change its plan (sessions, weeks between them) or its status.
 
     Dismisses with the changed fields, keyed as `amend.edit` names them; the
@@ -450,15 +472,11 @@ class CourseEditScreen(ModalScreen[dict[str, Any] | None]):
     so a refused value or a conflict is reported there. None when cancelled.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    NOTE, SAVE, FIRST = "#course-note", "#course-save", "#course-title"
 
     def __init__(self, course: records.Course) -> None:
         super().__init__()
         self.course = course
-        self.initial: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         course = self.course
@@ -490,10 +508,6 @@ class CourseEditScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button("Save (ctrl+s)", id="course-save", variant="primary")
                 yield Button("Cancel (esc)", id="course-cancel")
 
-    def on_mount(self) -> None:
-        self.initial = self.values()
-        self.query_one("#course-title", Input).focus()
-
     def values(self) -> dict[str, Any]:
         status = self.query_one("#course-status", Select).value
         return {
@@ -502,23 +516,3 @@ class CourseEditScreen(ModalScreen[dict[str, Any] | None]):
             "interval_weeks": self.query_one("#course-interval", Input).value.strip(),
             "status": status if isinstance(status, str) else "",
         }
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "course-save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_save(self) -> None:
-        now = self.values()
-        changes = {k: v for k, v in now.items() if v != self.initial.get(k)}
-        if not changes:
-            self.query_one("#course-note", Static).update(
-                Text("Nothing changed: every value is as it was.", "bold")
-            )
-            return
-        self.dismiss(changes)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
