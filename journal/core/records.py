@@ -133,6 +133,46 @@ class Review:
     updated_at: dt.datetime | None = None  # an edit form checks it has not moved
 
 
+# A red flag's status (see journal.core.flags): no stored review means open.
+OPEN = "open"
+SEEN = "seen"
+RESOLVED = "resolved"
+STATUSES = (OPEN, SEEN, RESOLVED)
+
+
+@dataclass(frozen=True)
+class FlagReview:
+    """What a provider recorded about one flag: seen (with a note), then resolved.
+
+    `lasting` says the harm outlasted the episode (a scar, a pigment change);
+    only then does a resolved flag keep holding the score down.
+    """
+
+    flag_id: uuid.UUID
+    course_id: uuid.UUID
+    status: str = OPEN
+    seen_by: str | None = None
+    seen_at: dt.datetime | None = None
+    seen_note: str | None = None
+    resolved_by: str | None = None
+    resolved_on: dt.date | None = None
+    lasting: bool = False
+    resolved_note: str | None = None
+
+    def status_on(self, as_of: dt.date | None) -> str:
+        """The status a reader on `as_of` would have seen (None: today)."""
+        resolved_on, seen_at = self.resolved_on, self.seen_at
+        if self.status == RESOLVED and resolved_on and (as_of is None or resolved_on <= as_of):
+            return RESOLVED
+        if (
+            self.status in (SEEN, RESOLVED)
+            and seen_at
+            and (as_of is None or seen_at.date() <= as_of)
+        ):
+            return SEEN
+        return OPEN
+
+
 @dataclass(frozen=True)
 class CourseRecord:
     """Everything known about one course, the unit the score and planner work on."""
@@ -143,6 +183,7 @@ class CourseRecord:
     checkins: tuple[CheckIn, ...] = ()
     reviews: tuple[Review, ...] = ()
     photos: tuple[Photo, ...] = ()
+    flag_reviews: tuple[FlagReview, ...] = ()  # what providers recorded about its red flags
 
 
 def to_jsonable(value: Any) -> Any:
@@ -176,6 +217,7 @@ class PatientHistory:
     checkins: tuple[CheckIn, ...] = ()
     photos: tuple[Photo, ...] = ()
     reviews: tuple[Review, ...] = ()
+    flag_reviews: tuple[FlagReview, ...] = ()
 
     def course_record(self, course_id: uuid.UUID) -> CourseRecord:
         """The slice of this history that belongs to one course."""
@@ -187,6 +229,7 @@ class PatientHistory:
             checkins=tuple(c for c in self.checkins if c.course_id == course_id),
             reviews=tuple(r for r in self.reviews if r.course_id == course_id),
             photos=tuple(p for p in self.photos if p.course_id == course_id),
+            flag_reviews=tuple(f for f in self.flag_reviews if f.course_id == course_id),
         )
 
 

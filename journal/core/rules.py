@@ -120,6 +120,7 @@ class RedFlag:
     day: int | None = None
     detail: str = ""
     level: int | None = None  # the symptom level a derived flag came from
+    note: str | None = None  # the patient's own note on the check-in that showed it
 
     def sentence(self) -> str:
         """The flag as a line a patient can read aloud to the clinic."""
@@ -212,7 +213,18 @@ def checkin_flags(checkin: CheckIn, session: dt.date | None) -> tuple[RedFlag, .
         key = _flag_key(raw)
         if key:
             label = _flag_label(key)
-            flags.append(RedFlag(checkin.date, key, label, REPORTED, advice_for(key), session, day))
+            flags.append(
+                RedFlag(
+                    checkin.date,
+                    key,
+                    label,
+                    REPORTED,
+                    advice_for(key),
+                    session,
+                    day,
+                    note=checkin.notes,
+                )
+            )
     if session is None or day is None:
         return tuple(flags)
     for key, symptom, first_day in _DERIVED_RULES:
@@ -222,7 +234,16 @@ def checkin_flags(checkin: CheckIn, session: dt.date | None) -> tuple[RedFlag, .
             label = _flag_label(key)
             flags.append(
                 RedFlag(
-                    checkin.date, key, label, DERIVED, advice_for(key), session, day, detail, level
+                    checkin.date,
+                    key,
+                    label,
+                    DERIVED,
+                    advice_for(key),
+                    session,
+                    day,
+                    detail,
+                    level,
+                    checkin.notes,
                 )
             )
     return tuple(flags)

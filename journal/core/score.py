@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from journal.core.flags import FlagEpisode, episodes
 from journal.core.records import CheckIn, CourseRecord, Review, Session
 from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
 from journal.core.vocab import CONCERNS, GAIS, GAIS_NUMBERS
@@ -91,9 +92,6 @@ WORST_SESSION_SHARE = 0.5  # the worst session counts half, the average the othe
 
 FLAG_FACTOR = 0.5  # each kind of red flag halves safety
 RECURRENCE_FACTOR = 0.8  # the same flag after another session costs a further 20%
-LASTING_HARM_FLAGS: frozenset[str] = frozenset(
-    {"infection", "scarring", "hyperpigmentation", "granulomas", "allergic-reaction"}
-)
 LASTING_HARM_CAP = WORTH_IT_AT - 1  # such a course reads Not Sure at best
 
 # --- satisfaction ---------------------------------------------------------------------
@@ -259,6 +257,7 @@ class ScoreResult:
     concerns: tuple[ConcernChange, ...]
     recovery: tuple[SessionRecovery, ...]
     firm_when: str | None = None  # for a provisional result: what would make it firm
+    episodes: tuple[FlagEpisode, ...] = ()  # the flags with their ids and status
 
     @property
     def provisional(self) -> bool:
@@ -286,7 +285,7 @@ class ScoreResult:
             ],
             "explanation": list(self.explanation),
             "trend": [{"date": p.date.isoformat(), "score": p.score} for p in self.trend],
-            "flags": [_flag_dict(f) for f in self.flags],
+            "flags": [_flag_dict(f, self._episode_of(f), self.as_of) for f in self.flags],
             "benchmark": {
                 "source": self.benchmark.source,
                 "worth_it_percent": self.benchmark.worth_it_percent,
@@ -299,8 +298,17 @@ class ScoreResult:
             "capped": self.capped,
         }
 
+    def _episode_of(self, flag: RedFlag) -> FlagEpisode | None:
+        """The flag (episode) a dated report belongs to: the latest of its key begun by then."""
+        found = None
+        for episode in self.episodes:
+            if episode.key == flag.key and episode.first <= flag.date:
+                found = episode
+        return found
 
-def _flag_dict(flag: RedFlag) -> dict[str, Any]:
+
+def _flag_dict(flag: RedFlag, episode: FlagEpisode | None, as_of: dt.date | None) -> dict[str, Any]:
+    review = episode.review if episode else None
     return {
         "date": flag.date.isoformat(),
         "key": flag.key,
@@ -310,6 +318,11 @@ def _flag_dict(flag: RedFlag) -> dict[str, Any]:
         "session_date": flag.session_date.isoformat() if flag.session_date else None,
         "day": flag.day,
         "detail": flag.detail,
+        "flag_id": str(episode.id) if episode else None,
+        "status": episode.status_on(as_of) if episode else "open",
+        "seen_by": review.seen_by if review else None,
+        "resolved_on": (review.resolved_on.isoformat() if review and review.resolved_on else None),
+        "lasting": review.lasting if review else None,
     }
 
 
@@ -349,6 +362,7 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
         concerns=facts.concerns,
         recovery=facts.recoveries,
         firm_when=firm_when,
+        episodes=facts.episodes,
     )
 
 
@@ -398,6 +412,7 @@ class _Timeline:
     aftercare_dates: tuple[dt.date, ...]
     flags: tuple[RedFlag, ...]  # per check-in, before de-duplication
     flag_dates: tuple[dt.date, ...]
+    episodes: tuple[FlagEpisode, ...]  # the flags with their status, oldest first
     rated: tuple[CheckIn, ...]  # check-ins that rate the outcome (concern, GAIS, verdict)
     rated_dates: tuple[dt.date, ...]
     rated_phases: tuple[str, ...]  # baseline / early / counted, one per rated check-in
@@ -437,6 +452,7 @@ class _Timeline:
             tuple(a.date for a in aftercare),
             tuple(flags),
             tuple(f.date for f in flags),
+            tuple(episodes(record.course.id, flags, {r.flag_id: r for r in record.flag_reviews})),
             rated,
             tuple(c.date for c in rated),
             tuple(rating_phase(dates, c.date) for c in rated),
@@ -518,6 +534,7 @@ class Facts:
     recovery: float
     recovery_rated: bool
     flags: tuple[RedFlag, ...]
+    episodes: tuple[FlagEpisode, ...]  # the same flags grouped, with their status on as_of
     safety_rated: bool
     safety: float
     capped: bool
@@ -536,6 +553,7 @@ class Facts:
     total: float
     score: int
     verdict: str
+    as_of: dt.date | None = None
 
 
 def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
@@ -570,7 +588,8 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
 
     flags = tuple(merge_flags(_upto(timeline.flags, timeline.flag_dates, as_of)))
     safety = _safety(flags)
-    capped_possible = any(f.key in LASTING_HARM_FLAGS for f in flags)
+    known_flags = tuple(e for e in timeline.episodes if as_of is None or e.first <= as_of)
+    capped_possible = any(e.holds_cap(as_of) for e in known_flags)
 
     verdicts = _verdicts_by_date(checkins)
     satisfaction = _satisfaction(verdicts)
@@ -607,6 +626,7 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
         recovery=recovery,
         recovery_rated=any(s.rated for s in recoveries),
         flags=flags,
+        episodes=known_flags,
         safety_rated=bool(flags) or recorded_after_first > 0,
         safety=safety,
         capped=capped,
@@ -625,6 +645,7 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
         total=total,
         score=score,
         verdict=verdict_for(score),
+        as_of=as_of,
     )
 
 

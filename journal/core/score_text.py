@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from journal.core.records import OPEN, RESOLVED, SEEN
 from journal.core.score import (
     BENCHMARK_REVIEWS,
     BENCHMARK_SOURCE,
@@ -25,7 +26,6 @@ from journal.core.score import (
     EXPECTED_DOWNTIME_DAYS,
     FIRM_AFTER_DAYS,
     LASTING_HARM_CAP,
-    LASTING_HARM_FLAGS,
     MIN_FOLLOW_UP_DAYS,
     MIN_SESSIONS,
     TYPICAL_SESSION_COST,
@@ -34,6 +34,7 @@ from journal.core.score import (
 from journal.core.vocab import CONCERNS, VERDICTS, reads_plural
 
 if TYPE_CHECKING:
+    from journal.core.rules import RedFlag
     from journal.core.score import ConcernChange, Facts
 
 
@@ -176,13 +177,40 @@ def safety_sentence(facts: Facts) -> str:
     if not facts.flags:
         return "No red flags reported or derived from your check-ins."
     items = []
+    statuses: list[str] = []
     for flag in facts.flags:
         how = "reported" if flag.source == "reported" else f"derived from {flag.detail}"
-        items.append(f"{flag.label.lower()} on {flag.date.isoformat()} ({how})")
-    return (
-        f"{_plural(len(facts.flags), 'red flag')}: {_join(items)}; "
-        f"contact your provider about {'it' if len(items) == 1 else 'each'}."
+        status, note = _flag_status(facts, flag)
+        statuses.append(status)
+        items.append(f"{flag.label.lower()} on {flag.date.isoformat()} ({how}{note})")
+    listed = f"{_plural(len(facts.flags), 'red flag')}: {_join(items)}; "
+    open_count = statuses.count(OPEN)
+    if open_count:
+        return listed + f"contact your provider about {'it' if open_count == 1 else 'each'}."
+    if SEEN in statuses:
+        return listed + "your provider has seen what is not yet resolved."
+    return listed + (
+        "all resolved, and still counted here because "
+        f"{'it' if len(items) == 1 else 'they'} happened."
     )
+
+
+def _flag_status(facts: Facts, flag: RedFlag) -> tuple[str, str]:
+    """A report's flag status on the as-of date, and the words to add after it."""
+    episode = None
+    for candidate in facts.episodes:
+        if candidate.key == flag.key and candidate.first <= flag.date:
+            episode = candidate
+    if episode is None or episode.review is None:
+        return OPEN, ""
+    status = episode.status_on(facts.as_of)
+    review = episode.review
+    if status == RESOLVED and review.resolved_on is not None:
+        harm = ", with lasting harm" if review.lasting else ""
+        return status, f", resolved on {review.resolved_on.isoformat()}{harm}"
+    if status == SEEN:
+        return status, f", seen by {review.seen_by or 'your provider'}"
+    return status, ""
 
 
 def satisfaction_sentence(facts: Facts) -> str:
@@ -232,13 +260,26 @@ def value_sentence(facts: Facts) -> str:
 
 
 def cap_sentence(facts: Facts) -> str:
-    harms = sorted({(f.label.lower(), f.key) for f in facts.flags if f.key in LASTING_HARM_FLAGS})
-    plural = len(harms) > 1 or any(reads_plural(key, label) for label, key in harms)
-    return (
-        f"Because {_join([label for label, _ in harms])} {'were' if plural else 'was'} "
-        f"reported, the score is held at {LASTING_HARM_CAP} (Not Sure at best) until your "
-        f"provider has seen {'them' if plural else 'it'}."
-    )
+    """Why the score is held at Not Sure: which flags, and what would lift the hold."""
+    holding = [e for e in facts.episodes if e.holds_cap(facts.as_of)]
+    waiting = sorted({e.label.lower(): e for e in holding if e.status_on(facts.as_of) != RESOLVED})
+    lasting = sorted({e.label.lower(): e for e in holding if e.status_on(facts.as_of) == RESOLVED})
+    parts: list[str] = []
+    if waiting:
+        keys = {e.label.lower(): e.key for e in holding}
+        plural = len(waiting) > 1 or any(reads_plural(keys[label], label) for label in waiting)
+        parts.append(
+            f"Because {_join(waiting)} {'were' if plural else 'was'} reported, the score is "
+            f"held at {LASTING_HARM_CAP} (Not Sure at best) until your provider has resolved "
+            f"{'them' if plural else 'it'} without lasting harm."
+        )
+    if lasting:
+        lead = "Also, because" if parts else "Because"
+        parts.append(
+            f"{lead} {_join(lasting)} left lasting harm, the score "
+            f"{'stays' if parts else 'is'} held at {LASTING_HARM_CAP} (Not Sure at best)."
+        )
+    return " ".join(parts)
 
 
 def missing(facts: Facts) -> list[str]:
