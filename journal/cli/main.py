@@ -17,6 +17,7 @@ import typer
 from journal.cli import (
     amend_cmds,
     export_cmds,
+    flag_cmds,
     launch,
     maintenance_cmds,
     photo_cmds,
@@ -80,6 +81,7 @@ for _commands in (
     records_cmds,
     photo_cmds,
     amend_cmds,
+    flag_cmds,
     score_cmds,
     export_cmds,
     maintenance_cmds,

@@ -33,6 +33,7 @@ from journal.store.models import (
     ChangeRow,
     CheckInRow,
     CourseRow,
+    FlagRow,
     PatientRow,
     PhotoRow,
     ReviewRow,
@@ -46,6 +47,7 @@ MODELS: dict[str, Any] = {
     "checkin": CheckInRow,
     "review": ReviewRow,
     "photo": PhotoRow,
+    "flag": FlagRow,  # status changes only: a flag is never deleted, it is derived
 }
 LINKED_PHOTOS = "linked_photos"  # tombstone key: photos a deleted session/check-in had
 # Restore order: a row's parents come back before it does.

@@ -95,10 +95,33 @@ def review(row: RowLike) -> r.Review:
     return _record(r.Review, m, provider=m["provider_name"])
 
 
+def flag_review(row: RowLike) -> r.FlagReview:
+    m = plain(row)
+    return _record(r.FlagReview, m, flag_id=m["id"])
+
+
 # Every list of a history in the order people read it: by day, then by entry time.
-_ORDER = {"session": "date", "checkin": "date", "photo": "taken_at", "review": "date"}
-_MAKE = {"session": session, "checkin": checkin, "photo": photo, "review": review}
-_FIELD = {"session": "sessions", "checkin": "checkins", "photo": "photos", "review": "reviews"}
+_ORDER = {
+    "session": "date",
+    "checkin": "date",
+    "photo": "taken_at",
+    "review": "date",
+    "flag": "first_date",
+}
+_MAKE: dict[str, Callable[[Row], Any]] = {
+    "session": session,
+    "checkin": checkin,
+    "photo": photo,
+    "review": review,
+    "flag": flag_review,
+}
+_FIELD = {
+    "session": "sessions",
+    "checkin": "checkins",
+    "photo": "photos",
+    "review": "reviews",
+    "flag": "flag_reviews",
+}
 
 
 def _sort_key(column: str) -> Callable[[Row], tuple[Any, ...]]:

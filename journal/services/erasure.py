@@ -34,7 +34,16 @@ from journal.store import photostore
 from journal.store.location import refuse_symlink
 from journal.store.models import ChangeRow, CourseRow, PhotoRow
 
-ERASE_TABLES = ("patient", "course", "session", "checkin", "photo", "review", "change")
+ERASE_TABLES = (
+    "patient",
+    "course",
+    "session",
+    "checkin",
+    "photo",
+    "review",
+    "flag",
+    "change",
+)
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,40 @@ class ReviewRow(Stamped, Base):
     )
 
 
+class FlagRow(Stamped, Base):
+    """What a provider recorded about one red flag: seen, then resolved.
+
+    Red flags are derived from check-ins, so only a provider's action is
+    stored, under the flag's computed id (`journal.core.flags.flag_id`); a flag
+    with no row is open. `course_id` is a plain column, not a foreign key: a
+    deleted course can come back by undo with the same id, and its flags'
+    reviews must still be here to attach to it. The patient key cascades, so an
+    erasure takes them.
+    """
+
+    __tablename__ = "flag"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    course_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    key: Mapped[str] = mapped_column(String(60))
+    first_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    seen_by: Mapped[str | None] = mapped_column(String(120))
+    seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    seen_note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    resolved_on: Mapped[dt.date | None] = mapped_column(Date)
+    lasting: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved_note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'seen', 'resolved')", name="status"),
+        Index(None, "course_id"),
+        Index(None, "patient_id"),
+    )
+
+
 class ChangeRow(Base):
     """One line of the append-only change log (an edit's field, a delete's tombstone).
 
@@ -312,6 +346,7 @@ __all__ = [
     "ChangeRow",
     "CheckInRow",
     "CourseRow",
+    "FlagRow",
     "PatientRow",
     "PhotoRow",
     "ProviderRow",

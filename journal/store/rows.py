@@ -18,7 +18,7 @@ Row = dict[str, Any]
 
 # Per-course tables whose rows carry the provider's name as `provider_name`.
 PROVIDER_TABLES = frozenset({"session", "review"})
-COURSE_TABLES = ("session", "checkin", "photo", "review")
+COURSE_TABLES = ("session", "checkin", "photo", "review", "flag")
 
 # SQLite allows 999 bound parameters per statement in older builds.
 CHUNK = 900
