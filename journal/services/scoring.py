@@ -110,7 +110,8 @@ class PatientOverview:
     score: int | None
     verdict: str | None
     confidence: str | None
-    open_flags: int
+    open_flags: int  # red flags nobody has acknowledged yet, across all courses
+    seen_flags: int = 0  # acknowledged but not resolved
 
 
 def clinic_overview(
@@ -135,6 +136,9 @@ def clinic_overview(
         if patient_ids is not None:
             stmt = stmt.where(PatientRow.id.in_(patient_ids))
         histories = load_histories(db, list(db.scalars(stmt)))
+    from journal.services.flags import open_flag_counts
+
+    counts = open_flag_counts(histories)
     overview: list[PatientOverview] = []
     for history in histories:
         report = report_for_history(history, today=today)
@@ -147,7 +151,8 @@ def clinic_overview(
                 score=report.score.score if report else None,
                 verdict=report.score.verdict if report else None,
                 confidence=report.score.confidence if report else None,
-                open_flags=len(report.flags) if report else 0,
+                open_flags=counts[history.patient.id][0],
+                seen_flags=counts[history.patient.id][1],
             )
         )
     return overview

@@ -29,22 +29,24 @@ def test_list_shows_scores_filters_and_sorts(make_app, clinic_home):
             await settle(pilot)
             screen = app.screen
             assert isinstance(screen, PatientListScreen)
+            # Scores, verdicts and red flags arrived from the worker; the patient with
+            # an open red flag comes first, then the rest by name.
             assert names(screen) == [
-                "Alex Rivera",
                 "Bea Okafor",
+                "Alex Rivera",
                 "Carlos Dubois",
                 "Dana Novak",
                 "Eli Tanaka",
             ]
-            # Scores, verdicts and red flags arrived from the worker.
             assert column(screen, 4) == [
-                "Worth It",
                 "Not Sure (provisional)",
+                "Worth It",
                 "Worth It (provisional)",
                 "—",
                 "Not Sure",
             ]
-            assert column(screen, 5) == ["0", "⚠ 1", "0", "0", "0"]
+            assert column(screen, 5) == ["⚠ 1 open", "0", "0", "0", "0"]
+            assert screen.query_one(DataTable).cursor_row == 0  # on the most urgent patient
 
             await pilot.press("slash")
             assert app.focused is screen.query_one("#search", Input)
@@ -56,6 +58,10 @@ def test_list_shows_scores_filters_and_sorts(make_app, clinic_home):
             assert len(names(screen)) == 5
             assert app.focused is screen.query_one(DataTable)
 
+            await pilot.press("o")  # from open flags first (the default) to names
+            await pilot.pause()
+            assert screen.sort_column == "name"
+            assert names(screen)[:2] == ["Alex Rivera", "Bea Okafor"]
             await pilot.press("o")  # sort by sessions
             await pilot.pause()
             assert screen.sort_column == "sessions"
@@ -90,12 +96,12 @@ def test_header_click_sorts_by_that_column(make_app, clinic_home):
             await settle(pilot)
             screen = app.screen
             table = screen.query_one(DataTable)
-            await click_header(pilot, table, "flags")
-            assert (screen.sort_column, screen.sort_reverse) == ("flags", False)
-            await click_header(pilot, table, "flags")
-            assert (screen.sort_column, screen.sort_reverse) == ("flags", True)
-            assert names(screen)[0] == "Bea Okafor"
-            assert str(table.columns["flags"].label).strip() == "Red flags ▼"
+            await click_header(pilot, table, "score")
+            assert (screen.sort_column, screen.sort_reverse) == ("score", False)
+            await click_header(pilot, table, "score")
+            assert (screen.sort_column, screen.sort_reverse) == ("score", True)
+            assert column(screen, 3) == ["—", "85", "84", "52", "44"]  # reversed: no score first
+            assert str(table.columns["score"].label).strip() == "Score ▼"
 
     run(scenario())
 
@@ -106,7 +112,7 @@ def test_opening_a_patient_shows_their_dashboard_and_review_form(make_app, clini
     async def scenario():
         async with app.run_test(size=(100, 32)) as pilot:
             await settle(pilot)
-            await pilot.press("down", "enter")  # Bea Okafor
+            await pilot.press("enter")  # Bea Okafor: open red flags put her first
             await settle(pilot)
             dashboard = app.screen
             assert isinstance(dashboard, DashboardScreen)

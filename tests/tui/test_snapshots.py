@@ -32,7 +32,7 @@ def test_dashboard(snap_compare, make_app, demo_home):
 def test_dashboard_with_a_red_flag(snap_compare, make_app, clinic_home):
     """Bea's blistering, opened from the provider list: the alert on top, the review panel."""
     app = make_app(clinic_home)
-    assert snap_compare(app, terminal_size=SIZE, run_before=after("down", "enter"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=after("enter"))
 
 
 def test_compare_view(snap_compare, make_app, demo_home):

@@ -62,8 +62,9 @@ class PatientListRow:
     last_visit: dt.date | None
     score: int | None = None
     verdict: str | None = None
-    flags: int | None = None
+    flags: int | None = None  # open red flags: nobody has acknowledged them yet
     provisional: bool = False  # low confidence: the verdict may still change
+    seen_flags: int = 0  # acknowledged, not yet resolved
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,13 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: (verdict_label(r.verdict), r.name.casefold()),
         width=len("Not Worth It (provisional)"),
     ),
-    Column("flags", "Red flags", lambda r: (_missing_last(r.flags), r.name.casefold())),
+    Column(
+        "flags",
+        "Red flags",
+        # Open flags first (most first), then seen ones: who needs the provider now.
+        lambda r: (r.flags is None, -(r.flags or 0), -r.seen_flags, r.name.casefold()),
+        width=len("⚠ 10 open · 10 seen"),
+    ),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 
@@ -110,7 +117,10 @@ def cells(row: PatientListRow) -> tuple[Text, ...]:
     if pending:
         flags = _cell("…", "dim")
     elif row.flags:
-        flags = _cell(f"⚠ {row.flags}", "bold white on red")
+        seen = f" · {row.seen_flags} seen" if row.seen_flags else ""
+        flags = _cell(f"⚠ {row.flags} open{seen}", "bold white on red")
+    elif row.seen_flags:
+        flags = _cell(f"{row.seen_flags} seen", "yellow")
     else:
         flags = _cell("0", "dim")
     score = str(row.score) if row.score is not None else ("…" if pending else NONE)
@@ -148,10 +158,11 @@ class PatientListScreen(RunsActions, Screen[None]):
             for s in summaries
         }
         self.patients: dict[str, Patient] = {str(s.patient.id): s.patient for s in summaries}
-        self.sort_column = "name"
+        self.sort_column = "flags"  # patients with open red flags first
         self.sort_reverse = False
         self.query_text = ""
         self.opened_at: float | None = None
+        self.scored_once = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -183,10 +194,15 @@ class PatientListScreen(RunsActions, Screen[None]):
         column = next(c for c in COLUMNS if c.key == self.sort_column)
         return sorted(rows, key=column.sort_key, reverse=self.sort_reverse)
 
-    def rebuild(self) -> None:
-        """Refill the table (search or sort changed); keeps the cursor on the same patient."""
+    def rebuild(self, *, to_top: bool = False) -> None:
+        """Refill the table (search or sort changed); keeps the cursor on the same patient.
+
+        `to_top` leaves the cursor on the first row instead: when the first scores
+        arrive and the list re-sorts, a provider who has not moved yet should land
+        on the most urgent patient, not follow whoever happened to be first by name.
+        """
         table = self.query_one(DataTable)
-        current = self.current_patient_id()
+        current = None if to_top else self.current_patient_id()
         table.clear()
         rows = self.visible_rows()
         for row in rows:
@@ -256,6 +272,7 @@ class PatientListScreen(RunsActions, Screen[None]):
                 item.verdict,
                 item.open_flags,
                 provisional=item.confidence == "low",
+                seen_flags=item.seen_flags,
             )
             self.rows[key] = row
             if key in visible:
@@ -264,8 +281,10 @@ class PatientListScreen(RunsActions, Screen[None]):
         self._status()
 
     def scores_done(self) -> None:
+        first, self.scored_once = not self.scored_once, True
         if self.sort_column in {"score", "verdict", "flags", "sessions", "last_visit"}:
-            self.rebuild()
+            untouched = self.query_one(DataTable).cursor_row == 0
+            self.rebuild(to_top=first and untouched)
         self._status()
         self.call_after_refresh(self._mark, "scores_painted")
         self.call_after_refresh(freeze_long_lived)
