@@ -54,6 +54,7 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         Binding("t", "timeline", "Timeline"),
         Binding("s", "score", "Score"),
         Binding("e", "export", "Export"),
+        Binding("f", "flags", "Red flags", show=False),
         Binding("escape", "back", "Patients"),
         # Corrections: in the help screen (?), kept out of the footer, which is full.
         Binding("p", "edit_patient", "Edit patient", show=False),
@@ -93,7 +94,10 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.provider
-        if action in {"score", "gallery", "compare", "timeline", "export"} and self.data is None:
+        if (
+            action in {"score", "gallery", "compare", "timeline", "export", "flags"}
+            and self.data is None
+        ):
             return None
         return True
 
@@ -137,8 +141,9 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
     def _widgets(self, data: PatientData) -> list[Widget]:
         report = data.report
         widgets: list[Widget] = []
-        if report is not None and report.flags:
-            widgets.append(RedFlagAlerts(report.flags, id="alerts"))
+        waiting = tuple(f for f in report.flag_episodes if f.status != "resolved") if report else ()
+        if waiting:
+            widgets.append(RedFlagAlerts(waiting, id="alerts"))
         left = Vertical(self._progress(data), id="dash-left")
         plan_warnings = report.plan.warnings if report else ()
         if report is not None and (report.screening or plan_warnings):
@@ -283,6 +288,12 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(TimelineScreen(self.data))
+
+    def action_flags(self) -> None:
+        from journal.tui.screens.flags import FlagsScreen
+
+        if self.data is not None:
+            self.app.push_screen(FlagsScreen(self.data))
 
     def action_score(self) -> None:
         from journal.tui.screens.score import ScoreScreen

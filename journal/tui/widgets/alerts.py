@@ -17,24 +17,35 @@ from textual.widgets import Static
 from journal.tui.safe import plain
 
 if TYPE_CHECKING:
-    from journal.core.rules import RedFlag, ScreeningWarning
+    from journal.core.flags import FlagEpisode
+    from journal.core.rules import ScreeningWarning
 
 
 class RedFlagAlerts(Vertical):
-    """One line per red flag with its date and advice."""
+    """One line per red flag not yet resolved: what, since when, its status, the advice.
 
-    def __init__(self, flags: tuple[RedFlag, ...], *, id: str | None = None) -> None:
+    Resolved flags leave the banner (the flags screen, `f`, still lists them);
+    a flag a provider has seen stays until it is resolved, saying who saw it.
+    """
+
+    def __init__(self, flags: tuple[FlagEpisode, ...], *, id: str | None = None) -> None:
         super().__init__(id=id, classes="red-flags")
         self.flags = flags
 
     def compose(self) -> ComposeResult:
         count = len(self.flags)
+        unseen = sum(1 for f in self.flags if f.status == "open")
+        ask = "call your provider" if unseen else "your provider has seen"
         yield Static(
-            Text(f"⚠ RED FLAG{'S' if count > 1 else ''}: call your provider", style="bold"),
+            Text(f"⚠ RED FLAG{'S' if count > 1 else ''}: {ask}", style="bold"),
             classes="red-flag-title",
         )
         for flag in self.flags:
-            yield Static(plain("• " + flag.sentence()), classes="red-flag")
+            line = "• " + flag.reports[0].sentence()
+            if flag.status != "open":
+                line += f" [{flag.sentence()}]"
+            yield Static(plain(line), classes="red-flag")
+        yield Static(plain("f: red flags · mark seen, resolve"), classes="red-flag-hint")
 
 
 class ScreeningNotes(Vertical):
