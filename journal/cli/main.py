@@ -22,6 +22,7 @@ from journal.cli import (
     photo_cmds,
     records_cmds,
     score_cmds,
+    settings_cmds,
 )
 from journal.cli.context import Options, options
 
@@ -82,6 +83,7 @@ for _commands in (
     amend_cmds,
     score_cmds,
     export_cmds,
+    settings_cmds,
     maintenance_cmds,
 ):
     _commands.register(app)
