@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.export import files
-from journal.export.charts import Box, Chart, recovery_chart, trend_chart
+from journal.export.charts import Box, Chart, Series, recovery_chart, trend_chart
 from journal.export.images import PAIR_EDGE, TILE_EDGE, PhotoCache, PhotoFile
 from journal.export.pdftext import (
     CORE_ENCODING,
@@ -57,7 +57,7 @@ FALLBACK_FAMILY = "JournalFallback"
 BAND_LABELS = 20.0  # room right of the score chart for its zone names
 CELL_PAD_X = 1.2
 PATIENT_SESSION_WIDTHS = (5, 16, 20, 20, 18, 12, 24, 18, 9, 18)
-PROVIDER_SESSION_WIDTHS = (5, 16, 22, 30, 22, 10, 30, 9)
+PROVIDER_SESSION_WIDTHS = (5, 16, 20, 20, 24, 18, 10, 28, 9)
 MIN_TABLE_SIZE = 6.0
 FLAG_INK = (140, 20, 20)
 
@@ -386,10 +386,8 @@ class _Writer:
         if not self.s.sessions:
             self.para("No sessions logged yet.")
             return
-        if len(self.s.session_columns) == len(PATIENT_SESSION_WIDTHS):
-            widths = PATIENT_SESSION_WIDTHS
-        else:
-            widths = PROVIDER_SESSION_WIDTHS
+        provider = self.s.provider is not None
+        widths = PROVIDER_SESSION_WIDTHS if provider else PATIENT_SESSION_WIDTHS
         self.table(self.s.session_columns, self.s.sessions, widths, size=7.5)
         if self.s.session_total:
             self.para(self.s.session_total, 8.5, color=MUTED)
@@ -599,12 +597,13 @@ class _Writer:
             self.font(7, color=INK)
             for series in chart.series:
                 label = self.fit(series.label)
-                w = pdf.get_string_width(label) + 9
+                w = pdf.get_string_width(label) + 13
                 if x + w > MARGIN + self.width:
                     x, y = MARGIN + 9, y + 4
-                pdf.set_fill_color(*series.color)
-                pdf.rect(x, y - 1.2, 4, 1.4, style="F")
-                pdf.text(x + 5, y, label)
+                if series.drawn:  # the same line and marker as in the plot
+                    _line(pdf, series, [(x, y - 0.6), (x + 8, y - 0.6)])
+                    _marker(pdf, series, x + 4, y - 0.6)
+                pdf.text(x + 9, y, label)
                 x += w
             y += 3
         pdf.set_xy(MARGIN, y + 1)
@@ -640,7 +639,8 @@ def _draw_chart(w: _Writer, chart: Chart, box: Box) -> None:
     for tick in chart.x_ticks:
         x, _y = chart.project(tick.value, chart.y_min, box)
         pdf.line(x, box.top + box.height, x, box.top + box.height + 1)
-        label = w.fit(tick.label)
+    for x, label in chart.tick_labels(box, lambda t: pdf.get_string_width(w.fit(t)), gap=1.5):
+        label = w.fit(label)
         pdf.text(x - pdf.get_string_width(label) / 2, box.top + box.height + 4, label)
     pdf.set_draw_color(*MUTED)
     pdf.line(box.left, box.top + box.height, box.left + box.width, box.top + box.height)
@@ -651,19 +651,40 @@ def _draw_chart(w: _Writer, chart: Chart, box: Box) -> None:
         return
     for series in chart.series:
         points = [chart.project(x, y, box) for x, y in series.points]
-        pdf.set_draw_color(*series.color)
-        pdf.set_fill_color(*series.color)
-        pdf.set_line_width(0.6)
         if len(points) > 1:
-            pdf.polyline(points)
+            _line(pdf, series, points)
         for x, y in points:
-            pdf.ellipse(x - 0.8, y - 0.8, 1.6, 1.6, style="F")
+            _marker(pdf, series, x, y)
         if chart.bands:  # the score chart: print each value above its point
             w.font(7, bold=True, color=INK)
             for (x, y), (_dx, value) in zip(points, series.points, strict=True):
                 label = str(round(value))
                 pdf.text(x - pdf.get_string_width(label) / 2, y - 1.8, label)
     pdf.set_line_width(0.2)
+
+
+def _line(pdf: Any, series: Series, points: list[tuple[float, float]]) -> None:
+    """The series' line in its colour and dash pattern (see charts.DASHES)."""
+    width = 0.6
+    pdf.set_draw_color(*series.color)
+    pdf.set_line_width(width)
+    on, off = series.dash
+    pdf.set_dash_pattern(dash=on * width, gap=off * width)
+    pdf.polyline(points)
+    pdf.set_dash_pattern()
+
+
+def _marker(pdf: Any, series: Series, x: float, y: float, r: float = 0.95) -> None:
+    """The series' marker (circle, square, triangle or diamond) centred on (x, y)."""
+    pdf.set_fill_color(*series.color)
+    if series.marker == "square":
+        pdf.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7, style="F")
+    elif series.marker == "triangle":
+        pdf.polygon([(x, y - r * 1.15), (x + r, y + r * 0.7), (x - r, y + r * 0.7)], style="F")
+    elif series.marker == "diamond":
+        pdf.polygon([(x, y - r * 1.2), (x + r, y), (x, y + r * 1.2), (x - r, y)], style="F")
+    else:
+        pdf.ellipse(x - r, y - r, 2 * r, 2 * r, style="F")
 
 
 def _new_document(summary: Summary, paper: str) -> Any:

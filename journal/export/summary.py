@@ -64,7 +64,17 @@ DASH = "-"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 DEVICE_SHORT = {"pen": "pen", "roller": "roller", "rf": "RF", "stamp": "stamp"}
-PROVIDER_SESSION_COLUMNS = ("#", "Date", "Device", "Areas", "Depth", "Passes", "Adjuncts", "Pain")
+PROVIDER_SESSION_COLUMNS = (
+    "#",
+    "Date",
+    "Provider",
+    "Device",
+    "Areas",
+    "Depth",
+    "Passes",
+    "Adjuncts",
+    "Pain",
+)
 SESSION_COLUMNS = (
     "#",
     "Date",
@@ -366,6 +376,7 @@ def _provider_session_row(number: int, t: Session, amended: bool = False) -> tup
     return (
         str(number) + (AMENDED_MARK if amended else ""),
         t.date.isoformat(),
+        t.provider or DASH,
         _device(t),
         where,
         _depth(t),
