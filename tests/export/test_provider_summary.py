@@ -9,6 +9,7 @@ pdftoppm, installed in CI) as well as read back as text.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -210,3 +211,45 @@ def test_settings_commands(cli, journal):
     _one_line_error(cli("settings", "set", "provider", "Dr\nChen"), "single line")
     assert cli("settings", "unset", "clinic").code == 0
     assert [s.value for s in list_settings(journal)] == [None, None]
+
+
+def test_equal_recoveries_stay_two_lines_and_every_session_is_listed():
+    import datetime as dt
+
+    from journal.export.charts import recovery_chart
+    from journal.export.summary import RecoveryLine
+
+    same = ((1, 5), (3, 3), (7, 1))
+    lines = [
+        RecoveryLine(1, dt.date(2026, 1, 1), same),
+        RecoveryLine(2, dt.date(2026, 2, 1), same),
+        RecoveryLine(3, dt.date(2026, 3, 1), ()),
+    ]
+    chart = recovery_chart(lines)
+    assert [s.label for s in chart.series] == [
+        "#1 2026-01-01",
+        "#2 2026-02-01",
+        "#3 2026-03-01 (not rated)",
+    ]
+    first, second, unrated = chart.series
+    assert (first.marker, first.dash) != (second.marker, second.dash)
+    assert [x for x, _y in first.points] != [x for x, _y in second.points]  # dodged apart
+    assert all(abs(a - b) < 0.5 for (a, _), (b, _) in zip(first.points, second.points, strict=True))
+    assert not unrated.drawn
+
+
+def test_x_labels_never_overlap():
+    import datetime as dt
+
+    from journal.export.charts import Box, trend_chart
+
+    start = dt.date(2026, 1, 1)
+    points = [(start + dt.timedelta(days=d), 50) for d in (0, 2, 4, 6, 90, 92, 180)]
+    chart = trend_chart(points)
+    box = Box(0, 0, 120, 40)
+    width = 7.0
+    placed = chart.tick_labels(box, lambda _t: width, gap=1.0)
+    xs = [x for x, _label in placed]
+    assert all(b - a >= width + 1.0 for a, b in itertools.pairwise(xs))
+    assert placed[-1][1] == chart.x_ticks[-1].label  # the last date is always shown
+    assert len(placed) < len(chart.x_ticks)
