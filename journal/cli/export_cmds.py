@@ -27,13 +27,21 @@ def export(
         None, "--course", help="Course id or title (pdf/html default: the latest active)."
     ),
     paper: str = typer.Option("a4", "--paper", help="PDF paper size: a4 or letter."),
+    audience: str | None = typer.Option(
+        None,
+        "--for",
+        metavar="READER",
+        help="pdf/html only: provider (a clinical summary, the default) or patient.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Export a patient: follow-up summary, spreadsheet, archive or FHIR bundle."""
     from journal.services.exporting import export_patient
 
     with open_from(ctx) as journal:
-        path = export_patient(journal, patient, fmt=fmt, out=out, course_ref=course, paper=paper)
+        path = export_patient(
+            journal, patient, fmt=fmt, out=out, course_ref=course, paper=paper, audience=audience
+        )
     size = _size(path)
     if as_json:
         emit_json({"format": fmt.strip().lower(), "path": str(path), "bytes": size})

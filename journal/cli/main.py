@@ -23,6 +23,7 @@ from journal.cli import (
     photo_cmds,
     records_cmds,
     score_cmds,
+    settings_cmds,
 )
 from journal.cli.context import Options, options
 
@@ -84,6 +85,7 @@ for _commands in (
     flag_cmds,
     score_cmds,
     export_cmds,
+    settings_cmds,
     maintenance_cmds,
 ):
     _commands.register(app)

@@ -71,6 +71,28 @@ _SCREENING_MESSAGES: dict[str, str] = {
     ),
 }
 
+# The same screening answers in the words a provider reads them in (the provider
+# summary's page 1); keys as in _SCREENING_MESSAGES, a custom answer gets
+# PROVIDER_SCREENING_OTHER with its label.
+PROVIDER_SCREENING: dict[str, str] = {
+    "pregnant-or-nursing": "Pregnant or nursing: defer microneedling until after pregnancy "
+    "and lactation.",
+    "active-skin-condition": "Active acne, eczema, rosacea or psoriasis: do not needle active "
+    "lesions; consider deferral until controlled.",
+    "isotretinoin": "Isotretinoin within 6 months: risk of impaired healing and atypical "
+    "scarring; consider deferral.",
+    "autoimmune": "Lupus or vitiligo: risk of Koebner phenomenon; assess before treatment.",
+    "bleeding-risk": "Anticoagulant or antiplatelet use, or a bleeding disorder: expect heavier "
+    "bleeding and bruising; medication changes only with the prescriber.",
+    "keloid-tendency": "History of keloid scarring: risk of keloid formation; assess suitability.",
+    "chemo-or-radiation": "Chemotherapy or radiotherapy history: wound healing may be impaired; "
+    "liaise with the oncology team.",
+    "changing-moles": "Changing naevi: dermatological assessment before treatment; do not "
+    "needle over pigmented lesions.",
+    "cold-sores": "History of HSV (cold sores): consider antiviral prophylaxis.",
+}
+PROVIDER_SCREENING_OTHER = "{label}: patient answered yes at intake; review before treatment."
+
 _DEFAULT_ADVICE = "Contact your provider about this now rather than waiting for your next visit."
 _ADVICE: dict[str, str] = {
     "infection": (

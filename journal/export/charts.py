@@ -9,7 +9,7 @@ without drawing anything.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from journal.export.summary import RecoveryLine, short_date
@@ -29,6 +29,12 @@ PALETTE: tuple[RGB, ...] = (
 )
 MAX_X_LABELS = 8
 X_INSET = 0.04
+# Each series gets its own marker and dash pattern as well as a colour, so two
+# series with equal values stay distinguishable (and in print, in grey, or to a
+# reader who cannot tell the colours apart). Dashes are in units of the line width.
+MARKERS = ("circle", "square", "triangle", "diamond")
+DASHES: tuple[tuple[float, float], ...] = ((0, 0), (4, 2), (1.2, 1.6), (6, 2))
+DODGE = 0.018  # of the x span: how far series are shifted apart so equal points do not hide
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,17 @@ class Band:
 
 @dataclass(frozen=True)
 class Series:
+    """One line of a chart. `points` are where it is drawn (already dodged, see DODGE)."""
+
     label: str
     color: RGB
     points: tuple[tuple[float, float], ...]
+    marker: str = "circle"
+    dash: tuple[float, float] = (0, 0)  # (on, off) in line widths; (0, 0) is solid
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.points)
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,27 @@ class Chart:
     @property
     def is_empty(self) -> bool:
         return not any(s.points for s in self.series)
+
+    def tick_labels(
+        self, box: Box, width_of: Callable[[str], float], gap: float
+    ) -> list[tuple[float, str]]:
+        """The x tick labels to print, centred at their x: none overlaps another.
+
+        Walking left to right, a label that would touch the previous one is
+        skipped; the last tick is always kept (the one before it gives way).
+        """
+        placed: list[tuple[float, str, float]] = []
+        for tick in self.x_ticks:
+            x, _y = self.project(tick.value, self.y_min, box)
+            half = width_of(tick.label) / 2
+            if placed and x - half < placed[-1][0] + placed[-1][2] + gap:
+                if tick is not self.x_ticks[-1]:
+                    continue
+                placed.pop()
+                while placed and x - half < placed[-1][0] + placed[-1][2] + gap:
+                    placed.pop()
+            placed.append((x, tick.label, half))
+        return [(x, label) for x, label, _half in placed]
 
     def project(self, x: float, y: float, box: Box) -> tuple[float, float]:
         """Data coordinates to canvas coordinates inside `box`.
@@ -129,17 +164,30 @@ def trend_chart(points: Sequence[tuple[dt.date, int]]) -> Chart:
 
 
 def recovery_chart(lines: Sequence[RecoveryLine]) -> Chart:
-    """Worst symptom (0-10) by day after each session, one line per session."""
+    """Worst symptom (0-10) by day after each session, one line per session.
+
+    Every session is in the legend, a session without rated check-ins marked
+    "not rated" and drawn nowhere. Sessions recover alike more often than not,
+    so each line has its own marker and dash and is shifted a little sideways
+    (DODGE): two identical recoveries show as two lines side by side.
+    """
+    last_day = max((d for line in lines for d, _v in line.points), default=0)
+    x_max = 7 if last_day <= 7 else 14 if last_day <= 14 else 21 if last_day <= 21 else 30
+    drawn = [line for line in lines if line.points]
+    shift = {
+        line.number: (i - (len(drawn) - 1) / 2) * DODGE * x_max for i, line in enumerate(drawn)
+    }
     series = tuple(
         Series(
-            f"#{line.number} {line.session_date.isoformat()}",
+            f"#{line.number} {line.session_date.isoformat()}"
+            + ("" if line.points else " (not rated)"),
             PALETTE[(line.number - 1) % len(PALETTE)],
-            tuple((float(d), float(v)) for d, v in line.points),
+            tuple((float(d) + shift.get(line.number, 0.0), float(v)) for d, v in line.points),
+            MARKERS[(line.number - 1) % len(MARKERS)],
+            DASHES[(line.number - 1) % len(DASHES)],
         )
         for line in lines
     )
-    last_day = max((d for line in lines for d, _v in line.points), default=0)
-    x_max = 7 if last_day <= 7 else 14 if last_day <= 14 else 21 if last_day <= 21 else 30
     ticks = tuple(Tick(float(d), f"day {d}" if d == 0 else str(d)) for d in _day_ticks(x_max))
     return Chart(
         title="Recovery: worst symptom by day after each session",
@@ -150,7 +198,7 @@ def recovery_chart(lines: Sequence[RecoveryLine]) -> Chart:
         x_ticks=ticks,
         y_ticks=tuple(Tick(v, str(v)) for v in (0, 5, 10)),
         bands=(),
-        series=tuple(s for s in series if s.points),
+        series=series,
         empty_text="No symptoms rated after a session yet.",
     )
 

@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from journal.export import files
-from journal.export.charts import Box, Chart, recovery_chart, trend_chart
+from journal.export.charts import Box, Chart, Series, recovery_chart, trend_chart
 from journal.export.images import PAIR_EDGE, TILE_EDGE, PhotoCache, PhotoFile
 from journal.export.summary import (
     RECOVERY_COLUMNS,
     REVIEW_COLUMNS,
-    SESSION_COLUMNS,
     PhotoItem,
     Summary,
+    flag_status_text,
 )
 
+LOG_HINT = "`journal log` shows who changed what, when, and the earlier values."
+# A value no browser may wrap inside: a date (browsers break after its hyphens)
+# or a number with its unit.
+UNBREAKABLE = re.compile(r"\d{4}-\d{2}-\d{2}|\d+(?:\.\d+)?\u00a0mm")
 SVG_WIDTH = 640.0
 SVG_HEIGHT = 220.0
 
@@ -54,14 +59,15 @@ table { border-collapse:collapse; width:100%; font-size:.85rem; }
 th, td { text-align:left; vertical-align:top; padding:.35rem .45rem;
   border-bottom:1px solid var(--rule); }
 th { background:var(--head); white-space:nowrap; }
+.nw { white-space:nowrap; }
 tbody tr:nth-child(even) td { background:#f7f8fa; }
 td.text { min-width:14rem; }
 figure { margin:1rem 0; }
 figure.chart svg { width:100%; height:auto; display:block; }
 .legend { display:flex; flex-wrap:wrap; gap:.2rem 1rem; font-size:.8rem; margin:.3rem 0 0;
   padding:0; list-style:none; }
-.legend i { display:inline-block; width:1rem; height:.35rem; margin-right:.3rem;
-  vertical-align:middle; }
+.legend .key { display:inline-block; width:1.8rem; height:0; margin-right:.3rem;
+  vertical-align:middle; text-align:center; line-height:0; font-size:.8rem; }
 .pair { display:grid; grid-template-columns:1fr 1fr; gap:1rem; }
 .pair figure { margin:0; }
 img { max-width:100%; height:auto; display:block; border-radius:3px; }
@@ -116,14 +122,7 @@ def html_text(summary: Summary, *, photo_file: PhotoFile) -> str:
         "<main>",
         f"<h1>{_e(s.title)}</h1>",
         f'<p class="sub">{_e(_subtitle(s))}</p>',
-        *_facts(s),
-        *_score(s),
-        *_sessions(s),
-        *_recovery(s),
-        *_flags(s),
-        *_reviews(s),
-        *_plan(s),
-        *_photos(s, cache),
+        *(_provider_body(s, cache) if s.provider is not None else _patient_body(s, cache)),
         "</main>",
         "<footer>",
         f"<p><strong>{_e(s.disclaimer)}</strong></p>",
@@ -133,6 +132,72 @@ def html_text(summary: Summary, *, photo_file: PhotoFile) -> str:
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _patient_body(s: Summary, cache: PhotoCache) -> list[str]:
+    return [
+        *_facts(s),
+        *_score(s),
+        *_sessions(s),
+        *_recovery(s),
+        *_flags(s),
+        *_reviews(s),
+        *_plan(s),
+        *_photos(s, cache),
+    ]
+
+
+def _provider_body(s: Summary, cache: PhotoCache) -> list[str]:
+    """The provider's order: page 1's content first, then the detail (as in the PDF)."""
+    page = s.provider
+    assert page is not None
+    out = ['<section id="patient">', '<dl class="facts">']
+    out += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in page.identification]
+    out += ["</dl>", "</section>", '<section id="flags">']
+    open_count = sum(1 for f in page.flags if f.status == "open")
+    if page.flags:
+        out.append(f"<h2>Red flags: {open_count} open, {len(page.flags)} in all</h2>")
+        rows = [
+            (
+                f.date.isoformat(),
+                f"{f.label} ({f.context})",
+                flag_status_text(f),
+                f"\u201c{f.patient_words}\u201d" if f.patient_words else "(no note that day)",
+            )
+            for f in page.flags
+        ]
+        out += _table(("Date", "Red flag", "Status", "Patient's own words"), rows, (1, 3))
+    else:
+        out += ["<h2>Red flags: none</h2>", "<p>None reported or derived from the symptoms.</p>"]
+    out.append("</section>")
+    if page.screening:
+        items = "".join(f"<li>{_e(m)}</li>" for m in page.screening)
+        out.append(
+            f'<div class="warn"><strong>Screening (intake answers):</strong><ul>{items}</ul></div>'
+        )
+    score = s.score
+    if score is not None:
+        capped = ", capped by a lasting side effect" if score.capped else ""
+        out.append(
+            f'<p class="score-line" style="color:{_rgb(s.verdict_color)}"><strong>Worth-it score '
+            f"{score.score}/100: {_e(s.verdict_label)} (confidence {_e(score.confidence)}"
+            f"{capped})</strong></p>"
+        )
+    out += ['<section id="concerns">', "<h2>Concern ratings and GAIS</h2>"]
+    if page.concern_rows:
+        out += _table(page.concern_columns, page.concern_rows)
+        if page.concern_note:
+            out.append(f'<p class="muted">{_e(page.concern_note)}</p>')
+    else:
+        out.append("<p>No concern or GAIS ratings recorded yet.</p>")
+    out.append("</section>")
+    out += [*_sessions(s), *_recovery(s), *_reviews(s)]
+    if page.amendments:
+        items = "".join(f"<li>{_e(line)}</li>" for line in page.amendments)
+        out += ['<section id="amendments">', "<h2>Amendments</h2>", f"<ul>{items}</ul>"]
+        out.append(f'<p class="muted">{_e(LOG_HINT)}</p>')
+        out.append("</section>")
+    return [*out, *_plan(s), *_score(s), *_photos(s, cache)]
 
 
 def _e(text: object) -> str:
@@ -155,7 +220,7 @@ def _table(
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="text">{_e(v)}</td>' if i in text_columns else f"<td>{_e(v)}</td>"
+            f'<td class="text">{_cell(v)}</td>' if i in text_columns else f"<td>{_cell(v)}</td>"
             for i, v in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
@@ -166,6 +231,11 @@ def _table(
         *body,
         "</tbody></table></div>",
     ]
+
+
+def _cell(value: str) -> str:
+    """An escaped table cell whose dates and `N mm` values never wrap inside."""
+    return UNBREAKABLE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', _e(value))
 
 
 def _facts(s: Summary) -> list[str]:
@@ -215,7 +285,7 @@ def _sessions(s: Summary) -> list[str]:
     out = ['<section id="sessions">', "<h2>Sessions</h2>"]
     if not s.sessions:
         return [*out, "<p>No sessions logged yet.</p>", "</section>"]
-    out += _table(SESSION_COLUMNS, s.sessions)
+    out += _table(s.session_columns, s.sessions)
     if s.session_total:
         out.append(f'<p class="muted">{_e(s.session_total)}</p>')
     if s.amended_note:
@@ -317,11 +387,10 @@ def _chart(chart: Chart, *, legend: bool = False) -> list[str]:
             f'<text x="{box.left - 6:.1f}" y="{y + 4:.1f}" font-size="11" fill="#6e6e6e" '
             f'text-anchor="end">{_e(tick.label)}</text>'
         )
-    for tick in chart.x_ticks:
-        x, _y = chart.project(tick.value, chart.y_min, box)
+    for x, label in chart.tick_labels(box, lambda t: len(t) * 11 * 0.6, gap=6.0):
         el.append(
             f'<text x="{x:.1f}" y="{bottom + 16:.1f}" font-size="11" fill="#6e6e6e" '
-            f'text-anchor="middle">{_e(tick.label)}</text>'
+            f'text-anchor="middle">{_e(label)}</text>'
         )
     el.append(
         f'<line x1="{box.left:.1f}" y1="{bottom:.1f}" x2="{box.left + box.width:.1f}" '
@@ -334,15 +403,10 @@ def _chart(chart: Chart, *, legend: bool = False) -> list[str]:
         )
     for series in chart.series:
         pts = [chart.project(x, y, box) for x, y in series.points]
-        color = _rgb(series.color)
         if len(pts) > 1:
-            coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
-            el.append(
-                f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2.5" '
-                'stroke-linejoin="round"/>'
-            )
+            el.append(_svg_line(series, pts))
         for (x, y), (_dx, value) in zip(pts, series.points, strict=True):
-            el.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>')
+            el.append(_svg_marker(series, x, y))
             if chart.bands:
                 el.append(
                     f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="12" font-weight="700" '
@@ -355,9 +419,57 @@ def _chart(chart: Chart, *, legend: bool = False) -> list[str]:
     out = ['<figure class="chart">', f"<h3>{_e(chart.title)}</h3>", svg]
     if legend and chart.series:
         items = "".join(
-            f'<li><i style="background:{_rgb(s.color)}"></i>{_e(s.label)}</li>'
-            for s in chart.series
+            f"<li>{_legend_sample(s) if s.drawn else ''}{_e(s.label)}</li>" for s in chart.series
         )
         out.append(f'<ul class="legend">{items}</ul>')
     out.append("</figure>")
     return out
+
+
+LINE_WIDTH = 2.5
+
+
+def _svg_line(series: Series, pts: Sequence[tuple[float, float]]) -> str:
+    """The series' polyline in its colour and dash pattern (see charts.DASHES)."""
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    on, off = series.dash
+    dash = f' stroke-dasharray="{on * LINE_WIDTH:g} {off * LINE_WIDTH:g}"' if on else ""
+    return (
+        f'<polyline points="{coords}" fill="none" stroke="{_rgb(series.color)}" '
+        f'stroke-width="{LINE_WIDTH:g}" stroke-linejoin="round"{dash}/>'
+    )
+
+
+def _svg_marker(series: Series, x: float, y: float, r: float = 4.0) -> str:
+    """The series' marker (circle, square, triangle or diamond) centred on (x, y)."""
+    fill = _rgb(series.color)
+    if series.marker == "square":
+        return (
+            f'<rect x="{x - r * 0.85:.1f}" y="{y - r * 0.85:.1f}" width="{r * 1.7:.1f}" '
+            f'height="{r * 1.7:.1f}" fill="{fill}"/>'
+        )
+    if series.marker in ("triangle", "diamond"):
+        corners = (
+            [(x, y - r * 1.15), (x + r, y + r * 0.7), (x - r, y + r * 0.7)]
+            if series.marker == "triangle"
+            else [(x, y - r * 1.2), (x + r, y), (x, y + r * 1.2), (x - r, y)]
+        )
+        coords = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in corners)
+        return f'<polygon points="{coords}" fill="{fill}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r * 0.9:.1f}" fill="{fill}"/>'
+
+
+MARKER_GLYPHS = {"circle": "\u25cf", "square": "\u25a0", "triangle": "\u25b2", "diamond": "\u25c6"}
+
+
+def _legend_sample(series: Series) -> str:
+    """The series' line style and marker, so the legend shows what the plot draws.
+
+    Plain CSS rather than another SVG: a chart stays one SVG element.
+    """
+    on, _off = series.dash
+    style = "solid" if not on else "dotted" if on < 2 else "dashed"
+    glyph = MARKER_GLYPHS.get(series.marker, MARKER_GLYPHS["circle"])
+    color = _rgb(series.color)
+    css = f"color:{color};border-top:3px {style} {color}"
+    return f'<span class="key" aria-hidden="true" style="{css}">{glyph}</span>'

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.export import files
-from journal.export.charts import Box, Chart, recovery_chart, trend_chart
+from journal.export.charts import Box, Chart, Series, recovery_chart, trend_chart
 from journal.export.images import PAIR_EDGE, TILE_EDGE, PhotoCache, PhotoFile
 from journal.export.pdftext import (
     CORE_ENCODING,
@@ -32,9 +32,9 @@ from journal.export.pdftext import (
 from journal.export.summary import (
     RECOVERY_COLUMNS,
     REVIEW_COLUMNS,
-    SESSION_COLUMNS,
     PhotoItem,
     Summary,
+    flag_status_text,
 )
 
 # fpdf2 reports glyphs a font lacks through `logging`, which Python prints to
@@ -55,6 +55,11 @@ CHART_HEIGHT = 58.0
 GRID_COLUMNS = 5
 FALLBACK_FAMILY = "JournalFallback"
 BAND_LABELS = 20.0  # room right of the score chart for its zone names
+CELL_PAD_X = 1.2
+PATIENT_SESSION_WIDTHS = (5, 16, 20, 20, 18, 12, 24, 18, 9, 18)
+PROVIDER_SESSION_WIDTHS = (5, 16, 20, 20, 24, 18, 10, 28, 9)
+MIN_TABLE_SIZE = 6.0
+FLAG_INK = (140, 20, 20)
 
 
 def render_pdf(
@@ -131,6 +136,8 @@ class _Writer:
     def build(self) -> bytes:
         pdf = self.pdf
         pdf.add_page()
+        if self.s.provider is not None:
+            return self._build_for_provider()
         self._title()
         self._facts()
         self._screening()
@@ -142,6 +149,24 @@ class _Writer:
         self._plan()
         self._photos()
         return bytes(pdf.output())
+
+    def _build_for_provider(self) -> bytes:
+        """Page 1 is enough on its own; the detail follows from page 2."""
+        self._title()
+        self._identification()
+        self._provider_flags()
+        self._screening(title="Screening (intake answers):")
+        self._score_line()
+        self._concerns()
+        self.pdf.add_page()
+        self._sessions()
+        self._recovery()
+        self._reviews()
+        self._amendments()
+        self._plan()
+        self._score()
+        self._photos()
+        return bytes(self.pdf.output())
 
     # -- primitives -------------------------------------------------------------------
 
@@ -176,14 +201,22 @@ class _Writer:
         widths: Sequence[float],
         *,
         size: float = 8.0,
+        head_fill: tuple[int, int, int] = (236, 240, 244),
     ) -> None:
+        """A table that wraps cells only at spaces: no value is ever cut in two.
+
+        `widths` are the preferred proportions; `fit_columns` widens a column
+        until its longest word fits (a date, `1.5 mm` joined by a no-break
+        space) and takes the room from the columns with wrappable text.
+        """
         from fpdf.fonts import FontFace
 
+        size, widths = self.fit_columns(columns, rows, widths, size)
         self.font(size)
         self.pdf.set_fill_color(255, 255, 255)  # tables start from the current fill colour
         self.pdf.set_draw_color(*RULE)
         self.pdf.set_line_width(0.2)
-        head = FontFace(emphasis="BOLD", color=INK, fill_color=(236, 240, 244))
+        head = FontFace(emphasis="BOLD", color=INK, fill_color=head_fill)
         with self.pdf.table(
             col_widths=tuple(widths),
             width=self.width,
@@ -191,7 +224,7 @@ class _Writer:
             line_height=size * 0.5,
             headings_style=head,
             borders_layout="HORIZONTAL_LINES",
-            padding=(1.0, 1.2),
+            padding=(1.0, CELL_PAD_X),
             repeat_headings=1,
             cell_fill_mode="ROWS",
             cell_fill_color=(247, 248, 250),
@@ -204,6 +237,63 @@ class _Writer:
                 for value in values:
                     row.cell(self.fit(value))
         self.pdf.ln(1)
+
+    def fit_columns(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        preferred: Sequence[float],
+        size: float,
+    ) -> tuple[float, list[float]]:
+        """Column widths (mm) where every word fits its column, and the font size used.
+
+        Each column gets at least its widest word plus the cell padding; the
+        rest of the page width is shared in the preferred proportions (a word
+        wider than almost half the page, a pasted link, may still break). When
+        even the words do not fit side by side the font shrinks (down to 6 pt)
+        before anything would be cut.
+        """
+        total = self.width
+        while True:
+            need = [
+                min(self._widest_word(i, columns, rows, size) + 2 * CELL_PAD_X + 0.6, total * 0.45)
+                for i in range(len(columns))
+            ]
+            if sum(need) <= total or size <= MIN_TABLE_SIZE:
+                break
+            size -= 0.5
+        scale = total / sum(preferred)
+        widths = [w * scale for w in preferred]
+        fixed: set[int] = set()
+        while True:
+            short = [i for i, w in enumerate(widths) if w < need[i] - 1e-6 and i not in fixed]
+            if not short:
+                break
+            fixed |= set(short)
+            for i in short:
+                widths[i] = need[i]
+            free = [i for i in range(len(widths)) if i not in fixed]
+            room = total - sum(widths[i] for i in fixed)
+            weight = sum(preferred[i] for i in free)
+            if not free or room <= 0 or weight <= 0:
+                break
+            for i in free:
+                widths[i] = room * preferred[i] / weight
+        return size, widths
+
+    def _widest_word(
+        self, index: int, columns: Sequence[str], rows: Sequence[Sequence[str]], size: float
+    ) -> float:
+        pdf = self.pdf
+        widest = 0.0
+        pdf.set_font(self.family, "B", size)
+        for word in self.fit(columns[index]).split():
+            widest = max(widest, pdf.get_string_width(word))
+        pdf.set_font(self.family, "", size)
+        for row in rows:
+            for word in self.fit(row[index]).replace("\n", " ").split(" "):
+                widest = max(widest, pdf.get_string_width(word))
+        return widest
 
     # -- sections ---------------------------------------------------------------------
 
@@ -229,12 +319,11 @@ class _Writer:
                 self.width - label_w, 5.2, self.fit(value), align="L", new_x="LMARGIN", new_y="NEXT"
             )
 
-    def _screening(self) -> None:
+    def _screening(self, title: str = "Screening answers to discuss before any session:") -> None:
         if not self.s.screening:
             return
         pdf = self.pdf
         pdf.ln(3)
-        title = "Screening answers to discuss before any session:"
         lines = [self.fit(f"• {m}") for m in self.s.screening]
         self.font(9)
         wrapped = sum(
@@ -297,8 +386,9 @@ class _Writer:
         if not self.s.sessions:
             self.para("No sessions logged yet.")
             return
-        widths = (5, 16, 20, 20, 18, 12, 24, 18, 9, 18)
-        self.table(SESSION_COLUMNS, self.s.sessions, widths, size=7.5)
+        provider = self.s.provider is not None
+        widths = PROVIDER_SESSION_WIDTHS if provider else PATIENT_SESSION_WIDTHS
+        self.table(self.s.session_columns, self.s.sessions, widths, size=7.5)
         if self.s.session_total:
             self.para(self.s.session_total, 8.5, color=MUTED)
         if self.s.amended_note:
@@ -330,6 +420,90 @@ class _Writer:
                 new_y="NEXT",
             )
             pdf.ln(1)
+
+    def _identification(self) -> None:
+        assert self.s.provider is not None
+        label_w = 26.0
+        for label, value in self.s.provider.identification:
+            y = self.pdf.get_y()
+            self.font(9.5, bold=True, color=MUTED)
+            self.pdf.cell(label_w, 5, self.fit(label))
+            self.font(9.5)
+            self.pdf.set_xy(MARGIN + label_w, y)
+            self.pdf.multi_cell(
+                self.width - label_w, 5, self.fit(value), align="L", new_x="LMARGIN", new_y="NEXT"
+            )
+
+    def _provider_flags(self) -> None:
+        assert self.s.provider is not None
+        flags = self.s.provider.flags
+        open_count = sum(1 for f in flags if f.status == "open")
+        self.pdf.ln(3)
+        self.font(11, bold=True, color=FLAG_INK if flags else INK)
+        title = f"Red flags: {open_count} open, {len(flags)} in all" if flags else "Red flags: none"
+        self.pdf.cell(0, 6, self.fit(title), new_x="LMARGIN", new_y="NEXT")
+        if not flags:
+            self.para("None reported in the check-ins or derived from the symptoms.", 9)
+            return
+        rows = [
+            (
+                f.date.isoformat(),
+                f"{f.label} ({f.context})",
+                flag_status_text(f),
+                f'"{f.patient_words}"' if f.patient_words else "(no note that day)",
+            )
+            for f in flags
+        ]
+        self.table(
+            ("Date", "Red flag", "Status", "Patient's own words"),
+            rows,
+            (16, 50, 16, 58),
+            size=8,
+            head_fill=FLAG_FILL,
+        )
+
+    def _score_line(self) -> None:
+        score = self.s.score
+        self.pdf.ln(3)
+        if score is None:
+            self.para("No course yet: there is nothing to score.", 9.5)
+            return
+        self.font(11, bold=True, color=self.s.verdict_color)
+        capped = ", capped by a lasting side effect" if score.capped else ""
+        line = (
+            f"Worth-it score {score.score}/100: {self.s.verdict_label} "
+            f"(confidence {score.confidence}{capped})"
+        )
+        self.pdf.cell(0, 6, self.fit(line), new_x="LMARGIN", new_y="NEXT")
+        self.para(
+            "Patient-reported outcome score; components and trend on a later page.", 8, color=MUTED
+        )
+
+    def _concerns(self) -> None:
+        page = self.s.provider
+        assert page is not None
+        self.pdf.ln(2)
+        self.font(11, bold=True)
+        self.pdf.cell(0, 6, "Concern ratings and GAIS", new_x="LMARGIN", new_y="NEXT")
+        if not page.concern_rows:
+            self.para("No concern or GAIS ratings recorded yet.", 9)
+            return
+        n = len(page.concern_columns) - 3
+        widths = (30, *([16] * n), 27, 27)
+        self.table(page.concern_columns, page.concern_rows, widths, size=8)
+        if page.concern_note:
+            self.para(page.concern_note, 7.5, color=MUTED)
+
+    def _amendments(self) -> None:
+        page = self.s.provider
+        if page is None or not page.amendments:
+            return
+        self.heading("Amendments", need=20)
+        for line in page.amendments:
+            self.para(f"• {line}", 9)
+        self.para(
+            "`journal log` shows who changed what, when, and the earlier values.", 8, color=MUTED
+        )
 
     def _reviews(self) -> None:
         self.heading("Provider reviews", need=25)
@@ -423,12 +597,13 @@ class _Writer:
             self.font(7, color=INK)
             for series in chart.series:
                 label = self.fit(series.label)
-                w = pdf.get_string_width(label) + 9
+                w = pdf.get_string_width(label) + 13
                 if x + w > MARGIN + self.width:
                     x, y = MARGIN + 9, y + 4
-                pdf.set_fill_color(*series.color)
-                pdf.rect(x, y - 1.2, 4, 1.4, style="F")
-                pdf.text(x + 5, y, label)
+                if series.drawn:  # the same line and marker as in the plot
+                    _line(pdf, series, [(x, y - 0.6), (x + 8, y - 0.6)])
+                    _marker(pdf, series, x + 4, y - 0.6)
+                pdf.text(x + 9, y, label)
                 x += w
             y += 3
         pdf.set_xy(MARGIN, y + 1)
@@ -464,7 +639,8 @@ def _draw_chart(w: _Writer, chart: Chart, box: Box) -> None:
     for tick in chart.x_ticks:
         x, _y = chart.project(tick.value, chart.y_min, box)
         pdf.line(x, box.top + box.height, x, box.top + box.height + 1)
-        label = w.fit(tick.label)
+    for x, label in chart.tick_labels(box, lambda t: pdf.get_string_width(w.fit(t)), gap=1.5):
+        label = w.fit(label)
         pdf.text(x - pdf.get_string_width(label) / 2, box.top + box.height + 4, label)
     pdf.set_draw_color(*MUTED)
     pdf.line(box.left, box.top + box.height, box.left + box.width, box.top + box.height)
@@ -475,19 +651,40 @@ def _draw_chart(w: _Writer, chart: Chart, box: Box) -> None:
         return
     for series in chart.series:
         points = [chart.project(x, y, box) for x, y in series.points]
-        pdf.set_draw_color(*series.color)
-        pdf.set_fill_color(*series.color)
-        pdf.set_line_width(0.6)
         if len(points) > 1:
-            pdf.polyline(points)
+            _line(pdf, series, points)
         for x, y in points:
-            pdf.ellipse(x - 0.8, y - 0.8, 1.6, 1.6, style="F")
+            _marker(pdf, series, x, y)
         if chart.bands:  # the score chart: print each value above its point
             w.font(7, bold=True, color=INK)
             for (x, y), (_dx, value) in zip(points, series.points, strict=True):
                 label = str(round(value))
                 pdf.text(x - pdf.get_string_width(label) / 2, y - 1.8, label)
     pdf.set_line_width(0.2)
+
+
+def _line(pdf: Any, series: Series, points: list[tuple[float, float]]) -> None:
+    """The series' line in its colour and dash pattern (see charts.DASHES)."""
+    width = 0.6
+    pdf.set_draw_color(*series.color)
+    pdf.set_line_width(width)
+    on, off = series.dash
+    pdf.set_dash_pattern(dash=on * width, gap=off * width)
+    pdf.polyline(points)
+    pdf.set_dash_pattern()
+
+
+def _marker(pdf: Any, series: Series, x: float, y: float, r: float = 0.95) -> None:
+    """The series' marker (circle, square, triangle or diamond) centred on (x, y)."""
+    pdf.set_fill_color(*series.color)
+    if series.marker == "square":
+        pdf.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7, style="F")
+    elif series.marker == "triangle":
+        pdf.polygon([(x, y - r * 1.15), (x + r, y + r * 0.7), (x - r, y + r * 0.7)], style="F")
+    elif series.marker == "diamond":
+        pdf.polygon([(x, y - r * 1.2), (x + r, y), (x, y + r * 1.2), (x - r, y)], style="F")
+    else:
+        pdf.ellipse(x - r, y - r, 2 * r, 2 * r, style="F")
 
 
 def _new_document(summary: Summary, paper: str) -> Any:

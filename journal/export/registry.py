@@ -39,6 +39,7 @@ class ExportJob:
     course_ref: str | None
     today: dt.date
     paper: str
+    audience: str = "provider"  # pdf/html: who reads it (see journal.export.summary.AUDIENCES)
 
 
 @dataclass(frozen=True)

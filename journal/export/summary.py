@@ -8,19 +8,33 @@ renderers only lay it out. Nothing in here knows about fonts, pages or markup.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from journal.core.records import Course, CourseRecord, PatientHistory, Photo, Review, Session
+from journal.core.flags import RESOLVED, SEEN, course_flags
+from journal.core.planner import interval_words
+from journal.core.records import (
+    CheckIn,
+    Course,
+    CourseRecord,
+    PatientHistory,
+    Photo,
+    Review,
+    Session,
+)
+from journal.core.rules import PROVIDER_SCREENING, PROVIDER_SCREENING_OTHER
 from journal.core.timeline import photo_day
 from journal.core.vocab import (
     AREAS,
     CONCERNS,
     COURSE_STATUSES,
+    GAIS,
+    GAIS_NUMBERS,
     PHOTO_KINDS,
     SERUMS,
     SYMPTOMS,
@@ -38,10 +52,30 @@ TITLE = "Microneedling follow-up summary"
 DISCLAIMER = (
     "Not medical advice: a summary of a personal treatment journal, to discuss with your provider."
 )
+PATIENT, PROVIDER = "patient", "provider"
+AUDIENCES = (PROVIDER, PATIENT)  # who a pdf/html summary is for; the first is the default
+PROVIDER_TITLE = "Microneedling clinical follow-up summary"
+PROVIDER_DISCLAIMER = (
+    "Not medical advice: compiled from a patient's treatment journal (patient-reported entries "
+    "are unverified) for clinical review."
+)
+NBSP = "\u00a0"  # joins a value to its unit so no table wraps "1.5" / "mm"
+FLAG_STATUS_OPEN = "open"
 DASH = "-"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 DEVICE_SHORT = {"pen": "pen", "roller": "roller", "rf": "RF", "stamp": "stamp"}
+PROVIDER_SESSION_COLUMNS = (
+    "#",
+    "Date",
+    "Provider",
+    "Device",
+    "Areas",
+    "Depth",
+    "Passes",
+    "Adjuncts",
+    "Pain",
+)
 SESSION_COLUMNS = (
     "#",
     "Date",
@@ -93,6 +127,37 @@ class RecoveryLine:
 
 
 @dataclass(frozen=True)
+class FlagRow:
+    """One red flag as the provider summary lists it.
+
+    `status`, `by` and `note` come from the flag lifecycle (open -> seen ->
+    resolved); until the journal records it every flag is open. `patient_words`
+    is the note of the patient's check-in on the day of the flag.
+    """
+
+    date: dt.date
+    label: str
+    status: str
+    by: str
+    note: str
+    patient_words: str
+    context: str  # "day 3 after the 2026-01-05 session; reported by the patient"
+
+
+@dataclass(frozen=True)
+class ProviderPage:
+    """Page 1 of the provider summary: what to read in the minute before the visit."""
+
+    identification: tuple[tuple[str, str], ...]
+    flags: tuple[FlagRow, ...]
+    screening: tuple[str, ...]
+    concern_columns: tuple[str, ...]
+    concern_rows: tuple[tuple[str, ...], ...]
+    concern_note: str | None
+    amendments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Summary:
     """Everything a follow-up document shows, already worded."""
 
@@ -112,9 +177,13 @@ class Summary:
     photos: tuple[PhotoItem, ...]
     plan: tuple[str, ...]
     amended_note: str | None = None  # set when a listed entry was corrected after it was added
+    session_columns: tuple[str, ...] = SESSION_COLUMNS
+    provider: ProviderPage | None = None  # set for the provider's version (page 1)
+    audience: str = PATIENT
 
     title: str = TITLE
     disclaimer: str = DISCLAIMER
+    flag_rows: tuple[FlagRow, ...] = field(default=())
 
     @property
     def verdict_label(self) -> str | None:
@@ -141,21 +210,25 @@ def build_summary(
     flags: Sequence[RedFlag],
     generated: dt.date,
     amended: frozenset[uuid.UUID] = frozenset(),
+    audience: str = PATIENT,
+    settings: Mapping[str, str] | None = None,
 ) -> Summary:
     """Word the follow-up summary of one course (or of a patient without a course yet).
 
     `amended` are the ids of records corrected after they were added: their
     rows carry a mark, so a provider reading the summary knows the journal's
-    change log has the earlier values.
+    change log has the earlier values. `audience` is `patient` (the patient's
+    own wording) or `provider` (a clinical summary whose page 1 is `provider`;
+    `settings` gives the clinic and provider names it is from).
     """
     record = history.course_record(course.id) if course is not None else None
     sessions = sorted(record.sessions, key=lambda t: t.date) if record else []
     photos = _photo_items(record) if record else []
-    return Summary(
+    summary = Summary(
         generated=generated,
         patient_name=history.patient.display_name,
         course_title=course.title if course else None,
-        facts=tuple(_facts(history, course, generated)),
+        facts=tuple(_facts(history, course, generated, plan)),
         screening=tuple(w.message for w in screening),
         sessions=tuple(_session_row(n, t, t.id in amended) for n, t in enumerate(sessions, 1)),
         session_total=_session_total(sessions),
@@ -168,6 +241,24 @@ def build_summary(
         photos=tuple(photos),
         plan=tuple(plan.sentences) if plan else (),
         amended_note=AMENDED_NOTE if amended & _listed(record) else None,
+    )
+    if audience != PROVIDER:
+        return summary
+    rows = _flag_rows(record, generated) if record else []
+    return dataclasses.replace(
+        summary,
+        audience=PROVIDER,
+        title=PROVIDER_TITLE,
+        disclaimer=PROVIDER_DISCLAIMER,
+        session_columns=PROVIDER_SESSION_COLUMNS,
+        sessions=tuple(
+            _provider_session_row(n, t, t.id in amended) for n, t in enumerate(sessions, 1)
+        ),
+        screening=tuple(provider_screening(w) for w in screening),
+        flag_rows=tuple(rows),
+        provider=_provider_page(
+            history, record, score, plan, screening, rows, amended, settings or {}
+        ),
     )
 
 
@@ -191,33 +282,52 @@ def labels(label: Callable[[str], str], keys: Sequence[str]) -> str:
 # -- sections ------------------------------------------------------------------------
 
 
-def _facts(history: PatientHistory, course: Course | None, today: dt.date) -> list[tuple[str, str]]:
+def _facts(
+    history: PatientHistory, course: Course | None, today: dt.date, plan: Plan | None
+) -> list[tuple[str, str]]:
     p = history.patient
     facts = [("Patient", p.display_name)]
     if p.birth_year:
         facts.append(("Birth year", f"{p.birth_year} (about {today.year - p.birth_year})"))
     if p.skin_type:
-        facts.append(("Skin type", f"Fitzpatrick {ROMAN.get(p.skin_type, str(p.skin_type))}"))
+        facts.append(("Skin type", skin_type_text(p.skin_type)))
     facts.append(("Concerns", labels(CONCERNS.label, p.concerns)))
     if course is not None:
-        status = COURSE_STATUSES.label(course.status).lower()
-        interval = (
-            f"{course.interval_weeks_min}"
-            if course.interval_weeks_min == course.interval_weeks_max
-            else f"{course.interval_weeks_min}-{course.interval_weeks_max}"
-        )
-        facts.append(
-            (
-                "Course",
-                f"{course.title}: {course.planned_sessions} planned sessions "
-                f"every {interval} weeks ({status})",
-            )
-        )
+        facts.append(("Course", f"{course.title}: {course_progress(course, plan)}"))
         if course.areas:
             facts.append(("Areas", labels(AREAS.label, course.areas)))
         if course.concerns and tuple(course.concerns) != tuple(p.concerns):
             facts.append(("Course concerns", labels(CONCERNS.label, course.concerns)))
     return facts
+
+
+def skin_type_text(skin_type: int) -> str:
+    return f"Fitzpatrick {ROMAN.get(skin_type, str(skin_type))}"
+
+
+def course_progress(course: Course, plan: Plan | None) -> str:
+    """`4 of 4 planned sessions done, every 4-6 weeks (series complete)`.
+
+    The counts and the state come from the planner, the function the app's
+    plan screen and `journal plan` use, so the document cannot say "4 planned
+    sessions (active)" while the app says "6 of 4, complete".
+    """
+    every = interval_words(course.interval_weeks_min, course.interval_weeks_max)
+    status = COURSE_STATUSES.label(course.status).lower()
+    if plan is None:
+        return f"{course.planned_sessions} planned sessions every {every} ({status})"
+    state = "series complete" if plan.series_complete and course.status == "active" else status
+    booked = f", {len(plan.sessions_booked)} booked" if plan.sessions_booked else ""
+    return (
+        f"{plan.sessions_done} of {plan.sessions_planned} planned sessions done{booked}, "
+        f"every {every} ({state})"
+    )
+
+
+def provider_screening(warning: ScreeningWarning) -> str:
+    """A screening answer in clinical wording (rules.PROVIDER_SCREENING)."""
+    text = PROVIDER_SCREENING.get(warning.key)
+    return text if text else PROVIDER_SCREENING_OTHER.format(label=warning.label)
 
 
 def _device(t: Session) -> str:
@@ -228,10 +338,14 @@ def _device(t: Session) -> str:
 
 
 def _depth(t: Session) -> str:
+    """`1.5 mm`, or `Forehead 0.5 mm, Cheeks 1.5 mm`: a number never leaves its unit.
+
+    The space inside a value is a no-break space, so a narrow table column
+    wraps between areas, never between `1.5` and `mm`.
+    """
     if t.depth_by_area:
-        parts = [f"{AREAS.label(a)} {d:g}" for a, d in t.depth_by_area.items()]
-        return ", ".join(parts) + " mm"
-    return f"{t.depth_mm:g} mm" if t.depth_mm is not None else DASH
+        return ", ".join(f"{AREAS.label(a)} {d:g}{NBSP}mm" for a, d in t.depth_by_area.items())
+    return f"{t.depth_mm:g}{NBSP}mm" if t.depth_mm is not None else DASH
 
 
 AMENDED_MARK = " *"
@@ -251,6 +365,25 @@ def _session_row(number: int, t: Session, amended: bool = False) -> tuple[str, .
         labels(SERUMS.label, t.serums),
         f"{t.pain}/10" if t.pain is not None else DASH,
         money(t.cost, t.currency) if t.cost is not None else DASH,
+    )
+
+
+def _provider_session_row(number: int, t: Session, amended: bool = False) -> tuple[str, ...]:
+    """Device, areas, depth, passes, adjuncts (serums, anaesthetic) and pain of one session."""
+    adjuncts = [SERUMS.label(k) for k in t.serums] + ([t.anesthetic] if t.anesthetic else [])
+    where = labels(AREAS.label, t.areas)
+    if t.setting == "at-home":
+        where += " (at home)"
+    return (
+        str(number) + (AMENDED_MARK if amended else ""),
+        t.date.isoformat(),
+        t.provider or DASH,
+        _device(t),
+        where,
+        _depth(t),
+        str(t.passes) if t.passes is not None else DASH,
+        ", ".join(adjuncts) if adjuncts else DASH,
+        f"{t.pain}/10" if t.pain is not None else DASH,
     )
 
 
@@ -348,3 +481,231 @@ def _pairs(items: Sequence[PhotoItem]) -> list[PhotoPair]:
         label = AREAS.label(area) if area else "Area not set"
         pairs.append(PhotoPair(label, shots[0], shots[-1] if len(shots) > 1 else None))
     return pairs
+
+
+# -- the provider's page 1 -------------------------------------------------------------
+
+
+RECENT_RESOLVED_DAYS = 90  # resolved flags older than this leave page 1
+
+
+def _flag_rows(record: CourseRecord, today: dt.date) -> list[FlagRow]:
+    """Open and recent red flags as the provider summary lists them, open ones first.
+
+    One row per flag (an episode: every report of one sign until it was
+    resolved), with the status a provider recorded (`journal flag seen|resolve`),
+    who did and their note, and the patient's own words from the check-ins
+    that reported it. Flags resolved more than `RECENT_RESOLVED_DAYS` ago are
+    history, not something to read before this visit.
+    """
+    rows = []
+    for flag in course_flags(record):
+        if flag.first > today:
+            continue
+        review = flag.review
+        status = flag.status_on(today)
+        if (
+            status == RESOLVED
+            and review is not None
+            and review.resolved_on is not None
+            and (today - review.resolved_on).days > RECENT_RESOLVED_DAYS
+        ):
+            continue
+        first = flag.reports[0]
+        where = (
+            f"day {first.day} after the {first.session_date.isoformat()} session"
+            if first.session_date is not None and first.day is not None
+            else "before the first session"
+        )
+        how = (
+            "reported by the patient"
+            if first.source == "reported"
+            else f"derived from {first.detail}"
+        )
+        again = (
+            f"; {len(flag.reports)} reports until {flag.last.isoformat()}"
+            if len(flag.reports) > 1
+            else ""
+        )
+        by, note = "", ""
+        if review is not None and status == RESOLVED:
+            by = review.resolved_by or ""
+            when = review.resolved_on.isoformat() if review.resolved_on else ""
+            harm = "lasting harm" if review.lasting else "no lasting harm"
+            note = "; ".join(x for x in (f"{when}, {harm}", review.resolved_note) if x)
+        elif review is not None and status == SEEN:
+            by = review.seen_by or ""
+            note = review.seen_note or ""
+        rows.append(
+            FlagRow(
+                date=flag.first,
+                label=flag.label,
+                status=status,
+                by=by,
+                note=note,
+                patient_words=" / ".join(flag.words),
+                context=f"{where}; {how}{again}",
+            )
+        )
+    order = {FLAG_STATUS_OPEN: 0, SEEN: 1, RESOLVED: 2}
+    rows.sort(key=lambda r: (order.get(r.status, 3), -r.date.toordinal()))
+    return rows
+
+
+def flag_status_text(row: FlagRow) -> str:
+    """`OPEN`, or `SEEN by Dr Chen: note`: the status cell of a flag."""
+    text = row.status.upper()
+    if row.by:
+        text += f" by {row.by}"
+    if row.note:
+        text += f": {row.note}"
+    return text
+
+
+def _provider_page(
+    history: PatientHistory,
+    record: CourseRecord | None,
+    score: ScoreResult | None,
+    plan: Plan | None,
+    screening: Sequence[ScreeningWarning],
+    flags: Sequence[FlagRow],
+    amended: frozenset[uuid.UUID],
+    settings: Mapping[str, str],
+) -> ProviderPage:
+    columns, rows, note = _concern_table(record, score) if record else ((), (), None)
+    return ProviderPage(
+        identification=tuple(_identification(history, record, plan, settings)),
+        flags=tuple(flags),
+        screening=tuple(provider_screening(w) for w in screening),
+        concern_columns=columns,
+        concern_rows=rows,
+        concern_note=note,
+        amendments=tuple(_amendments(record, amended)) if record else (),
+    )
+
+
+def _identification(
+    history: PatientHistory,
+    record: CourseRecord | None,
+    plan: Plan | None,
+    settings: Mapping[str, str],
+) -> list[tuple[str, str]]:
+    p = history.patient
+    short_id = str(p.id).replace("-", "")[:8]
+    born = str(p.birth_year) if p.birth_year else "not recorded"
+    unset = "not set (journal settings set {})"
+    ident = [
+        ("Patient", f"{p.display_name} (id {short_id})"),
+        ("Birth year", born),
+        ("Skin type", skin_type_text(p.skin_type) if p.skin_type else "not recorded"),
+        ("Concerns", labels(CONCERNS.label, p.concerns)),
+    ]
+    if record is not None:
+        course = record.course
+        ident.append(("Course", f"{course.title}: {course_progress(course, plan)}"))
+    ident.append(("Clinic", settings.get("clinic") or unset.format("clinic")))
+    ident.append(("Provider", settings.get("provider") or unset.format("provider")))
+    return ident
+
+
+def _concern_table(
+    record: CourseRecord, score: ScoreResult | None
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str | None]:
+    """Concern ratings by date (baseline, each follow-up, latest, change) with both GAIS.
+
+    One row per day with a concern rating, a patient GAIS (check-in) or an
+    observer GAIS (provider review), so the two GAIS sit side by side when the
+    patient and the provider rated on the same day. The change row is the
+    score's own (baseline against latest), so it agrees with `journal score`.
+    """
+    from journal.core.score import rating_phase
+
+    concerns = list(record.course.concerns or record.patient.concerns)
+    for c in record.checkins:
+        concerns += [k for k in c.concerns if k not in concerns]
+    by_day: dict[dt.date, tuple[list[CheckIn], list[Review]]] = {}
+    for c in record.checkins:
+        if c.concerns or c.gais:
+            by_day.setdefault(c.date, ([], []))[0].append(c)
+    for r in record.reviews:
+        if r.gais:
+            by_day.setdefault(r.date, ([], []))[1].append(r)
+    if not by_day:
+        return (), (), None
+    sessions = sorted({t.date for t in record.sessions})
+    columns = ("Rated", *(CONCERNS.label(k) for k in concerns), "Patient GAIS", "Observer GAIS")
+    rows: list[tuple[str, ...]] = []
+    days = sorted(by_day)
+    for n, day in enumerate(days):
+        checkins, reviews = by_day[day]
+        phase = rating_phase(sessions, day)
+        name = {"baseline": "Baseline", "early": "Early"}.get(phase, "Follow-up")
+        if n == len(days) - 1 and phase != "baseline":
+            name = "Latest"
+        values = []
+        for key in concerns:
+            found = [c.concerns[key] for c in checkins if key in c.concerns]
+            values.append(f"{found[-1]}/10" if found else DASH)
+        rows.append(
+            (
+                f"{name} {day.isoformat()}",
+                *values,
+                _gais_short([c.gais for c in checkins if c.gais]),
+                _gais_short([r.gais for r in reviews if r.gais]),
+            )
+        )
+    note = None
+    if score is not None and score.concerns:
+        changes = {c.key: c for c in score.concerns}
+        cells = []
+        for key in concerns:
+            change = changes.get(key)
+            if change is None:
+                cells.append(DASH)
+                continue
+            delta = f"{change.latest - change.baseline:+g}"
+            pct = f" ({change.percent:+d}%)" if change.percent is not None else ""
+            cells.append(delta + pct)
+        rows.append(("Change", *cells, "", ""))
+        note = (
+            "Concern ratings 0-10, 10 the worst; change is the score's baseline against its "
+            "latest rating (ratings within 13 days of a session show the acute reaction)."
+        )
+    return columns, tuple(rows), note
+
+
+def _gais_short(keys: Sequence[str]) -> str:
+    """`Much improved (2)`: the last GAIS of a day, with its published number."""
+    if not keys:
+        return DASH
+    key = keys[-1]
+    number = GAIS_NUMBERS.get(key)
+    return f"{GAIS.label(key)} ({number})" if number else GAIS.label(key)
+
+
+def _amendments(record: CourseRecord, amended: frozenset[uuid.UUID]) -> list[str]:
+    """One line per entry of this course corrected after it was first recorded."""
+    lines = []
+    for n, t in enumerate(sorted(record.sessions, key=lambda t: t.date), 1):
+        if t.id in amended:
+            lines.append(f"Session {n} of {t.date.isoformat()} was corrected.")
+    lines += [
+        f"Check-in of {c.date.isoformat()} was corrected."
+        for c in sorted(record.checkins, key=lambda c: c.date)
+        if c.id in amended
+    ]
+    lines += [
+        f"Review of {r.date.isoformat()} was corrected."
+        for r in sorted(record.reviews, key=lambda r: r.date)
+        if r.id in amended
+    ]
+    lines += [
+        f"Photo of {p.taken_at.date().isoformat()} was re-filed."
+        for p in sorted(record.photos, key=lambda p: p.taken_at)
+        if p.id in amended
+    ]
+    if record.course.id in amended:
+        lines.append("The course itself was edited.")
+    if record.patient.id in amended:
+        lines.append("The patient's details were edited.")
+    return lines

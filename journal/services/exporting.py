@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from journal.services.journal import Journal
 
 PAPERS = ("a4", "letter")
+AUDIENCES = ("provider", "patient")
+SUMMARY_FORMATS = ("pdf", "html")  # the formats that have a provider and a patient version
 FORMATS: dict[str, ExportFormat] = {}
 _with_plugins: tuple[dict[str, ExportFormat], list[str]] | None = None
 
@@ -72,13 +74,16 @@ def export_patient(
     course_ref: str | None = None,
     today: dt.date | None = None,
     paper: str = "a4",
+    audience: str | None = None,
 ) -> Path:
     """Write one patient's export in `fmt` to `out` and return the path written.
 
-    `pdf` and `html` summarise one course (default: the latest active one);
-    `csv`, `json` (the archive) and `fhir` hold every course unless
-    `course_ref` names one. `today` fixes the date the score and plan are
-    computed for (default: today).
+    `pdf` and `html` summarise one course (default: the latest active one)
+    for `audience`: `provider` (the default, a clinical summary) or `patient`
+    (the patient's own wording). `csv`, `json` (the archive) and `fhir` are
+    data, the same for every reader, so they refuse an audience rather than
+    silently ignore it. They hold every course unless `course_ref` names one.
+    `today` fixes the date the score and plan are computed for (default: today).
     """
     fmt = (fmt or "").strip().lower()
     formats = FORMATS if fmt in FORMATS else all_formats()
@@ -88,11 +93,24 @@ def export_patient(
     paper = (paper or "").strip().lower()
     if paper not in PAPERS:
         raise InvalidValue("paper", paper, "choose a4 or letter")
+    reader = _audience(fmt, audience)
     target = Path(out).expanduser()
     if not str(out).strip():
         raise InvalidValue("output", out, "give a file name with -o")
-    job = ExportJob(patient_ref, target, course_ref, today or dt.date.today(), paper)
+    job = ExportJob(patient_ref, target, course_ref, today or dt.date.today(), paper, reader)
     return formats[fmt].exporter(journal, job)
+
+
+def _audience(fmt: str, audience: str | None) -> str:
+    """Who the document is for: checked before anything is read or written."""
+    if audience is None:
+        return AUDIENCES[0]
+    reader = audience.strip().lower()
+    if fmt not in SUMMARY_FORMATS:
+        raise InvalidValue("for", audience, f"only {' and '.join(SUMMARY_FORMATS)} take --for")
+    if reader not in AUDIENCES:
+        raise InvalidValue("for", audience, "choose provider or patient")
+    return reader
 
 
 @_declares("pdf", ".pdf", "PDF summary", "follow-up summary of one course, A4 or letter")
@@ -163,6 +181,7 @@ def _summary(journal: Journal, job: ExportJob) -> Summary:
     from journal.export.summary import build_summary
     from journal.services.history import patient_history
     from journal.services.scoring import report_for_history
+    from journal.services.settings import journal_settings
 
     history = patient_history(journal, job.patient_ref)
     report = report_for_history(history, job.course_ref, today=job.today)
@@ -175,6 +194,8 @@ def _summary(journal: Journal, job: ExportJob) -> Summary:
         flags=report.flags if report else (),
         generated=job.today,
         amended=_amended(journal, history.patient.id),
+        audience=job.audience,
+        settings=journal_settings(journal) if job.audience == "provider" else None,
     )
 
 

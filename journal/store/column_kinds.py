@@ -140,4 +140,5 @@ COLUMN_KINDS: dict[str, dict[str, str]] = {
         "setting": "plain",
         "updated_at": "datetime",
     },
+    "setting": {"name": "plain", "updated_at": "datetime", "value": "plain"},
 }

@@ -341,6 +341,20 @@ class ChangeRow(Base):
     )
 
 
+class SettingRow(Base):
+    """One journal setting (the clinic's name, the provider's): a name and its text.
+
+    Settings belong to the journal, not to a patient, so they have no patient
+    column and no archive carries them; see journal.services.settings (0006).
+    """
+
+    __tablename__ = "setting"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 __all__ = [
     "Base",
     "ChangeRow",
@@ -352,6 +366,7 @@ __all__ = [
     "ProviderRow",
     "ReviewRow",
     "SessionRow",
+    "SettingRow",
 ]
 
 

@@ -65,4 +65,6 @@ def test_every_flag_and_count_reads_as_english(flag, sessions, checkins):
 @pytest.mark.parametrize("pair", list(itertools.combinations(sorted(LASTING_HARM_FLAGS), 2)))
 def test_two_lasting_harms_take_a_plural_verb(pair):
     (sentence,) = [s for s in _sentences(pair, 1, 1) if s.startswith("Because")]
-    assert " were reported" in sentence and sentence.endswith("has resolved them without lasting harm.")
+    assert " were reported" in sentence and sentence.endswith(
+        "has resolved them without lasting harm."
+    )

@@ -23,7 +23,9 @@ def _text(path) -> str:
 
 
 def test_pdf_summary_says_what_matters(journal, demo, tmp_path):
-    out = export_patient(journal, DEMO, fmt="pdf", out=tmp_path / "summary.pdf", today=TODAY)
+    out = export_patient(
+        journal, DEMO, fmt="pdf", out=tmp_path / "summary.pdf", today=TODAY, audience="patient"
+    )
     reader = PdfReader(out)
     text = _text(out)
     pages = len(reader.pages)
