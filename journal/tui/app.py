@@ -48,11 +48,14 @@ class JournalApp(App[None]):
     TITLE = "Microneedling journal"
     COMMANDS = App.COMMANDS | {JournalCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it so)
+    # The footer's room is scarce at 80 columns: the main screens put `?` first
+    # themselves (journal.tui.keys); theme and undo are in help and the palette,
+    # and shown by the screens where records are deleted.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+t", "toggle_theme", "Theme"),
-        Binding("ctrl+z", "undo", "Undo"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
     ]
 
     def __init__(
