@@ -46,7 +46,7 @@ class JournalApp(App[None]):
 
     CSS_PATH = "journal.tcss"
     TITLE = "Microneedling journal"
-    COMMANDS = App.COMMANDS | {JournalCommands}
+    COMMANDS = {JournalCommands}  # noqa: RUF012  Textual's commands come from it, after ours
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it so)
     # The footer's room is scarce at 80 columns: the main screens put `?` first
     # themselves (journal.tui.keys); theme and undo are in help and the palette,

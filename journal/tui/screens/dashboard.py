@@ -200,9 +200,9 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         for photo in latest:
             day = photo_day(photo)
             caption = (
-                f"{area_label(photo.area)} · {day.isoformat()}\n"
+                f"{day.isoformat()} · {area_label(photo.area)}\n"
                 f"{days_since_first(data.first_session, day)}"
-            )  # PhotoCard shows it literally
+            )  # PhotoCard shows it literally; a long area name is cut with "…" (journal.tcss)
             row.compose_add_child(PhotoCard(data.thumbs.get(photo.id), caption, photo))
         section.compose_add_child(row)
         section.compose_add_child(
