@@ -66,8 +66,11 @@ class JournalApp(App[None]):
         journal: Journal | None = None,
         today: dt.date | None = None,
         photos_from: Path | None = None,
+        notice: str | None = None,
     ) -> None:
+        """`notice` is shown once the journal is open (the demo says where it lives)."""
         super().__init__()
+        self.notice = notice
         self.home = home
         self.db_url = db_url
         self._journal = journal
@@ -184,6 +187,10 @@ class JournalApp(App[None]):
         from journal.tui.screens.patients import PatientListScreen
 
         self.timings["journal_open"] = time.perf_counter()
+        if self.notice:
+            from journal.tui.safe import clean
+
+            self.notify(clean(self.notice), timeout=20, markup=False)
         self.patient_names = {str(s.patient.id): s.patient.display_name for s in summaries}
         if not summaries:
             self.push_screen(EmptyScreen())
@@ -228,6 +235,6 @@ class JournalApp(App[None]):
             self._journal.close()
 
 
-def run_app(home: str | None = None, db_url: str | None = None) -> None:
+def run_app(home: str | None = None, db_url: str | None = None, notice: str | None = None) -> None:
     """Open the TUI on the journal at `home` / `db_url` (the `journal` command's default)."""
-    JournalApp(home=home, db_url=db_url).run()
+    JournalApp(home=home, db_url=db_url, notice=notice).run()
