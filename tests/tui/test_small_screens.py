@@ -257,7 +257,7 @@ def test_the_palette_lists_the_journals_actions_before_textuals(make_app, demo_h
             assert isinstance(app.screen, CommandPalette)
             commands = app.screen.query_one(CommandList)
             titles = [
-                str(commands.get_option_at_index(i).hit.text or "").strip()  # type: ignore[attr-defined]
+                str(commands.get_option_at_index(i).hit.text or "").strip()
                 for i in range(commands.option_count)
             ]
             assert "Check-in" in titles and "Keys" in titles and "Screenshot" in titles
