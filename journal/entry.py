@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     if code == 0 and opts.open_tui:
         from journal.tui.app import run_app
 
-        run_app(home=opts.home, db_url=opts.db)
+        run_app(home=opts.home, db_url=opts.db, notice=opts.tui_notice)
     sys.exit(code)
 
 

@@ -25,6 +25,7 @@ class Options:
     home: str | None = None
     db: str | None = None
     open_tui: bool = False
+    tui_notice: str | None = None  # a line the UI shows as it opens (the demo's location)
 
 
 def options(ctx: typer.Context) -> Options:

@@ -41,7 +41,12 @@ def demo(
     ),
     no_tui: bool = typer.Option(False, "--no-tui", help="Seed only; do not open the UI."),
 ) -> None:
-    """Seed a realistic demo journal in a fresh folder and open it."""
+    """Seed a realistic demo journal in a fresh folder and open it.
+
+    Where the journal lives is said first, before seeding, and again inside the
+    UI as it opens: the UI takes the whole terminal at once, so a line printed
+    just before it is only read after it closes.
+    """
     import tempfile
 
     from journal.services.demo import seed_demo
@@ -52,15 +57,18 @@ def demo(
     if target is None:
         target = tempfile.mkdtemp(prefix="journal-demo-")
     opts.home = target
+    where = Path(target).absolute()
+    say(f"Demo journal at {where}")
 
     def announce(message: str) -> None:
         sys.stderr.write(message + "\n")
 
     with open_journal(target, opts.db) as journal:
         seed_demo(journal, progress=announce if sys.stderr.isatty() else None)
-    say(f"Demo journal seeded at {Path(target).absolute()}")
-    say(f"Open it again with: journal --home {Path(target).absolute()}")
+    say(f"Demo journal seeded at {where}")
+    say(f"Open it again with: journal --home {where}")
     if not no_tui:
+        opts.tui_notice = f"Demo journal at {where}. It stays there: journal --home {where}"
         open_tui(ctx)
 
 

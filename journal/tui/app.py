@@ -46,13 +46,16 @@ class JournalApp(App[None]):
 
     CSS_PATH = "journal.tcss"
     TITLE = "Microneedling journal"
-    COMMANDS = App.COMMANDS | {JournalCommands}
+    COMMANDS = {JournalCommands}  # noqa: RUF012  Textual's commands come from it, after ours
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it so)
+    # The footer's room is scarce at 80 columns: the main screens put `?` first
+    # themselves (journal.tui.keys); theme and undo are in help and the palette,
+    # and shown by the screens where records are deleted.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+t", "toggle_theme", "Theme"),
-        Binding("ctrl+z", "undo", "Undo"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
     ]
 
     def __init__(
@@ -63,8 +66,11 @@ class JournalApp(App[None]):
         journal: Journal | None = None,
         today: dt.date | None = None,
         photos_from: Path | None = None,
+        notice: str | None = None,
     ) -> None:
+        """`notice` is shown once the journal is open (the demo says where it lives)."""
         super().__init__()
+        self.notice = notice
         self.home = home
         self.db_url = db_url
         self._journal = journal
@@ -181,6 +187,10 @@ class JournalApp(App[None]):
         from journal.tui.screens.patients import PatientListScreen
 
         self.timings["journal_open"] = time.perf_counter()
+        if self.notice:
+            from journal.tui.safe import clean
+
+            self.notify(clean(self.notice), timeout=20, markup=False)
         self.patient_names = {str(s.patient.id): s.patient.display_name for s in summaries}
         if not summaries:
             self.push_screen(EmptyScreen())
@@ -225,6 +235,6 @@ class JournalApp(App[None]):
             self._journal.close()
 
 
-def run_app(home: str | None = None, db_url: str | None = None) -> None:
+def run_app(home: str | None = None, db_url: str | None = None, notice: str | None = None) -> None:
     """Open the TUI on the journal at `home` / `db_url` (the `journal` command's default)."""
-    JournalApp(home=home, db_url=db_url).run()
+    JournalApp(home=home, db_url=db_url, notice=notice).run()

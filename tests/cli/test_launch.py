@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,12 @@ def test_demo_seeds_and_asks_for_the_ui(tmp_path, capsys):
     code, opts = run_cli(["demo", "--home", str(home)])
     assert code == 0
     assert opts.open_tui and opts.home == str(home)
-    assert "Demo journal seeded" in capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()
+    # Where it lives comes first (before seeding), and the UI gets it too: the UI
+    # covers the terminal at once, so lines printed just before it are read after it.
+    assert out[0] == f"Demo journal at {home.absolute()}"
+    assert f"Open it again with: journal --home {home.absolute()}" in out
+    assert opts.tui_notice is not None and str(home.absolute()) in opts.tui_notice
     code, opts = run_cli(["--home", str(home), "history", "-p", "Alex", "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 0 and not opts.open_tui
@@ -24,6 +30,29 @@ def test_demo_seeds_and_asks_for_the_ui(tmp_path, capsys):
     assert len(doc["photos"]) == 10
     assert {p["area"] for p in doc["photos"]} == {"left-cheek", "right-cheek"}
     assert all(t["depth_mm"] == 1.5 and t["serums"] == ["prp"] for t in doc["sessions"])
+
+
+def test_demo_says_where_it_lives_before_the_ui_runs(tmp_path):
+    """The real program: seed, print the location, run the UI (headless, `q` quits it)."""
+    home = tmp_path / "demo"
+    env = {
+        **os.environ,
+        "TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver",
+        "TEXTUAL_PRESS": "q",
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "journal", "demo", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"Demo journal at {home.absolute()}"
+    assert lines[-1] == f"Open it again with: journal --home {home.absolute()}"
+    assert "Traceback" not in r.stderr
 
 
 def test_demo_refuses_a_journal_with_patients(tmp_path, capsys):

@@ -50,5 +50,16 @@ def test_provider_list(snap_compare, make_app, clinic_home):
 
 
 def test_dashboard_at_80x24(snap_compare, make_app, demo_home):
-    """The smallest supported terminal: panels stack instead of sitting side by side."""
+    """The smallest supported terminal: panels stack; the footer shows ? and six keys, none cut."""
     assert snap_compare(make_app(demo_home), terminal_size=(80, 24), run_before=after())
+
+
+def test_provider_dashboard_at_80x24(snap_compare, make_app, clinic_home):
+    """The provider's footer at 80 columns: back, help, review first; nothing cut."""
+    app = make_app(clinic_home)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=after("down", "enter"))
+
+
+def test_timeline_at_80x24(snap_compare, make_app, demo_home):
+    """Long entries wrap under their summary, not under the date."""
+    assert snap_compare(make_app(demo_home), terminal_size=(80, 24), run_before=after("t"))

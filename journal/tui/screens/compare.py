@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from journal.core.vocab import PHOTO_KINDS
+from journal.tui.keys import HELP
 from journal.tui.present import area_label, days_since_first, photo_day
 from journal.tui.safe import clean
 from journal.tui.widgets.photo import load_preview, make_image
@@ -28,12 +29,17 @@ if TYPE_CHECKING:
     from journal.tui.data import PatientData
 
 
+STEP = Binding.Group("Earlier/later", compact=True)
+AREA = Binding.Group("Area", compact=True)
+
+
 class CompareScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "step(-1)", "Earlier"),
-        Binding("right", "step(1)", "Later"),
-        Binding("up", "area(-1)", "Prev area"),
-        Binding("down", "area(1)", "Next area"),
+        HELP,
+        Binding("left", "step(-1)", "Earlier", group=STEP),
+        Binding("right", "step(1)", "Later", group=STEP),
+        Binding("up", "area(-1)", "Previous area", group=AREA),
+        Binding("down", "area(1)", "Next area", group=AREA),
         Binding("escape", "back", "Back"),
     ]
 

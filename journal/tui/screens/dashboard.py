@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Static
 
 from journal.tui.actions import journal_app
 from journal.tui.corrections import CorrectsRecords, records_changed
+from journal.tui.keys import HELP, NO_UNDO, QUIT, footer_shows
 from journal.tui.present import (
     area_label,
     days_since_first,
@@ -44,23 +45,30 @@ if TYPE_CHECKING:
 class DashboardScreen(CorrectsRecords, Screen[None]):
     """The dashboard of one patient; `provider` adds the review panel and the way back."""
 
+    # The footer, ordered by use, is the patient's (a provider's is PROVIDER_FOOTER);
+    # at 80 columns it holds seven keys, the rest are in help (?) and the palette.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_session", "Session"),
+        HELP,
         Binding("c", "checkin", "Check-in"),
-        Binding("r", "review", "Review"),
+        Binding("n", "new_session", "Session"),
         Binding("i", "import_photos", "Import"),
         Binding("g", "gallery", "Gallery"),
-        Binding("v", "compare", "Compare"),
-        Binding("t", "timeline", "Timeline"),
         Binding("s", "score", "Score"),
-        Binding("e", "export", "Export"),
+        QUIT,
+        Binding("escape", "back", "Patients"),  # provider view only (check_action)
+        Binding("r", "review", "Review", show=False),
+        Binding("t", "timeline", "Timeline", show=False),
+        Binding("v", "compare", "Compare", show=False),
+        Binding("e", "export", "Export", show=False),
         Binding("f", "flags", "Red flags", show=False),
-        Binding("escape", "back", "Patients"),
-        # Corrections: in the help screen (?), kept out of the footer, which is full.
+        # Corrections
         Binding("p", "edit_patient", "Edit patient", show=False),
         Binding("k", "edit_course", "Edit course", show=False),
         Binding("K", "delete_course", "Delete course", show=False),
+        NO_UNDO,
     ]
+    PROVIDER_FOOTER = ("escape", "question_mark", "r", "c", "n", "g", "s")
+    """The provider reviews, then reads: back to the list, review, the records."""
 
     def __init__(
         self,
@@ -73,6 +81,8 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         super().__init__()
         self.patient_id = str(patient_id)
         self.provider = provider
+        if provider:
+            self._bindings = footer_shows(self._bindings, self.PROVIDER_FOOTER)
         self.data = data  # type: ignore[assignment]  # None until loaded
 
     def compose(self) -> ComposeResult:
@@ -195,9 +205,9 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         for photo in latest:
             day = photo_day(photo)
             caption = (
-                f"{area_label(photo.area)} · {day.isoformat()}\n"
+                f"{day.isoformat()} · {area_label(photo.area)}\n"
                 f"{days_since_first(data.first_session, day)}"
-            )  # PhotoCard shows it literally
+            )  # PhotoCard shows it literally; a long area name is cut with "…" (journal.tcss)
             row.compose_add_child(PhotoCard(data.thumbs.get(photo.id), caption, photo))
         section.compose_add_child(row)
         section.compose_add_child(

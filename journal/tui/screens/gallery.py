@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from journal.core.vocab import PHOTO_KINDS
 from journal.tui.corrections import CorrectsRecords
+from journal.tui.keys import HELP, UNDO
 from journal.tui.present import area_label, days_since_first, photo_day
 from journal.tui.safe import clean, literal
 from journal.tui.widgets.photo import PhotoCard
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
 
 class GalleryScreen(CorrectsRecords, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        HELP,
         Binding("escape", "back", "Back"),
         Binding("f", "refile", "File under…"),
         Binding("d", "delete", "Delete"),
+        UNDO,
     ]
     FAILED_TITLE = "Not changed"
 

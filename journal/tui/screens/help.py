@@ -47,8 +47,8 @@ def bindings_of(screen: Screen[object]) -> list[HelpLine]:
         binding = active.binding
         if not binding.description or binding.action == "command_palette":
             continue  # the palette gets its own, fuller line at the end
-        if active.node is app:
-            scope = "everywhere"
+        if active.node is app or binding.action.startswith("app."):
+            scope = "everywhere"  # `app.` actions: a screen re-declaring ? or q for its footer
         elif (key, binding.action) in own:
             scope = "screen"
         else:

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from journal.tui.actions import ACTIONS, RunsActions, journal_app
+from journal.tui.keys import HELP, QUIT
 from journal.tui.present import NONE, verdict_label
 from journal.tui.safe import clean, plain
 
@@ -138,12 +139,14 @@ class PatientListScreen(RunsActions, Screen[None]):
     """Every patient of the journal; Enter opens one (dashboard plus review form)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        HELP,
         Binding("slash", "search", "Search"),
-        Binding("o", "sort", "Sort by"),
-        Binding("O", "reverse", "Reverse"),
         Binding("a", "add_patient", "Add patient"),
+        Binding("o", "sort", "Sort by"),
         Binding("m", "import_archive", "Import archive"),
-        # Corrections: in the help screen (?); the footer is full at 100 columns.
+        QUIT,
+        # In the help screen (?) and the palette: the footer is full at 80 columns.
+        Binding("O", "reverse", "Reverse", show=False),
         Binding("E", "edit_patient", "Edit patient", show=False),
         Binding("D", "erase_patient", "Erase patient", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),

@@ -17,6 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from journal.tui.keys import HELP
 from journal.tui.safe import clean, plain
 from journal.tui.widgets.score_card import ScoreCard
 from journal.tui.widgets.trend import TrendPlot
@@ -82,7 +83,7 @@ def concerns_table(score: ScoreResult) -> Table | None:
 
 
 class ScoreScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [HELP, Binding("escape", "back", "Back")]
 
     def __init__(self, data: PatientData) -> None:
         super().__init__()
