@@ -62,31 +62,43 @@ def _types_into(event: events.Key) -> str | None:
 
 
 class _TypeAhead:
-    """What was typed since the last pause."""
+    """What was typed since the last pause, and the choice it selects."""
 
     def __init__(self) -> None:
         self.typed = ""
         self.at = 0.0
 
-    def add(self, character: str) -> str:
+    def jump(
+        self, choices: Sequence[tuple[str, str]], current: int | None, character: str
+    ) -> int | None:
+        """The choice the typed text selects; text matching nothing starts again at `character`."""
         now = time.monotonic()
         if now - self.at > TYPING_PAUSE:
             self.typed = ""
         self.at = now
         self.typed += character
-        return self.typed
+        index = jump_index(choices, current, self.typed)
+        if index is None and self.typed != character:
+            self.typed = character
+            index = jump_index(choices, current, character)
+        return index
 
 
-class JumpSelect(Select[str]):
-    """A `Select` that, closed and focused, chooses the option starting with what is typed."""
+class _JumpsByTyping:
+    """The typing a widget remembers (created on first use: Textual widgets take many arguments)."""
 
     _type_ahead: _TypeAhead | None = None
 
-    def typed(self, character: str) -> str:
-        """What was typed since the last pause, `character` included."""
+    def jump(
+        self, choices: Sequence[tuple[str, str]], current: int | None, character: str
+    ) -> int | None:
         if self._type_ahead is None:
             self._type_ahead = _TypeAhead()
-        return self._type_ahead.add(character)
+        return self._type_ahead.jump(choices, current, character)
+
+
+class JumpSelect(_JumpsByTyping, Select[str]):
+    """A `Select` that, closed and focused, chooses the option starting with what is typed."""
 
     def choices(self) -> list[tuple[str, str]]:
         """(label, value) of every option, the blank one as ("", "")."""
@@ -113,21 +125,13 @@ class JumpSelect(Select[str]):
         current = next(
             (i for i, (_, value) in enumerate(self._options) if value == self.value), None
         )
-        index = jump_index(self.choices(), current, self.typed(character))
+        index = self.jump(self.choices(), current, character)
         if index is not None:
             self.value = self._options[index][1]
 
 
-class JumpSelectionList(SelectionList[str]):
+class JumpSelectionList(_JumpsByTyping, SelectionList[str]):
     """A tick list whose highlight jumps to the item starting with what is typed (space ticks)."""
-
-    _type_ahead: _TypeAhead | None = None
-
-    def typed(self, character: str) -> str:
-        """What was typed since the last pause, `character` included."""
-        if self._type_ahead is None:
-            self._type_ahead = _TypeAhead()
-        return self._type_ahead.add(character)
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         return character is not None and len(character) == 1 and character.isalnum()
@@ -142,6 +146,6 @@ class JumpSelectionList(SelectionList[str]):
             (_label(option.prompt), str(option.value))
             for option in (self.get_option_at_index(i) for i in range(self.option_count))
         ]
-        index = jump_index(choices, self.highlighted, self.typed(character))
+        index = self.jump(choices, self.highlighted, character)
         if index is not None:
             self.highlighted = index
