@@ -21,6 +21,7 @@ from journal.tui.screens.edit_forms import (
     RefileScreen,
     edit_form_for,
 )
+from journal.tui.screens.export import ExportScreen
 from journal.tui.screens.form_base import FormScreen
 from journal.tui.screens.patient_form import PatientFormScreen
 from journal.tui.screens.review_form import ReviewFormScreen
@@ -90,6 +91,7 @@ def test_every_form_opens_on_its_first_field_with_save_and_cancel_in_the_footer(
                 ("r", ReviewFormScreen, "#date"),
                 ("p", PatientEditScreen, "#name"),
                 ("k", CourseEditScreen, "#course-title"),
+                ("e", ExportScreen, "#fmt"),
             ):
                 await pilot.press(key)
                 await check(pilot, kind, first)
