@@ -407,15 +407,18 @@ def test_a_photo_detail_refiles_and_a_bad_date_is_refused(small):
             detail = await open_detail(pilot, "photo", "2026-03-01")
             await pilot.press("e")
             await settle(pilot)
-            assert isinstance(app.screen, RefileScreen)
+            dialog = app.screen
+            assert isinstance(dialog, RefileScreen)
             await retype(pilot, "#refile-date", "2026-02-30")
             await pilot.press("ctrl+s")
             await settle(pilot)
-            assert app.screen is detail
-            assert any("2026-02-30" in m for m in notices(app, "error"))
-            await pilot.press("e")
+            assert app.screen is dialog  # refused in place, the date marked
+            (marked,) = dialog.query(".field.-invalid")
+            assert "2026-02-30" in text_of(marked.query_one(".field-error"))
+            await retype(pilot, "#refile-date", "2026-03-01")
             await settle(pilot)
-            app.screen.query_one("#refile-kind", Select).value = "follow-up"
+            assert not dialog.query(".field.-invalid")  # fixed: the mark is gone
+            dialog.query_one("#refile-kind", Select).value = "follow-up"
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is detail

@@ -24,6 +24,7 @@ from journal.tui.screens.form_base import (
     select_value,
     selected,
     text_value,
+    tick_list,
 )
 from journal.tui.widgets.form import FormField
 
@@ -39,6 +40,7 @@ class CheckInFormScreen(PatientRecordForm):
     PREPOSITION = "for"
     HEADING = "New check-in"
     SAVED = "Check-in saved."
+    KIND = "check-in"
 
     def fields(self) -> Iterable[Widget]:
         d = self.defaults
@@ -75,7 +77,7 @@ class CheckInFormScreen(PatientRecordForm):
         with Grid(classes="form-grid-2"):
             yield FormField(
                 "Red flags (call your provider)",
-                SelectionList[str](*[(RED_FLAGS.label(k), k) for k in RED_FLAGS.keys]),
+                tick_list([(RED_FLAGS.label(k), k) for k in RED_FLAGS.keys]),
                 keys=("red flag",),
                 id="flags-field",
             )

@@ -22,20 +22,21 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, SelectionList, Static
+from textual.widgets import Button, Footer, Input, Select, SelectionList, Static
 from textual.widgets.select import InvalidSelectValueError
 
+from journal.core.errors import InvalidValue
 from journal.core.vocab import AREAS, COURSE_STATUSES, PHOTO_KINDS
 from journal.tui.actions import journal_app
 from journal.tui.present import area_label, photo_day
 from journal.tui.safe import plain
 from journal.tui.screens.checkin_form import CheckInFormScreen
-from journal.tui.screens.form_base import field_input, field_select
+from journal.tui.screens.form_base import field_input, field_select, mark_refusals, recheck
 from journal.tui.screens.patient_form import PatientFormScreen
 from journal.tui.screens.review_form import ReviewFormScreen
 from journal.tui.screens.session_form import SessionFormScreen
@@ -107,6 +108,10 @@ class EditsRecord(_Form):
         now = self.form_values()
         return {k: v for k, v in now.items() if v != self.baseline.get(k)}
 
+    def values_to_check(self) -> dict[str, Any]:
+        """Only the changed values: an old value the rules have since tightened stays savable."""
+        return self.changed()
+
     def prepare(self) -> Callable[[], object]:
         from journal.services.amend import edit
 
@@ -127,6 +132,8 @@ class EditsRecord(_Form):
         self.clear_errors()
         if not self.changed():
             self.status_line().update(Text("Nothing changed: every value is as it was.", "bold"))
+            return
+        if self.refuse_all():
             return
         call = self.prepare()
         if self.start_work("Saving…"):
@@ -362,15 +369,18 @@ class ChangedFieldsDialog(ModalScreen[dict[str, Any] | None]):
 
     The caller saves them (`CorrectsRecords.start_edit`) against the record's
     `updated_at` like any edit, so a refused value or a conflict is reported
-    there; None when cancelled. Subclasses compose the fields and read them
-    back in `values`; `NOTE`, `SAVE` and `FIRST` name their note, save button
-    and first field.
+    there; None when cancelled. A changed value the service would refuse
+    keeps the dialog open with every such field marked, as in the forms.
+    Subclasses compose the fields (`fields`) and read them back in `values`;
+    `KIND` is the record kind, `NOTE`, `SAVE` and `FIRST` name their note,
+    save button and first field.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
+    KIND = ""
     NOTE = ""
     SAVE = ""
     FIRST = ""
@@ -380,8 +390,31 @@ class ChangedFieldsDialog(ModalScreen[dict[str, Any] | None]):
         super().__init__()
         self.initial: dict[str, Any] = {}
 
+    def compose(self) -> ComposeResult:
+        yield from self.fields()
+        yield Footer(compact=True)
+
+    def fields(self) -> ComposeResult:
+        raise NotImplementedError
+
     def values(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def changes(self) -> dict[str, Any]:
+        now = self.values()
+        return {k: v for k, v in now.items() if v != self.initial.get(k)}
+
+    def refusals(self) -> list[InvalidValue]:
+        """What the service would refuse among the changed values."""
+        from journal.services.checks import refusals
+
+        return refusals(self.KIND, self.changes(), today=journal_app(self).today)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def recheck_field(self, event: Input.Changed | Select.Changed) -> None:
+        """A marked field that now holds an acceptable value loses its mark at once."""
+        recheck(self, event.control, self.refusals, self.query_one(self.NOTE, Static))
 
     def on_mount(self) -> None:
         self.initial = self.values()
@@ -395,10 +428,14 @@ class ChangedFieldsDialog(ModalScreen[dict[str, Any] | None]):
             self.action_cancel()
 
     def action_save(self) -> None:
-        now = self.values()
-        changes = {k: v for k, v in now.items() if v != self.initial.get(k)}
+        changes = self.changes()
+        note = self.query_one(self.NOTE, Static)
         if not changes:
-            self.query_one(self.NOTE, Static).update(Text(self.NOTHING, "bold"))
+            note.update(Text(self.NOTHING, "bold"))
+            return
+        for field in self.query(FormField):
+            field.show_error(None)
+        if mark_refusals(self, self.refusals(), note):
             return
         self.dismiss(changes)
 
@@ -413,6 +450,7 @@ class RefileScreen(ChangedFieldsDialog):
     `updated_at` like any edit; None when cancelled or nothing changed.
     """
 
+    KIND = "photo"
     NOTE, SAVE, FIRST = "#refile-note", "#refile-save", "#refile-area"
     NOTHING = "Nothing changed: pick another area, kind or date."
 
@@ -420,7 +458,7 @@ class RefileScreen(ChangedFieldsDialog):
         super().__init__()
         self.photo = photo
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         photo = self.photo
         areas = [(AREAS.label(k), k) for k in AREAS.keys]
         if photo.area and photo.area not in AREAS.keys:
@@ -429,7 +467,9 @@ class RefileScreen(ChangedFieldsDialog):
             box.border_title = "File under…"
             with Grid(classes="refile-grid"):
                 yield FormField(
-                    "Area", field_select(areas, value=photo.area or Select.NULL, id="refile-area")
+                    "Area",
+                    field_select(areas, value=photo.area or Select.NULL, id="refile-area"),
+                    keys=("area",),
                 )
                 yield FormField(
                     "Kind",
@@ -439,12 +479,14 @@ class RefileScreen(ChangedFieldsDialog):
                         id="refile-kind",
                         allow_blank=photo.kind not in PHOTO_KINDS.keys,
                     ),
+                    keys=("kind",),
                 )
                 yield FormField(
                     "Date",
                     field_input(
                         photo_day(photo).isoformat(), placeholder="YYYY-MM-DD", id="refile-date"
                     ),
+                    keys=("date",),
                 )
             yield Static("", id="refile-note", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
@@ -472,13 +514,14 @@ class CourseEditScreen(ChangedFieldsDialog):
     so a refused value or a conflict is reported there. None when cancelled.
     """
 
+    KIND = "course"
     NOTE, SAVE, FIRST = "#course-note", "#course-save", "#course-title"
 
     def __init__(self, course: records.Course) -> None:
         super().__init__()
         self.course = course
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         course = self.course
         low, high = course.interval_weeks_min, course.interval_weeks_max
         interval = str(low) if low == high else f"{low}-{high}"
@@ -486,13 +529,16 @@ class CourseEditScreen(ChangedFieldsDialog):
         status = course.status if course.status in COURSE_STATUSES.keys else Select.NULL
         with Vertical(id="course-box", classes="panel dialog") as box:
             box.border_title = "Edit course"
-            yield FormField("Title", field_input(course.title, id="course-title"))
+            yield FormField("Title", field_input(course.title, id="course-title"), keys=("title",))
             with Grid(classes="refile-grid"):
                 planned = str(course.planned_sessions)
-                yield FormField("Planned sessions", field_input(planned, id="course-planned"))
+                yield FormField(
+                    "Planned sessions", field_input(planned, id="course-planned"), keys=("planned",)
+                )
                 yield FormField(
                     "Weeks between",
                     field_input(interval, placeholder="e.g. 4-6", id="course-interval"),
+                    keys=("interval weeks",),
                 )
                 yield FormField(
                     "Status",
@@ -502,6 +548,7 @@ class CourseEditScreen(ChangedFieldsDialog):
                         id="course-status",
                         allow_blank=False,
                     ),
+                    keys=("status",),
                 )
             yield Static("", id="course-note", classes="form-error")
             with Horizontal(classes="dialog-buttons"):

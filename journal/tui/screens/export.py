@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Footer, Input, Select, Static
 
 from journal.tui.actions import ACTIONS, RunsActions, clear_field_errors, journal_app
 from journal.tui.safe import literal, plain
@@ -64,6 +64,7 @@ class ExportScreen(RunsActions, ModalScreen[None]):
             yield FormField("Save to", field_input("", id="out"), keys=("output",))
             yield Button("Export (ctrl+s)", id="go", variant="primary")
             yield Static("", id="export-result")
+        yield Footer(compact=True)  # ctrl+s and esc, as in every form
 
     def on_mount(self) -> None:
         self._suggest("pdf")

@@ -1,10 +1,15 @@
 """What every form screen shares: save with ctrl+s, cancel with escape, inline errors.
 
-Nothing is written until the service accepts every value: the service
-validates all fields before it opens a transaction, and a refused value comes
-back as `InvalidValue` naming the field, which the form shows under that
-field (`journal.tui.actions.show_failure`). The form stays open with
-everything the user typed. The save itself runs in a worker thread.
+A form opens with its first field focused, so typing starts at once. On
+ctrl+s it first asks `journal.services.checks.refusals` what the service
+would refuse and marks every such field at once, with its message under it;
+a mark goes as soon as its field holds an acceptable value. Nothing is
+written until the service accepts every value: the service validates all
+fields before it opens a transaction, and what only it can tell (a near miss
+of a known word, a second session that day) comes back as `InvalidValue`
+naming the field, shown the same way (`journal.tui.actions.show_failure`).
+The form stays open with everything the user typed. The save itself runs in
+a worker thread.
 
 A refusal the user may overrule (`NeedsConfirmation`: a second session that
 day, a patient name already in the journal, a near miss of a known word) is
@@ -20,7 +25,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -29,16 +34,18 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 from textual.widgets.select import NoSelection
 
-from journal.core.errors import NeedsConfirmation
+from journal.core.errors import InvalidValue, NeedsConfirmation
 from journal.tui.actions import (
     ACTIONS,
     RunsActions,
     clear_field_errors,
+    field_for,
     journal_app,
     show_field_error,
 )
 from journal.tui.safe import clean, plain
 from journal.tui.widgets.form import FormField
+from journal.tui.widgets.select import JumpSelect, JumpSelectionList
 
 if TYPE_CHECKING:
     from journal.services.journal import Journal
@@ -59,8 +66,20 @@ def field_select(
     prompt: str = "—",
     allow_blank: bool = True,
 ) -> Select[str]:
-    """A one-line drop-down; blank (`—`) means "not given"."""
-    return Select(options, id=id, value=value, prompt=prompt, allow_blank=allow_blank, compact=True)
+    """A one-line drop-down that typing drives too (`l` chooses "Left cheek").
+
+    Blank (`—`) means "not given".
+    """
+    return JumpSelect(
+        options, id=id, value=value, prompt=prompt, allow_blank=allow_blank, compact=True
+    )
+
+
+def tick_list(
+    options: Iterable[tuple[str | Text, str] | tuple[str | Text, str, bool]],
+) -> JumpSelectionList:
+    """Choices to tick with space; typing a letter moves to the choice starting with it."""
+    return JumpSelectionList(*options)
 
 
 def text_value(widget: Input) -> str | None:
@@ -90,6 +109,8 @@ class FormScreen(RunsActions, Screen[bool]):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
+    AUTO_FOCUS = ".field > *"  # the first field's control: typing starts in the form at once
+    KIND: ClassVar[str] = ""  # the record kind `checks.refusals` knows: session, check-in, ...
     HEADING = "Form"
     SAVED = "Saved."
     FAILED_TITLE = "Not saved"
@@ -157,10 +178,38 @@ class FormScreen(RunsActions, Screen[bool]):
     def status_line(self) -> Static:
         return self.query_one("#form-error", Static)
 
+    def values_to_check(self) -> dict[str, Any]:
+        """The form's values as `checks.refusals` names them (the add call's keywords)."""
+        call = self.prepare()
+        return dict(getattr(call, "keywords", {}))
+
+    def refusals(self) -> list[InvalidValue]:
+        """What the service would refuse in the form as it is now."""
+        from journal.services.checks import refusals
+
+        if not self.KIND:
+            return []
+        return refusals(self.KIND, self.values_to_check(), today=self.today)
+
+    def refuse_all(self) -> bool:
+        """Mark every field the service would refuse, all at once; False when there is none."""
+        return mark_refusals(self, self.refusals(), self.status_line())
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def recheck_field(
+        self, event: Input.Changed | Select.Changed | SelectionList.SelectedChanged
+    ) -> None:
+        """A marked field that now holds an acceptable value loses its mark at once."""
+        recheck(self, event.control, self.refusals, self.status_line())
+
     def action_save(self) -> None:
         if self.busy:
             return
         self.clear_errors()
+        if self.refuse_all():
+            return
         call = self.prepare()
         values = _values_of(call)
         if values == self._values:
@@ -206,6 +255,50 @@ class FormScreen(RunsActions, Screen[bool]):
         if self.refuse_while_busy():
             return
         self.dismiss(False)
+
+
+def mark_refusals(root: Widget, refused: Sequence[InvalidValue], status: Static) -> bool:
+    """Put each refusal under its field, focus the first marked field and sum up in `status`.
+
+    A refusal no field answers for is said in `status`. False (nothing
+    marked, nothing said) when `refused` is empty.
+    """
+    if not refused:
+        return False
+    unplaced: list[str] = []
+    marked: set[int] = set()
+    for error in refused:
+        field = field_for(root, error.field)
+        if field is None:
+            unplaced.append(error.message)
+        elif id(field) not in marked:  # the first refusal of a field is the one it shows
+            marked.add(id(field))
+            field.show_error(error.message)
+    first = next((f for f in root.query(FormField) if f.has_class("-invalid")), None)
+    if first is not None:
+        first.control.focus()
+        first.scroll_visible()
+    count = len(marked) + len(unplaced)
+    summary = f"Not saved: {count} value{'s' if count != 1 else ''} to fix"
+    summary += "; ".join(["", *unplaced]) if unplaced else " (marked in red)."
+    status.update(plain(summary, style="bold red"))
+    return True
+
+
+def recheck(
+    root: Widget,
+    control: Widget,
+    refusals: Callable[[], list[InvalidValue]],
+    status: Static,
+) -> None:
+    """Check the marked field holding `control` again: clear its mark or say what is still wrong."""
+    field = next((a for a in control.ancestors if isinstance(a, FormField)), None)
+    if field is None or not field.has_class("-invalid"):
+        return
+    still = [e for e in refusals() if field.answers_for(e.field)]
+    field.show_error(still[0].message if still else None)
+    if not root.query(".field.-invalid"):
+        status.update("")
 
 
 def _values_of(call: Callable[[], object]) -> object:

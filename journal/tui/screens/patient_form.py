@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any
 
 from textual.containers import Grid
 from textual.widget import Widget
@@ -21,6 +22,7 @@ from journal.tui.screens.form_base import (
     select_value,
     selected,
     text_value,
+    tick_list,
 )
 from journal.tui.widgets.form import FormField
 
@@ -32,6 +34,7 @@ class PatientFormScreen(FormScreen):
 
     HEADING = "New patient"
     SAVED = "Patient added."
+    KIND = "patient"
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,13 +60,13 @@ class PatientFormScreen(FormScreen):
         with Grid(classes="form-grid-2"):
             yield FormField(
                 "Concerns to treat",
-                SelectionList[str](*[(CONCERNS.label(k), k) for k in CONCERNS.keys]),
+                tick_list([(CONCERNS.label(k), k) for k in CONCERNS.keys]),
                 keys=("concern",),
                 id="concerns-field",
             )
             yield FormField(
                 "Screening: any of these apply?",
-                SelectionList[str](*[(SCREENING.label(k), k) for k in SCREENING.keys]),
+                tick_list([(SCREENING.label(k), k) for k in SCREENING.keys]),
                 keys=("screening item",),
                 id="screening-field",
             )
@@ -81,6 +84,12 @@ class PatientFormScreen(FormScreen):
             screening=selected(self.query_one("#screening-field SelectionList", SelectionList)),
             today=self.today,
         )
+
+    def values_to_check(self) -> dict[str, Any]:
+        """The add call passes the name by position; the checks call it `name`."""
+        call = PatientFormScreen.prepare(self)
+        args: tuple[Any, ...] = getattr(call, "args", ())
+        return {**getattr(call, "keywords", {}), "name": args[1] if len(args) > 1 else ""}
 
     def saved(self, result: object) -> None:
         from journal.core.records import Patient

@@ -33,6 +33,7 @@ class ReviewFormScreen(PatientRecordForm):
     PREPOSITION = "of"
     HEADING = "Provider review"
     SAVED = "Review saved."
+    KIND = "review"
 
     def fields(self) -> Iterable[Widget]:
         d = self.defaults

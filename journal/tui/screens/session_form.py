@@ -26,6 +26,7 @@ from journal.tui.screens.form_base import (
     select_value,
     selected,
     text_value,
+    tick_list,
 )
 from journal.tui.widgets.form import FormField
 
@@ -37,7 +38,7 @@ def _choices(vocab: Vocabulary) -> list[tuple[str, str]]:
 def _selection(vocab: Vocabulary, chosen: tuple[str, ...]) -> SelectionList[str]:
     """Known terms plus any custom values the last session used, the chosen ones ticked."""
     keys = vocab.keys + [k for k in chosen if k not in vocab.keys]
-    return SelectionList[str](*[(plain(vocab.label(k)), k, k in chosen) for k in keys])
+    return tick_list([(plain(vocab.label(k)), k, k in chosen) for k in keys])
 
 
 class SessionFormScreen(PatientRecordForm):
@@ -47,6 +48,7 @@ class SessionFormScreen(PatientRecordForm):
     PREPOSITION = "for"
     HEADING = "New session"
     SAVED = "Session saved."
+    KIND = "session"
 
     def fields(self) -> Iterable[Widget]:
         d = self.defaults
