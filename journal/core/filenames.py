@@ -73,9 +73,7 @@ def _match(tokens: tuple[str, ...], spellings: list[tuple[tuple[str, ...], str]]
     kept = {
         key
         for start, end, key in spans
-        if not any(
-            s <= start and end <= e and (e - s) > (end - start) for s, e, _other in spans
-        )
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _other in spans)
     }
     return kept.pop() if len(kept) == 1 else None
 

@@ -54,7 +54,7 @@ def test_folders_in_the_path_are_not_the_name():
 
 
 def test_a_word_inside_a_longer_match_does_not_count_on_its_own():
-    """"cheek" is the cheeks, but in "left cheek" it is part of the left cheek."""
+    """A lone cheek is the cheeks; in "left cheek" it is part of the left cheek."""
     assert guess_from_name("left-cheek.jpg").area == "left-cheek"
     assert guess_from_name("cheek.jpg").area == "cheeks"
     assert guess_from_name("full face.jpg").area == "full-face"
