@@ -223,13 +223,7 @@ class ImportScreen(RunsActions, Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="import"):
-            with Vertical(id="import-main"):
-                yield ImageTree(self.start, id="files")
-                yield Label(
-                    "Picked photos (Enter on a row changes it, Delete drops it)",
-                    classes="field-label",
-                )
-                yield PickedTable(id="picked", cursor_type="row", zebra_stripes=True)
+            yield ImageTree(self.start, id="files")
             with VerticalScroll(id="import-side"):
                 yield FormField(
                     "Folder (Enter to browse it)",
@@ -262,6 +256,12 @@ class ImportScreen(RunsActions, Screen[bool]):
                 yield Button("Import (ctrl+s)", id="start", variant="primary")
                 yield ProgressBar(id="import-progress", show_eta=False)
                 yield Static("", id="import-result")
+        yield Label(
+            "Picked photos (Enter on a row changes its area and kind, Delete drops it)",
+            classes="field-label",
+            id="picked-label",
+        )
+        yield PickedTable(id="picked", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -290,6 +290,8 @@ class ImportScreen(RunsActions, Screen[bool]):
         except ValueError:
             return None
 
+    NAME_CELL = 40  # a camera's long name must not push the area and kind out of view
+
     def _cells(self, row: PickedPhoto) -> list[Text]:
         """A row's cells: the user's choice in bold, the name's guess plain, defaults dim."""
         area, kind = self.filed_as(row)
@@ -304,8 +306,11 @@ class ImportScreen(RunsActions, Screen[bool]):
         else:
             day = self._day_given() or row.taken
             taken = plain(day.isoformat() if day else "—")
+        name = row.path.name
+        if len(name) > self.NAME_CELL:
+            name = name[: self.NAME_CELL - 1] + "…"
         return [
-            plain(row.path.name),
+            plain(name),
             styled(area_label(area), row.area_set, row.guess.area is not None),
             styled(kind_label(kind), row.kind_set, row.guess.kind is not None),
             taken,
