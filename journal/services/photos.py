@@ -237,6 +237,10 @@ def preview_photos(
         except BadPhoto as exc:
             previews.append(PhotoPreview(os.fspath(path), name, guess, None, exc.reason))
             continue
+        except Exception as exc:  # a preview must never stop the picking; the import judges
+            reason = f"could not be read ({type(exc).__name__})"
+            previews.append(PhotoPreview(os.fspath(path), name, guess, None, reason))
+            continue
         previews.append(PhotoPreview(os.fspath(path), name, guess, _local_day(header.taken_at)))
     return previews
 

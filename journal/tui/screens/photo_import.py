@@ -213,6 +213,7 @@ class ImportScreen(RunsActions, Screen[bool]):
         self.course_areas = tuple(course_areas)
         self.start = start
         self.rows: list[PickedPhoto] = []
+        self.importing: list[Path] = []
         self.imported_any = False
 
     @property
@@ -458,7 +459,8 @@ class ImportScreen(RunsActions, Screen[bool]):
         date = self.query_one("#date", Input).value.strip() or None
         self.query_one("#import-progress", ProgressBar).update(total=len(self.rows), progress=0)
         if self.start_work(f"Importing {len(self.rows)} photos…"):
-            self.run_import(self.picked, filing, date)
+            self.importing = self.picked
+            self.run_import(self.importing, filing, date)
 
     @work(thread=True, exit_on_error=False, group=ACTIONS, name="import")
     def run_import(self, paths: list[Path], filing: list[Filing], date: str | None) -> ImportReport:
@@ -483,6 +485,8 @@ class ImportScreen(RunsActions, Screen[bool]):
         self.query_one("#import-progress", ProgressBar).update(total=total, progress=done)
 
     def work_failed(self, name: str, error: BaseException) -> None:
+        if name == "import":
+            self.importing = []  # nothing stored: the rows stay for another try
         super().work_failed(name, error)
         if isinstance(error, InvalidValue) and field_for(self, error.field) is not None:
             self.status_line().update("Nothing was imported.")
@@ -497,7 +501,9 @@ class ImportScreen(RunsActions, Screen[bool]):
         ]
         lines += [f"✗ {Path(path).name}: {reason}" for path, reason in report.failed]
         self.status_line().update(plain("\n".join(lines)))
-        self.rows = []
+        done = set(self.importing)
+        self.rows = [row for row in self.rows if row.path not in done]  # picked meanwhile: kept
+        self.importing = []
         self._show_picked()
         if report.imported:
             self.notify(lines[0], timeout=3)
