@@ -3,6 +3,9 @@
 A batch import keeps the good files and reports each bad one on its own line,
 `journal: error: FILE: REASON`, then exits 2: a script learns that something
 failed, a person learns exactly which file and why, and nothing good is lost.
+`--area-from-name` / `--kind-from-name` file each photo by what its name says
+(`after-left-cheek.jpg`); a name that names no area, with no `--area` to fall
+back on, stops the batch before any file is read.
 Pillow and the services are imported inside the commands so `journal --help`
 never loads an image library.
 """
@@ -40,7 +43,23 @@ def photo_add(
     kind: str | None = typer.Option(
         None, "--kind", help="before, after or follow-up (default: from the date)."
     ),
-    area: str | None = typer.Option(None, "--area", help="Treated area shown, e.g. cheeks."),
+    area: str | None = typer.Option(
+        None,
+        "--area",
+        help="Treated area shown, e.g. cheeks (with --area-from-name: the fallback).",
+    ),
+    area_from_name: bool = typer.Option(
+        False,
+        "--area-from-name",
+        help="Each photo's area from its file name (after-left-cheek.jpg); needs --area "
+        "for names that say none.",
+    ),
+    kind_from_name: bool = typer.Option(
+        False,
+        "--kind-from-name",
+        help="Each photo's kind from its file name (before/after/follow-up); names that "
+        "say none get --kind or the automatic kind.",
+    ),
     angle: str | None = typer.Option(None, "--angle", help="View, e.g. front, left-45."),
     keep_original: bool = typer.Option(
         False, "--keep-original", help="Also store the original file (with its metadata)."
@@ -62,6 +81,8 @@ def photo_add(
             area=area,
             angle=angle,
             keep_original=keep_original,
+            area_from_name=area_from_name,
+            kind_from_name=kind_from_name,
             progress=progress,
         )
     if as_json:

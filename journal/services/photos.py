@@ -3,7 +3,10 @@
 An import runs in three phases so that a failure never leaves a half state:
 
 1. Every user value (patient, course, session, date, kind, area, angle) is
-   checked before a single file is opened: a typo costs nothing.
+   checked before a single file is opened: a typo costs nothing. So is each
+   file's own area and kind (given per file, or read from its name): a file
+   whose name names no area when the area is to come from the names stops
+   the whole batch here, before anything is written.
 2. The files are decoded and their derivatives written to the content-addressed
    store, in parallel; each file either succeeds or fails on its own.
 3. As each file completes, one transaction adds its row. If it fails, the
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from journal.core import records
 from journal.core.errors import BadPhoto, InvalidValue, JournalUnavailable
+from journal.core.filenames import NameGuess, guess_from_name
 from journal.core.values import parse_past_date, parse_text
 from journal.core.vocab import AREAS, PHOTO_KINDS
 from journal.imaging import batch, pipeline
@@ -58,6 +62,34 @@ class ImportReport:
     imported: list[records.Photo] = field(default_factory=list)
     duplicates: list[records.Photo] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One file's own area and kind, chosen by the user (the TUI's import table).
+
+    None means "not chosen for this file": the batch's `area` (none if not
+    given) or the automatic kind from the date applies.
+    """
+
+    area: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class PhotoPreview:
+    """What the import table shows for a picked file before anything is stored.
+
+    `taken` is the day the photo will be filed under if no date is given (the
+    capture day from EXIF or the file time); `problem` is why the file cannot
+    be imported, when its header already says so (None for a good file).
+    """
+
+    path: str
+    name: str
+    guess: NameGuess
+    taken: dt.date | None
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +126,7 @@ class _Targets:
 
     patient_id: uuid.UUID
     session_id: uuid.UUID | None
+    course_areas: tuple[str, ...] = ()
 
 
 def import_photos(
@@ -108,6 +141,9 @@ def import_photos(
     area: str | None = None,
     angle: str | None = None,
     keep_original: bool = False,
+    filing: Sequence[Filing] | None = None,
+    area_from_name: bool = False,
+    kind_from_name: bool = False,
     workers: int | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
@@ -121,6 +157,13 @@ def import_photos(
     `kind`, a photo on or before the course's first session is "before", a
     later one "follow-up". A `date` after `today` is refused: it is when the
     photos were taken, and would otherwise sort them after every later session.
+
+    Each file may be filed on its own: `filing` (one entry per path) gives a
+    file's area and kind outright; `area_from_name` and `kind_from_name` read
+    them from the file name (`after-left-cheek.jpg`, see
+    `journal.core.filenames`). A name that says nothing, or says two areas,
+    falls back to `area` / `kind`; with `area_from_name` and no `area`, such a
+    name is refused before any file is read, so nothing of the batch is stored.
     """
     files = [os.fspath(p) for p in paths]
     if not files:
@@ -133,7 +176,18 @@ def import_photos(
     photo_day = parse_past_date("date", date, today=today) if date is not None else None
     if workers is not None and workers < 1:
         raise InvalidValue("workers", workers, "must be at least 1")
+    if filing is not None and len(filing) != len(files):
+        raise InvalidValue("filing", len(filing), f"give one per file ({len(files)})")
     targets = _resolve_targets(journal, patient_ref, course, session)
+    chosen = _file_choices(
+        files,
+        filing,
+        area=clean_area,
+        kind=clean_kind,
+        area_from_name=area_from_name,
+        kind_from_name=kind_from_name,
+        custom_areas=targets.course_areas,
+    )
 
     pieces: dict[int, ImportReport] = {}
     outcomes = _process_all(journal, files, keep_original, workers, progress)
@@ -147,8 +201,8 @@ def import_photos(
                 outcome,
                 course_ref=course,
                 photo_day=photo_day,
-                kind=clean_kind,
-                area=clean_area,
+                area=chosen[index][0],
+                kind=chosen[index][1],
                 angle=clean_angle,
             )
     except BaseException:
@@ -160,6 +214,77 @@ def import_photos(
         report.duplicates.extend(pieces[index].duplicates)
         report.failed.extend(pieces[index].failed)
     return report
+
+
+def preview_photos(
+    paths: Sequence[str | os.PathLike[str]], custom_areas: Iterable[str] = ()
+) -> list[PhotoPreview]:
+    """Each file's name guess and capture day, for a table to check before importing.
+
+    Reads headers only (no pixels are decoded, nothing is stored); a file
+    that cannot be a photo gets its reason instead of a day, so the table can
+    say so before the import does.
+    """
+    areas = tuple(custom_areas)
+    previews = []
+    now = dt.datetime.now(dt.UTC)
+    for path in paths:
+        name = pipeline.file_name(path)
+        guess = guess_from_name(name, areas)
+        try:
+            image, header = pipeline.open_image(pipeline.read_original(path), now=now)
+            image.close()
+        except BadPhoto as exc:
+            previews.append(PhotoPreview(os.fspath(path), name, guess, None, exc.reason))
+            continue
+        except Exception as exc:  # a preview must never stop the picking; the import judges
+            reason = f"could not be read ({type(exc).__name__})"
+            previews.append(PhotoPreview(os.fspath(path), name, guess, None, reason))
+            continue
+        previews.append(PhotoPreview(os.fspath(path), name, guess, _local_day(header.taken_at)))
+    return previews
+
+
+def _file_choices(
+    files: list[str],
+    filing: Sequence[Filing] | None,
+    *,
+    area: str | None,
+    kind: str | None,
+    area_from_name: bool,
+    kind_from_name: bool,
+    custom_areas: tuple[str, ...],
+) -> list[tuple[str | None, str | None]]:
+    """(area, kind) for every file, checked before any file is read.
+
+    A file's own choice wins, then what its name says (when asked), then the
+    batch's value. With `area_from_name` and no batch area, every file must
+    name its area: the ones that do not are refused together, in one line.
+    """
+    chosen: list[tuple[str | None, str | None]] = []
+    unnamed: list[str] = []
+    for index, path in enumerate(files):
+        own = filing[index] if filing is not None else Filing()
+        guess = (
+            guess_from_name(pipeline.file_name(path), custom_areas)
+            if area_from_name or kind_from_name
+            else NameGuess()
+        )
+        file_area = AREAS.normalize(own.area) if own.area is not None else None
+        file_kind = PHOTO_KINDS.normalize(own.kind) if own.kind is not None else None
+        if file_area is None and area_from_name:
+            file_area = guess.area
+            if file_area is None and area is None:
+                unnamed.append(path)
+        if file_kind is None and kind_from_name:
+            file_kind = guess.kind
+        chosen.append((file_area or area, file_kind or kind))
+    if unnamed:
+        more = f" (and {len(unnamed) - 1} more)" if len(unnamed) > 1 else ""
+        raise InvalidValue(
+            "area", unnamed[0], f"the file name names no single area{more}; give --area"
+        )
+    return chosen
 
 
 def _discard_rest(journal: Journal, outcomes: Iterator[tuple[int, _Stored | _Failed]]) -> None:
@@ -252,11 +377,17 @@ def _parse_angle(angle: str | None) -> str | None:
 def _resolve_targets(
     journal: Journal, patient_ref: str, course_ref: str | None, session_ref: str | None
 ) -> _Targets:
+    from sqlalchemy import select
+
     from journal.services.lookup import find_course, find_patient, find_session
+    from journal.store.models import CourseRow
 
     with journal.read() as db:
         patient = find_patient(db, patient_ref)
         chosen = find_course(db, patient, course_ref) if course_ref is not None else None
+        course_areas: dict[str, None] = {}
+        for areas in db.scalars(select(CourseRow.areas).where(CourseRow.patient_id == patient.id)):
+            course_areas.update(dict.fromkeys(areas or ()))
         session_id = None
         if session_ref is not None:
             session = find_session(db, patient, session_ref)
@@ -265,7 +396,9 @@ def _resolve_targets(
                     "session", session_ref, f"belongs to another course than {chosen.title!r}"
                 )
             session_id = session.id
-        return _Targets(patient_id=patient.id, session_id=session_id)
+        return _Targets(
+            patient_id=patient.id, session_id=session_id, course_areas=tuple(course_areas)
+        )
 
 
 # -- phase 2: files -----------------------------------------------------------

@@ -229,3 +229,41 @@ def test_another_patients_photo_is_refused(cli, patient, tmp_path):
         "added again"
     )
     assert listed(cli, "Ben Okafor") == []
+
+
+# -- each photo filed by its name (issue 12, part 5) -------------------------------------
+
+
+def test_area_and_kind_from_each_file_name(cli, patient, tmp_path):
+    paths = [
+        skin(tmp_path, "after-left-cheek.jpg", seed=1),
+        skin(tmp_path, "IMG_before_forehead.jpg", seed=2),
+        skin(tmp_path, "2026-07-01 right cheek after.jpg", seed=3),
+    ]
+    r = cli("photo", "add", "-p", patient, *map(str, paths), "--area-from-name",
+            "--kind-from-name")  # fmt: skip
+    assert r.code == 0, r.err
+    assert "after-left-cheek.jpg as " in r.out and "(after, 2024-03-01, left-cheek)" in r.out
+    filed = {p["original_name"]: (p["area"], p["kind"]) for p in listed(cli, patient)}
+    assert filed == {
+        "after-left-cheek.jpg": ("left-cheek", "after"),
+        "IMG_before_forehead.jpg": ("forehead", "before"),
+        "2026-07-01 right cheek after.jpg": ("right-cheek", "after"),
+    }
+
+
+def test_a_name_that_says_nothing_takes_the_given_area_and_kind(cli, patient, tmp_path):
+    paths = [skin(tmp_path, "IMG_0042.jpg", seed=1), skin(tmp_path, "chin-post.jpg", seed=2)]
+    r = cli("photo", "add", "-p", patient, *map(str, paths), "--area-from-name",
+            "--kind-from-name", "--area", "cheeks", "--kind", "follow-up")  # fmt: skip
+    assert r.code == 0, r.err
+    filed = {p["original_name"]: (p["area"], p["kind"]) for p in listed(cli, patient)}
+    assert filed == {"IMG_0042.jpg": ("cheeks", "follow-up"), "chin-post.jpg": ("chin", "after")}
+
+
+def test_a_name_without_an_area_and_no_area_given_imports_nothing(cli, patient, tmp_path, home):
+    good = skin(tmp_path, "after-left-cheek.jpg", seed=1)
+    vague = skin(tmp_path, "IMG_0042.jpg", seed=2)
+    r = cli("photo", "add", "-p", patient, str(good), str(vague), "--area-from-name")
+    line = assert_refused(cli, home, patient, r, "IMG_0042.jpg", "--area")
+    assert "after-left-cheek" not in line

@@ -291,3 +291,95 @@ def test_heavy_modules_stay_out_of_the_worker_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- each photo filed on its own (issue 12, part 5) ----------------------------------
+
+
+def test_area_and_kind_from_each_file_name(journal, ana, tmp_path):
+    """One batch, three places: each photo is filed by what its name says."""
+    paths = [
+        skin(tmp_path, "after-left-cheek.jpg", seed=1),
+        skin(tmp_path, "IMG_before_forehead.jpg", seed=2),
+        skin(tmp_path, "2026-07-01 right cheek after.jpg", seed=3),
+        skin(tmp_path, "IMG_0042.jpg", seed=4),
+    ]
+    report = import_photos(
+        journal, "Ana Lima", paths, area="chin", area_from_name=True, kind_from_name=True
+    )
+    assert report.failed == []
+    filed = {p.original_name: (p.area, p.kind) for p in report.imported}
+    assert filed == {
+        "after-left-cheek.jpg": ("left-cheek", "after"),
+        "IMG_before_forehead.jpg": ("forehead", "before"),
+        "2026-07-01 right cheek after.jpg": ("right-cheek", "after"),
+        "IMG_0042.jpg": ("chin", "before"),  # says nothing: the batch area, the automatic kind
+    }
+
+
+def test_names_are_not_read_unless_asked(journal, ana, tmp_path):
+    report = import_photos(journal, "Ana Lima", [skin(tmp_path, "after-left-cheek.jpg")])
+    (photo,) = report.imported
+    assert (photo.area, photo.kind) == (None, "before")
+
+
+def test_a_name_without_an_area_and_no_batch_area_stops_the_whole_batch(
+    journal, ana, tmp_path, home
+):
+    """All or nothing: the file that names no area is named, and nothing is stored."""
+    paths = [
+        skin(tmp_path, "after-left-cheek.jpg", seed=1),
+        skin(tmp_path, "IMG_0042.jpg", seed=2),
+        skin(tmp_path, "left-cheek-right-cheek.jpg", seed=3),
+    ]
+    with pytest.raises(InvalidValue) as caught:
+        import_photos(journal, "Ana Lima", paths, area_from_name=True)
+    assert "IMG_0042.jpg" in caught.value.message and "(and 1 more)" in caught.value.message
+    assert caught.value.field == "area"
+    assert photo_files(home) == [] and photo_rows(journal) == 0
+
+
+def test_a_courses_custom_area_is_read_from_names(journal, ana, tmp_path):
+    from journal.services.courses import add_course
+
+    add_course(journal, "Ana Lima", title="Temples", areas=["left temple"], custom=True)
+    report = import_photos(
+        journal, "Ana Lima", [skin(tmp_path, "left_temple_post.jpg")], area_from_name=True
+    )
+    (photo,) = report.imported
+    assert photo.area == "left-temple"
+
+
+def test_each_files_own_filing_wins_and_is_checked_first(journal, ana, tmp_path, home):
+    from journal.services.photos import Filing
+
+    paths = [skin(tmp_path, "a.jpg", seed=1), skin(tmp_path, "b.jpg", seed=2)]
+    with pytest.raises(InvalidValue, match="kind"):
+        import_photos(journal, "Ana Lima", paths, filing=[Filing(kind="later"), Filing()])
+    with pytest.raises(InvalidValue, match="one per file"):
+        import_photos(journal, "Ana Lima", paths, filing=[Filing()])
+    assert photo_files(home) == [] and photo_rows(journal) == 0
+
+    report = import_photos(
+        journal,
+        "Ana Lima",
+        paths,
+        area="chin",
+        filing=[Filing(area="Left cheek", kind="post"), Filing()],
+    )
+    filed = {p.original_name: (p.area, p.kind) for p in report.imported}
+    assert filed == {"a.jpg": ("left-cheek", "after"), "b.jpg": ("chin", "before")}
+
+
+def test_preview_reads_names_and_capture_days_without_storing(journal, ana, tmp_path, home):
+    from journal.services.photos import preview_photos
+
+    good = skin(tmp_path, "post-chin.jpg", taken=dt.datetime(2024, 3, 1, 10, 30))
+    bad = tmp_path / "before-nose.jpg"
+    bad.write_text("not a photo")
+    first, second = preview_photos([good, bad])
+    assert (first.name, first.guess.area, first.guess.kind) == ("post-chin.jpg", "chin", "after")
+    assert first.taken == dt.date(2024, 3, 1) and first.problem is None
+    assert (second.guess.area, second.guess.kind) == ("nose", "before")
+    assert second.taken is None and "not a" in (second.problem or "")
+    assert photo_files(home) == [] and photo_rows(journal) == 0

@@ -15,7 +15,7 @@ from journal.services.sessions import add_session
 from journal.tui.screens.compare import CompareScreen
 from journal.tui.screens.dashboard import DashboardScreen
 from journal.tui.screens.gallery import GalleryScreen
-from journal.tui.screens.photo_import import ImageTree, ImportScreen
+from journal.tui.screens.photo_import import FilingDialog, ImageTree, ImportScreen, PickedTable
 
 from .builders import write_jpeg
 from .conftest import run, screen_text, settle
@@ -197,3 +197,73 @@ def test_a_missing_photo_file_shows_a_placeholder_not_a_crash(make_app, demo_hom
             assert "(file missing)" in later
 
     run(scenario())
+
+
+def test_the_import_table_files_each_photo_on_its_own(make_app, empty_home, open_home, tmp_path):
+    """Three names that say three things, one row changed by hand: each photo as shown."""
+    _patient_with_baseline(open_home(empty_home), tmp_path)
+    shots = tmp_path / "mixed"
+    shots.mkdir()
+    _at(write_jpeg(shots / "a-after-left-cheek.jpg", (190, 140, 120)), dt.date(2026, 5, 15))
+    _at(write_jpeg(shots / "b-IMG_before_forehead.jpg", (180, 135, 118)), dt.date(2026, 5, 16))
+    _at(write_jpeg(shots / "c-IMG_0042.jpg", (170, 130, 110)), dt.date(2026, 5, 17))
+    app = make_app(empty_home, photos_from=shots)
+
+    async def scenario():
+        async with app.run_test(size=(110, 34)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ImportScreen)
+            await pilot.press("ctrl+a")  # the whole folder
+            await settle(pilot)
+            table = screen.query_one(PickedTable)
+
+            def shown():
+                return [
+                    [cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)
+                ]
+
+            assert shown() == [
+                ["a-after-left-cheek.jpg", "Left cheek", "After", "2026-05-15"],
+                ["b-IMG_before_forehead.jpg", "Forehead", "Before", "2026-05-16"],
+                # says nothing: the batch's area (the course's) and the automatic kind
+                ["c-IMG_0042.jpg", "Left cheek", "auto", "2026-05-17"],
+            ]
+            # Change the third row from the keyboard: to the table, down twice, Enter.
+            table.focus()
+            await pilot.press("down", "down", "enter")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, FilingDialog)
+            await pilot.press("enter")  # open the area list, type to jump, choose
+            await pilot.press(*"chin", "enter")
+            await pilot.press("tab", "enter", "down", "down", "enter")  # kind: after
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is screen
+            assert shown()[2] == ["c-IMG_0042.jpg", "Chin", "After", "2026-05-17"]
+            # Delete drops a row, picking it again brings it back with its guess.
+            await pilot.press("up", "delete")
+            await pilot.pause()
+            assert [p.name for p in screen.picked] == ["a-after-left-cheek.jpg", "c-IMG_0042.jpg"]
+            await pilot.press("ctrl+a")
+            await settle(pilot)
+            assert shown()[2][:3] == ["b-IMG_before_forehead.jpg", "Forehead", "Before"]
+            await pilot.press("ctrl+s")
+            await settle(pilot, rounds=6)
+            result = str(screen.query_one("#import-result", Static).render())
+            assert result.startswith("Imported 3 photos"), result
+            assert table.row_count == 0
+
+    run(scenario())
+    photos = patient_history(open_home(empty_home), "Pat Doe").photos
+    filed = {p.original_name: (p.area, p.kind) for p in photos}
+    assert filed == {
+        "baseline.jpg": ("left-cheek", "before"),
+        "a-after-left-cheek.jpg": ("left-cheek", "after"),
+        "b-IMG_before_forehead.jpg": ("forehead", "before"),
+        "c-IMG_0042.jpg": ("chin", "after"),
+    }
