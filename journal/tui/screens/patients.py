@@ -28,6 +28,7 @@ from journal.tui.safe import clean, plain
 if TYPE_CHECKING:
     from journal.core.records import Patient
     from journal.services.erasure import Erasure
+    from journal.services.live import PatientVersion
     from journal.services.patients import PatientSummary
     from journal.services.scoring import PatientOverview
     from journal.tui.data import PatientData
@@ -152,6 +153,9 @@ class PatientListScreen(RunsActions, Screen[None]):
         self.sort_reverse = False
         self.query_text = ""
         self.opened_at: float | None = None
+        # Live refresh (`refresh_data`): what each patient's records looked like at the last read.
+        self._versions: dict[str, PatientVersion] | None = None
+        self._live_busy = self._live_again = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -169,6 +173,7 @@ class PatientListScreen(RunsActions, Screen[None]):
         table.focus()
         self.call_after_refresh(self._mark, "list_painted")
         self.load_scores()
+        self._live_baseline()
 
     def _mark(self, name: str) -> None:
         """Record when something reached the screen (the TUI benchmark reads these)."""
@@ -265,7 +270,7 @@ class PatientListScreen(RunsActions, Screen[None]):
 
     def scores_done(self) -> None:
         if self.sort_column in {"score", "verdict", "flags", "sessions", "last_visit"}:
-            self.rebuild()
+            self.reorder()
         self._status()
         self.call_after_refresh(self._mark, "scores_painted")
         self.call_after_refresh(freeze_long_lived)
@@ -389,6 +394,118 @@ class PatientListScreen(RunsActions, Screen[None]):
             if focus_id in {k.value for k in table.rows}:
                 table.move_cursor(row=table.get_row_index(focus_id))
             self.load_scores([focus_id])
+
+    # -- live refresh: writes by other processes (journal.tui.live) -------------------
+
+    def reorder(self) -> None:
+        """Put the rows in the chosen order in place (values changed, not the search).
+
+        Unlike `rebuild`, no row is re-added, so a 1,000-row table is not measured
+        again and the view does not jump: the same patient stays selected and the
+        table scrolls only if that patient's row moved out of sight.
+        """
+        table = self.query_one(DataTable)
+        order = [r.id for r in self.visible_rows() if r.id in table.rows]
+        shown = [str(row.key.value) for row in table.ordered_rows]
+        if order == shown:
+            return
+        if len(order) != len(shown):
+            self.rebuild()
+            return
+        selected = self.current_patient_id()
+        first = COLUMN_KEYS[0]
+        position = {id(table.get_cell(key, first)): n for n, key in enumerate(order)}
+        table.sort(first, key=lambda cell: position[id(cell)])
+        if selected is not None:
+            table.move_cursor(row=table.get_row_index(selected))
+
+    def refresh_data(self) -> None:
+        """Re-read the list and re-score the patients whose records changed; keep the view.
+
+        Reading runs in a thread worker and only the repaint on the UI thread.
+        Refreshes asked for while one runs are folded into one more.
+        """
+        if self._live_busy:
+            self._live_again = True
+            return
+        self._live_busy = True
+        self._live_read()
+
+    @work(thread=True, group="live-list", exit_on_error=False)
+    def _live_baseline(self) -> None:
+        from journal.services.live import patient_versions
+
+        app = journal_app(self)
+        versions = patient_versions(app.journal)
+        app.call_from_thread(self._set_baseline, versions)
+
+    def _set_baseline(self, versions: dict[str, PatientVersion]) -> None:
+        if self._versions is None:
+            self._versions = versions
+
+    @work(thread=True, group="live-list", exit_on_error=False)
+    def _live_read(self) -> None:
+        from journal.services.live import patient_versions
+        from journal.services.patients import list_patients
+
+        app = journal_app(self)
+        try:
+            summaries = list_patients(app.journal)
+            versions = patient_versions(app.journal)
+        except BaseException:
+            app.call_from_thread(self._live_finished)
+            raise
+        app.call_from_thread(self._live_apply, summaries, versions)
+
+    def _live_apply(
+        self, summaries: list[PatientSummary], versions: dict[str, PatientVersion]
+    ) -> None:
+        """Drop erased patients, add new ones, update changed rows in place, re-sort."""
+        if not self.is_attached:
+            self._live_finished()
+            return
+        old, self._versions = self._versions, versions
+        fresh = {str(s.patient.id): s for s in summaries}
+        names = journal_app(self).patient_names
+        table = self.query_one(DataTable)
+        for key in [k for k in self.rows if k not in fresh]:
+            del self.rows[key]
+            self.patients.pop(key, None)
+            names.pop(key, None)
+            if key in table.rows:
+                table.remove_row(key)
+        needle = self.query_text.casefold().strip()
+        for key, s in fresh.items():
+            self.patients[key] = s.patient
+            names[key] = s.patient.display_name
+            before = self.rows.get(key)
+            row = (
+                replace(before, name=s.patient.display_name, sessions=s.sessions)
+                if before
+                else PatientListRow(key, s.patient.display_name, s.sessions, s.last_visit)
+            )
+            row = replace(row, last_visit=s.last_visit)
+            self.rows[key] = row
+            wanted = needle in row.name.casefold()
+            if key in table.rows and not wanted:
+                table.remove_row(key)
+            elif key in table.rows and row != before:
+                for column, value in zip(COLUMN_KEYS, cells(row), strict=True):
+                    table.update_cell(key, column, value)
+            elif key not in table.rows and wanted:
+                table.add_row(*cells(row), key=key)
+        self.reorder()
+        self._status()
+        changed = [k for k, v in versions.items() if old is None or old.get(k) != v]
+        if changed:
+            self.load_scores([k for k in changed if k in self.rows])
+        self._live_finished()
+
+    def _live_finished(self) -> None:
+        self._live_busy = False
+        if self._live_again:
+            self._live_again = False
+            self.refresh_data()
 
     # -- corrections: edit a patient, erase one ------------------------------------
 
