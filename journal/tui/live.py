@@ -77,6 +77,13 @@ def _reload(app: JournalApp, patient_id: str) -> None:
 
 async def show_live(app: JournalApp, data: PatientData) -> None:
     """Hand fresh data to every screen of this patient that shows something else (UI thread)."""
+    from journal.tui.corrections import repaint_lock
+
+    async with repaint_lock(app):
+        await _show_live(app, data)
+
+
+async def _show_live(app: JournalApp, data: PatientData) -> None:
     from journal.tui.data import PatientData
 
     for screen in list(app.screen_stack):
