@@ -10,11 +10,9 @@ whole clinic.
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, func, literal, select, type_coerce, union_all
 
 from journal.services.journal import Journal
 from journal.store.models import (
@@ -47,35 +45,40 @@ def watch_changes(journal: Journal) -> ChangeWatcher:
 def patient_versions(journal: Journal) -> dict[str, PatientVersion]:
     """Per patient, a value that changes whenever any of their records is added, edited or gone.
 
-    Counts catch inserts and deletes, the newest `updated_at` catches edits,
-    and the change log (which also records status changes) catches the rest.
+    Per patient and table, the row count (inserts, deletes) and the newest
+    `updated_at` (edits); the change log counts too, as it also records edits
+    made on a machine whose clock runs behind. One query; the rows are plain
+    strings and numbers, so a 1,000-patient clinic costs a few milliseconds.
     """
-    found: dict[uuid.UUID, list[Any]] = {}
-    with journal.read() as db:
-        for pid, stamp in db.execute(select(PatientRow.id, PatientRow.updated_at)):
-            found[pid] = [_iso(stamp)]
-        for pid, count, stamp in db.execute(
-            select(CourseRow.patient_id, func.count(), func.max(CourseRow.updated_at)).group_by(
-                CourseRow.patient_id
+    parts: list[Select[Any, Any, Any]] = [
+        select(
+            PatientRow.id.label("pid"),
+            literal("patient").label("kind"),
+            PatientRow.updated_at.label("at"),
+        ),
+        select(CourseRow.patient_id, literal("course"), CourseRow.updated_at),
+    ]
+    for child in (SessionRow, CheckInRow, PhotoRow, ReviewRow):
+        parts.append(
+            select(CourseRow.patient_id, literal(child.__tablename__), child.updated_at).join(
+                child, child.course_id == CourseRow.id
             )
-        ):
-            found.setdefault(pid, []).extend(("course", count, _iso(stamp)))
-        for child in (SessionRow, CheckInRow, PhotoRow, ReviewRow):
-            for pid, count, stamp in db.execute(
-                select(CourseRow.patient_id, func.count(), func.max(child.updated_at))
-                .join(child, child.course_id == CourseRow.id)
-                .group_by(CourseRow.patient_id)
-            ):
-                found.setdefault(pid, []).extend((child.__tablename__, count, _iso(stamp)))
-        for logged, count, stamp in db.execute(
-            select(ChangeRow.patient_id, func.count(), func.max(ChangeRow.at))
-            .where(ChangeRow.patient_id.is_not(None))
-            .group_by(ChangeRow.patient_id)
-        ):
-            if logged is not None:
-                found.setdefault(logged, []).extend(("change", count, _iso(stamp)))
-    return {str(pid): tuple(parts) for pid, parts in found.items() if parts}
-
-
-def _iso(stamp: dt.datetime | None) -> str | None:
-    return stamp.isoformat() if stamp is not None else None
+        )
+    parts.append(
+        select(ChangeRow.patient_id, literal("change"), ChangeRow.at).where(
+            ChangeRow.patient_id.is_not(None)
+        )
+    )
+    every = union_all(*parts).subquery()
+    stmt = select(
+        type_coerce(every.c.pid, String),  # raw: turning 10,000 values into UUIDs costs more
+        every.c.kind,
+        func.count(),
+        type_coerce(func.max(every.c.at), String),
+    ).group_by(every.c.pid, every.c.kind)
+    found: dict[Any, list[Any]] = {}
+    with journal.read() as db:
+        raw_ids = db.execute(select(type_coerce(PatientRow.id, String), PatientRow.id)).all()
+        for pid, kind, count, stamp in db.execute(stmt):
+            found.setdefault(pid, []).append((kind, count, stamp))
+    return {str(key): tuple(sorted(found.get(raw, ()))) for raw, key in raw_ids}

@@ -405,11 +405,11 @@ class PatientListScreen(RunsActions, Screen[None]):
         table scrolls only if that patient's row moved out of sight.
         """
         table = self.query_one(DataTable)
-        order = [r.id for r in self.visible_rows() if r.id in table.rows]
+        order = [r.id for r in self.visible_rows()]
         shown = [str(row.key.value) for row in table.ordered_rows]
         if order == shown:
             return
-        if len(order) != len(shown):
+        if set(order) != set(shown):  # the search matches other rows now
             self.rebuild()
             return
         selected = self.current_patient_id()
@@ -445,60 +445,55 @@ class PatientListScreen(RunsActions, Screen[None]):
 
     @work(thread=True, group="live-list", exit_on_error=False)
     def _live_read(self) -> None:
+        """Which patients changed (one cheap query), then only those are read and scored."""
+        import uuid
+
         from journal.services.live import patient_versions
-        from journal.services.patients import list_patients
+        from journal.services.scoring import clinic_overview
 
         app = journal_app(self)
         try:
-            summaries = list_patients(app.journal)
             versions = patient_versions(app.journal)
+            old = self._versions
+            changed = [uuid.UUID(k) for k, v in versions.items() if old is None or old.get(k) != v]
+            overview: list[PatientOverview] = []
+            for start in range(0, len(changed), CHUNK):
+                chunk = changed[start : start + CHUNK]
+                overview += clinic_overview(app.journal, today=app.today, patient_ids=chunk)
         except BaseException:
             app.call_from_thread(self._live_finished)
             raise
-        app.call_from_thread(self._live_apply, summaries, versions)
+        app.call_from_thread(self._live_apply, versions, overview)
 
     def _live_apply(
-        self, summaries: list[PatientSummary], versions: dict[str, PatientVersion]
+        self, versions: dict[str, PatientVersion], overview: list[PatientOverview]
     ) -> None:
         """Drop erased patients, add new ones, update changed rows in place, re-sort."""
         if not self.is_attached:
             self._live_finished()
             return
-        old, self._versions = self._versions, versions
-        fresh = {str(s.patient.id): s for s in summaries}
+        self._versions = versions
         names = journal_app(self).patient_names
         table = self.query_one(DataTable)
-        for key in [k for k in self.rows if k not in fresh]:
+        for key in [k for k in self.rows if k not in versions]:
             del self.rows[key]
             self.patients.pop(key, None)
             names.pop(key, None)
             if key in table.rows:
                 table.remove_row(key)
         needle = self.query_text.casefold().strip()
-        for key, s in fresh.items():
-            self.patients[key] = s.patient
-            names[key] = s.patient.display_name
-            before = self.rows.get(key)
-            row = (
-                replace(before, name=s.patient.display_name, sessions=s.sessions)
-                if before
-                else PatientListRow(key, s.patient.display_name, s.sessions, s.last_visit)
-            )
-            row = replace(row, last_visit=s.last_visit)
-            self.rows[key] = row
-            wanted = needle in row.name.casefold()
-            if key in table.rows and not wanted:
-                table.remove_row(key)
-            elif key in table.rows and row != before:
-                for column, value in zip(COLUMN_KEYS, cells(row), strict=True):
-                    table.update_cell(key, column, value)
-            elif key not in table.rows and wanted:
-                table.add_row(*cells(row), key=key)
+        for item in overview:
+            key = str(item.patient.id)
+            self.patients[key] = item.patient
+            names[key] = item.patient.display_name
+            if key not in self.rows:
+                row = PatientListRow(key, item.patient.display_name, item.sessions, item.last_visit)
+                self.rows[key] = row
+                if needle in row.name.casefold():
+                    table.add_row(*cells(row), key=key)
+        self.apply_overview(overview)
         self.reorder()
         self._status()
-        changed = [k for k, v in versions.items() if old is None or old.get(k) != v]
-        if changed:
-            self.load_scores([k for k in changed if k in self.rows])
         self._live_finished()
 
     def _live_finished(self) -> None:
