@@ -29,6 +29,7 @@ from journal.tui.commands import JournalCommands
 
 if TYPE_CHECKING:
     from journal.services.journal import Journal
+    from journal.services.live import ChangeWatcher
     from journal.services.patients import PatientSummary
     from journal.tui.data import PatientData
 
@@ -56,6 +57,7 @@ class JournalApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
         Binding("ctrl+z", "undo", "Undo", show=False),
+        Binding("ctrl+r", "refresh_data", "Refresh", show=False),
     ]
 
     def __init__(
@@ -67,8 +69,11 @@ class JournalApp(App[None]):
         today: dt.date | None = None,
         photos_from: Path | None = None,
         notice: str | None = None,
+        live: bool = True,
     ) -> None:
-        """`notice` is shown once the journal is open (the demo says where it lives)."""
+        """`notice` is shown once the journal is open (the demo says where it lives);
+        `live=False` turns off following other processes' writes (ctrl+r still refreshes).
+        """
         super().__init__()
         self.notice = notice
         self.home = home
@@ -84,6 +89,8 @@ class JournalApp(App[None]):
         self.timings: dict[str, float] = {"init": time.perf_counter()}
         self.undoing = False
         self.theme = DARK
+        self.live = live
+        self.watcher: ChangeWatcher | None = None
 
     @property
     def journal(self) -> Journal:
@@ -125,6 +132,10 @@ class JournalApp(App[None]):
         except JournalError as exc:
             self.call_from_thread(self._cannot_open, exc.message)
             return
+        if self.live:
+            from journal.services.live import watch_changes
+
+            self.watcher = watch_changes(self._journal)
         self.call_from_thread(self.launch, summaries, only)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -182,6 +193,7 @@ class JournalApp(App[None]):
 
     def launch(self, summaries: list[PatientSummary], only: PatientData | None = None) -> None:
         """Nobody -> welcome; one patient -> their dashboard; several -> the patient list."""
+        from journal.tui.live import POLL_S
         from journal.tui.screens.dashboard import DashboardScreen
         from journal.tui.screens.empty import EmptyScreen
         from journal.tui.screens.patients import PatientListScreen
@@ -191,6 +203,8 @@ class JournalApp(App[None]):
             from journal.tui.safe import clean
 
             self.notify(clean(self.notice), timeout=20, markup=False)
+        if self.watcher is not None:
+            self.set_interval(POLL_S, self._poll_changes, name="live")
         self.patient_names = {str(s.patient.id): s.patient.display_name for s in summaries}
         if not summaries:
             self.push_screen(EmptyScreen())
@@ -227,10 +241,29 @@ class JournalApp(App[None]):
         title = screen.sub_title or self.title
         self.push_screen(HelpScreen(bindings_of(screen), title))
 
+    def _poll_changes(self) -> None:
+        """Another process committed: refresh what is on screen (see `journal.tui.live`)."""
+        from journal.tui.live import refresh_open_screens
+
+        if self.watcher is not None and self.watcher.changed():
+            refresh_open_screens(self)
+
+    def action_refresh_data(self) -> None:
+        """ctrl+r: re-read what every open screen shows, by hand."""
+        from journal.tui.live import refresh_open_screens
+
+        if self._journal is None:
+            return
+        refresh_open_screens(self)
+        self.notify("Refreshed", timeout=2)
+
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
 
     def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.close()
+            self.watcher = None
         if self._owns_journal and self._journal is not None:
             self._journal.close()
 

@@ -14,7 +14,9 @@ screen holding the patient's data is recomposed with it.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+import weakref
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -57,8 +59,29 @@ def _reload(app: JournalApp, patient_id: str) -> None:
     app.call_from_thread(show_everywhere, app, data)  # type: ignore[arg-type]
 
 
+def repaint_lock(app: JournalApp) -> asyncio.Lock:
+    """One repaint of a patient's screens at a time.
+
+    A correction's reload and a live refresh (`journal.tui.live`) may land
+    together; `patient_changed` awaits while it remounts widgets, and two of
+    them interleaved would mount the same widget ids twice.
+    """
+    lock = _LOCKS.get(app)
+    if lock is None:
+        lock = _LOCKS[app] = asyncio.Lock()
+    return lock
+
+
+_LOCKS: weakref.WeakKeyDictionary[JournalApp, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
 async def show_everywhere(app: JournalApp, data: PatientData) -> None:
     """Give every open screen of this patient the fresh data (UI thread)."""
+    async with repaint_lock(app):
+        await _show_everywhere(app, data)
+
+
+async def _show_everywhere(app: JournalApp, data: PatientData) -> None:
     from journal.tui.data import PatientData
 
     for screen in list(app.screen_stack):

@@ -29,6 +29,7 @@ from journal.tui.safe import clean, plain
 if TYPE_CHECKING:
     from journal.core.records import Patient
     from journal.services.erasure import Erasure
+    from journal.services.live import PatientVersion
     from journal.services.patients import PatientSummary
     from journal.services.scoring import PatientOverview
     from journal.tui.data import PatientData
@@ -166,6 +167,9 @@ class PatientListScreen(RunsActions, Screen[None]):
         self.query_text = ""
         self.opened_at: float | None = None
         self.scored_once = False
+        # Live refresh (`refresh_data`): what each patient's records looked like at the last read.
+        self._versions: dict[str, PatientVersion] | None = None
+        self._live_busy = self._live_again = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -183,6 +187,7 @@ class PatientListScreen(RunsActions, Screen[None]):
         table.focus()
         self.call_after_refresh(self._mark, "list_painted")
         self.load_scores()
+        self._live_baseline()
 
     def _mark(self, name: str) -> None:
         """Record when something reached the screen (the TUI benchmark reads these)."""
@@ -197,15 +202,10 @@ class PatientListScreen(RunsActions, Screen[None]):
         column = next(c for c in COLUMNS if c.key == self.sort_column)
         return sorted(rows, key=column.sort_key, reverse=self.sort_reverse)
 
-    def rebuild(self, *, to_top: bool = False) -> None:
-        """Refill the table (search or sort changed); keeps the cursor on the same patient.
-
-        `to_top` leaves the cursor on the first row instead: when the first scores
-        arrive and the list re-sorts, a provider who has not moved yet should land
-        on the most urgent patient, not follow whoever happened to be first by name.
-        """
+    def rebuild(self) -> None:
+        """Refill the table (search or sort changed); keeps the cursor on the same patient."""
         table = self.query_one(DataTable)
-        current = None if to_top else self.current_patient_id()
+        current = self.current_patient_id()
         table.clear()
         rows = self.visible_rows()
         for row in rows:
@@ -286,8 +286,11 @@ class PatientListScreen(RunsActions, Screen[None]):
     def scores_done(self) -> None:
         first, self.scored_once = not self.scored_once, True
         if self.sort_column in {"score", "verdict", "flags", "sessions", "last_visit"}:
-            untouched = self.query_one(DataTable).cursor_row == 0
-            self.rebuild(to_top=first and untouched)
+            table = self.query_one(DataTable)
+            untouched = first and table.cursor_row == 0
+            self.reorder()
+            if untouched:  # a provider who has not moved lands on the most urgent patient
+                table.move_cursor(row=0)
         self._status()
         self.call_after_refresh(self._mark, "scores_painted")
         self.call_after_refresh(freeze_long_lived)
@@ -411,6 +414,113 @@ class PatientListScreen(RunsActions, Screen[None]):
             if focus_id in {k.value for k in table.rows}:
                 table.move_cursor(row=table.get_row_index(focus_id))
             self.load_scores([focus_id])
+
+    # -- live refresh: writes by other processes (journal.tui.live) -------------------
+
+    def reorder(self) -> None:
+        """Put the rows in the chosen order in place (values changed, not the search).
+
+        Unlike `rebuild`, no row is re-added, so a 1,000-row table is not measured
+        again and the view does not jump: the same patient stays selected and the
+        table scrolls only if that patient's row moved out of sight.
+        """
+        table = self.query_one(DataTable)
+        order = [r.id for r in self.visible_rows()]
+        shown = [str(row.key.value) for row in table.ordered_rows]
+        if order == shown:
+            return
+        if set(order) != set(shown):  # the search matches other rows now
+            self.rebuild()
+            return
+        selected = self.current_patient_id()
+        first = COLUMN_KEYS[0]
+        position = {id(table.get_cell(key, first)): n for n, key in enumerate(order)}
+        table.sort(first, key=lambda cell: position[id(cell)])
+        if selected is not None:
+            table.move_cursor(row=table.get_row_index(selected))
+
+    def refresh_data(self) -> None:
+        """Re-read the list and re-score the patients whose records changed; keep the view.
+
+        Reading runs in a thread worker and only the repaint on the UI thread.
+        Refreshes asked for while one runs are folded into one more.
+        """
+        if self._live_busy:
+            self._live_again = True
+            return
+        self._live_busy = True
+        self._live_read()
+
+    @work(thread=True, group="live-list", exit_on_error=False)
+    def _live_baseline(self) -> None:
+        from journal.services.live import patient_versions
+
+        app = journal_app(self)
+        versions = patient_versions(app.journal)
+        app.call_from_thread(self._set_baseline, versions)
+
+    def _set_baseline(self, versions: dict[str, PatientVersion]) -> None:
+        if self._versions is None:
+            self._versions = versions
+
+    @work(thread=True, group="live-list", exit_on_error=False)
+    def _live_read(self) -> None:
+        """Which patients changed (one cheap query), then only those are read and scored."""
+        import uuid
+
+        from journal.services.live import patient_versions
+        from journal.services.scoring import clinic_overview
+
+        app = journal_app(self)
+        try:
+            versions = patient_versions(app.journal)
+            old = self._versions
+            changed = [uuid.UUID(k) for k, v in versions.items() if old is None or old.get(k) != v]
+            overview: list[PatientOverview] = []
+            for start in range(0, len(changed), CHUNK):
+                chunk = changed[start : start + CHUNK]
+                overview += clinic_overview(app.journal, today=app.today, patient_ids=chunk)
+        except BaseException:
+            app.call_from_thread(self._live_finished)
+            raise
+        app.call_from_thread(self._live_apply, versions, overview)
+
+    def _live_apply(
+        self, versions: dict[str, PatientVersion], overview: list[PatientOverview]
+    ) -> None:
+        """Drop erased patients, add new ones, update changed rows in place, re-sort."""
+        if not self.is_attached:
+            self._live_finished()
+            return
+        self._versions = versions
+        names = journal_app(self).patient_names
+        table = self.query_one(DataTable)
+        for key in [k for k in self.rows if k not in versions]:
+            del self.rows[key]
+            self.patients.pop(key, None)
+            names.pop(key, None)
+            if key in table.rows:
+                table.remove_row(key)
+        needle = self.query_text.casefold().strip()
+        for item in overview:
+            key = str(item.patient.id)
+            self.patients[key] = item.patient
+            names[key] = item.patient.display_name
+            if key not in self.rows:
+                row = PatientListRow(key, item.patient.display_name, item.sessions, item.last_visit)
+                self.rows[key] = row
+                if needle in row.name.casefold():
+                    table.add_row(*cells(row), key=key)
+        self.apply_overview(overview)
+        self.reorder()
+        self._status()
+        self._live_finished()
+
+    def _live_finished(self) -> None:
+        self._live_busy = False
+        if self._live_again:
+            self._live_again = False
+            self.refresh_data()
 
     # -- corrections: edit a patient, erase one ------------------------------------
 
