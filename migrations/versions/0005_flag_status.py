@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.Column("resolved_note", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "status IN ('open', 'seen', 'resolved')", name=op.f("ck_flag_status")
-        ),
+        sa.CheckConstraint("status IN ('open', 'seen', 'resolved')", name=op.f("ck_flag_status")),
         sa.ForeignKeyConstraint(
             ["patient_id"],
             ["patient.id"],
