@@ -142,6 +142,17 @@ def text_of(widget: Any) -> str:
     return console.export_text()
 
 
+def rich_text(renderable: Any, width: int = 200) -> str:
+    """A Rich renderable (an option's prompt: text or a grid) as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text().strip()
+
+
 def screen_text(screen: Any) -> str:
     """Everything the Statics and Labels of a screen say, as one string."""
     return "\n".join(text_of(w) for w in screen.query("Static"))

@@ -125,7 +125,10 @@ def test_an_invalid_value_lands_under_its_field(make_app, demo_home, open_home):
             assert len(invalid) == 1
             assert "99" in text_of(invalid[0].query_one(".field-error", Static))
             assert app.focused is form.query_one("#passes", Input)
-            assert text_of(form.query_one("#form-error", Static)) == ""
+            # The status line counts what to fix; the message itself is under the field.
+            assert text_of(form.query_one("#form-error", Static)) == (
+                "Not saved: 1 value to fix (marked in red)."
+            )
             assert not form.busy and not form.query_one("#save", Button).disabled
             assert not _error_notifications(app)  # a field message, not a notification
 

@@ -15,7 +15,7 @@ from journal.tui.screens.session_form import SessionFormScreen
 from journal.tui.screens.timeline import TimelineScreen
 
 from .builders import TODAY
-from .conftest import run, settle
+from .conftest import rich_text, run, settle
 
 
 async def replace_text(pilot, selector: str, text: str) -> None:
@@ -65,7 +65,7 @@ def test_new_session_through_the_form_shows_in_the_timeline(make_app, demo_home,
             timeline = app.screen
             assert isinstance(timeline, TimelineScreen)
             prompts = [
-                str(timeline.query_one(OptionList).get_option_at_index(i).prompt)
+                rich_text(timeline.query_one(OptionList).get_option_at_index(i).prompt)
                 for i in range(timeline.query_one(OptionList).option_count)
             ]
             session_lines = [p for p in prompts if "Session 5" in p]

@@ -77,9 +77,11 @@ def test_an_invalid_patient_name_is_refused_in_place(make_app, empty_home, open_
             await settle(pilot)
             form = app.screen
             assert isinstance(form, PatientFormScreen)
+            # Every refused value is marked at once: the empty name and the birth year.
             errors = [str(f.query_one(".field-error").render()) for f in form.query(".-invalid")]
-            assert len(errors) == 1
-            assert "name" in errors[0]
+            assert len(errors) == 2
+            assert "name" in errors[0] and "1800" in errors[1]
+            assert app.focused is form.query_one("#name")  # the first one to fix
 
     run(scenario())
     assert list_patients(open_home(empty_home)) == []
