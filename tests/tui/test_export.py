@@ -35,3 +35,56 @@ def test_export_writes_the_chosen_format(make_app, demo_home, tmp_path):
     run(scenario())
     with zipfile.ZipFile(target) as archive:
         assert archive.namelist()  # the service wrote its tables
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_the_summary_is_worded_for_the_reader_chosen(make_app, demo_home, clinic_home, tmp_path):
+    """A patient's own dashboard exports their wording; a provider's, the clinical summary."""
+    app = make_app(demo_home)
+    mine = tmp_path / "mine.pdf"
+
+    async def as_patient():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            assert screen.query_one("#for", Select).value == "patient"
+            screen.query_one("#out", Input).value = str(mine)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert text_of(screen.query_one("#export-result")).startswith("Saved ")
+            screen.query_one("#fmt", Select).value = "csv"
+            await pilot.pause()
+            assert screen.query_one("#for", Select).disabled  # data has no audience
+
+    run(as_patient())
+    assert "clinical follow-up summary" not in _pdf_text(mine).lower()
+
+    provider_app = make_app(clinic_home)
+    theirs = tmp_path / "theirs.pdf"
+
+    async def as_provider():
+        async with provider_app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # the patient with an open red flag, first
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            screen = provider_app.screen
+            assert isinstance(screen, ExportScreen)
+            assert screen.query_one("#for", Select).value == "provider"
+            screen.query_one("#out", Input).value = str(theirs)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert text_of(screen.query_one("#export-result")).startswith("Saved ")
+
+    run(as_provider())
+    text = _pdf_text(theirs).lower()
+    assert "clinical follow-up summary" in text and "blistering" in text

@@ -319,7 +319,9 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         from journal.tui.screens.export import ExportScreen
 
         if self.data is not None:
-            self.app.push_screen(ExportScreen(self.data))
+            # A provider hands over the clinical summary; a patient keeps their own words.
+            audience = "provider" if self.provider else "patient"
+            self.app.push_screen(ExportScreen(self.data, audience=audience))
 
     # -- corrections -------------------------------------------------------------
 

@@ -43,9 +43,17 @@ class ExportScreen(RunsActions, ModalScreen[None]):
     ]
     FAILED_TITLE = "Export failed"
 
-    def __init__(self, data: PatientData) -> None:
+    AUDIENCES: ClassVar[list[tuple[str, str]]] = [
+        ("Provider: clinical follow-up summary", "provider"),
+        ("Patient: in the patient's own words", "patient"),
+    ]
+    WORDED = frozenset({"pdf", "html"})  # the formats written for a reader
+
+    def __init__(self, data: PatientData, *, audience: str = "patient") -> None:
+        """`audience` is the reader a PDF or HTML summary is worded for (changeable)."""
         super().__init__()
         self.data = data
+        self.audience = audience
 
     def _folder(self) -> Path:
         return Path(journal_app(self).journal.location.home) / "exports"
@@ -60,6 +68,11 @@ class ExportScreen(RunsActions, ModalScreen[None]):
                 "Format",
                 field_select(choices, value="pdf", allow_blank=False, id="fmt"),
                 keys=("format",),
+            )
+            yield FormField(
+                "For",
+                field_select(self.AUDIENCES, value=self.audience, allow_blank=False, id="for"),
+                keys=("audience", "for"),
             )
             yield FormField("Save to", field_input("", id="out"), keys=("output",))
             yield Button("Export (ctrl+s)", id="go", variant="primary")
@@ -76,8 +89,10 @@ class ExportScreen(RunsActions, ModalScreen[None]):
         self.query_one("#out", Input).value = str(path)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
+        if event.select.id == "fmt" and isinstance(event.value, str):
             self._suggest(event.value)
+            # csv, json and fhir are data, the same for every reader: no audience.
+            self.query_one("#for", Select).disabled = event.value not in self.WORDED
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -93,19 +108,25 @@ class ExportScreen(RunsActions, ModalScreen[None]):
     def action_export(self) -> None:
         if self.busy:
             return
-        fmt = self.query_one("#fmt", Select).value
+        fmt = str(self.query_one("#fmt", Select).value)
         out = Path(self.query_one("#out", Input).value.strip()).expanduser()
+        audience = str(self.query_one("#for", Select).value) if fmt in self.WORDED else None
         clear_field_errors(self)
         if self.start_work("Exporting…"):
-            self.export(str(fmt), out)
+            self.export(fmt, out, audience)
 
     @work(thread=True, exit_on_error=False, group=ACTIONS, name="export")
-    def export(self, fmt: str, out: Path) -> Path:
+    def export(self, fmt: str, out: Path, audience: str | None = None) -> Path:
         from journal.services import exporting
 
         out.parent.mkdir(parents=True, exist_ok=True)
         return exporting.export_patient(
-            journal_app(self).journal, self.data.ref, fmt=fmt, out=out, today=self.data.today
+            journal_app(self).journal,
+            self.data.ref,
+            fmt=fmt,
+            out=out,
+            today=self.data.today,
+            audience=audience,
         )
 
     def work_done(self, name: str, result: object) -> None:
