@@ -24,6 +24,7 @@ from journal.export.summary import (
     PhotoItem,
     Summary,
     flag_status_text,
+    flags_title,
 )
 
 LOG_HINT = "`journal log` shows who changed what, when, and the earlier values."
@@ -154,9 +155,8 @@ def _provider_body(s: Summary, cache: PhotoCache) -> list[str]:
     out = ['<section id="patient">', '<dl class="facts">']
     out += [f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in page.identification]
     out += ["</dl>", "</section>", '<section id="flags">']
-    open_count = sum(1 for f in page.flags if f.status == "open")
     if page.flags:
-        out.append(f"<h2>Red flags: {open_count} open, {len(page.flags)} in all</h2>")
+        out.append(f"<h2>{_e(flags_title(page.flags))}</h2>")
         rows = [
             (
                 f.date.isoformat(),

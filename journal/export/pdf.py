@@ -35,6 +35,7 @@ from journal.export.summary import (
     PhotoItem,
     Summary,
     flag_status_text,
+    flags_title,
 )
 
 # fpdf2 reports glyphs a font lacks through `logging`, which Python prints to
@@ -437,10 +438,9 @@ class _Writer:
     def _provider_flags(self) -> None:
         assert self.s.provider is not None
         flags = self.s.provider.flags
-        open_count = sum(1 for f in flags if f.status == "open")
         self.pdf.ln(3)
         self.font(11, bold=True, color=FLAG_INK if flags else INK)
-        title = f"Red flags: {open_count} open, {len(flags)} in all" if flags else "Red flags: none"
+        title = flags_title(flags)
         self.pdf.cell(0, 6, self.fit(title), new_x="LMARGIN", new_y="NEXT")
         if not flags:
             self.para("None reported in the check-ins or derived from the symptoms.", 9)

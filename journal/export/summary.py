@@ -552,6 +552,21 @@ def _flag_rows(record: CourseRecord, today: dt.date) -> list[FlagRow]:
     return rows
 
 
+def flags_title(flags: Sequence[FlagRow]) -> str:
+    """`Red flags: 1 open, 1 seen, 2 recently resolved`: counts by status, zeros left out."""
+    if not flags:
+        return "Red flags: none"
+    counts = [
+        (sum(1 for f in flags if f.status == status), word)
+        for status, word in (
+            (FLAG_STATUS_OPEN, "open"),
+            (SEEN, "seen, not resolved"),
+            (RESOLVED, "recently resolved"),
+        )
+    ]
+    return "Red flags: " + ", ".join(f"{n} {word}" for n, word in counts if n)
+
+
 def flag_status_text(row: FlagRow) -> str:
     """`OPEN`, or `SEEN by Dr Chen: note`: the status cell of a flag."""
     text = row.status.upper()
