@@ -8,6 +8,7 @@ the dashboard already loaded; after a form saves, the dashboard reloads.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import TYPE_CHECKING, ClassVar
@@ -84,6 +85,7 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         if provider:
             self._bindings = footer_shows(self._bindings, self.PROVIDER_FOOTER)
         self.data = data  # type: ignore[assignment]  # None until loaded
+        self._redraw = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,16 +126,22 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         app.call_from_thread(self.show, data)  # type: ignore[arg-type]
 
     async def show(self, data: PatientData) -> None:
-        """Redraw the body with fresh data (after loading, or after a form saved)."""
-        if not self.is_attached:
-            return
-        self.data = data
-        self._titles(data)
-        body = self.query_one("#dash-body", VerticalScroll)
-        await body.remove_children()
-        await body.mount_all(self._widgets(data))
-        self.refresh_bindings()
-        self.call_after_refresh(self._painted)
+        """Redraw the body with fresh data (after loading, or after a form saved).
+
+        One redraw at a time: the reload after a form's save and a live refresh
+        (the watcher sees that same write) can arrive together, and two removes
+        and mounts interleaved at their awaits would mount the same ids twice.
+        """
+        async with self._redraw:
+            if not self.is_attached:
+                return
+            self.data = data
+            self._titles(data)
+            body = self.query_one("#dash-body", VerticalScroll)
+            await body.remove_children()
+            await body.mount_all(self._widgets(data))
+            self.refresh_bindings()
+            self.call_after_refresh(self._painted)
 
     async def patient_changed(self, data: PatientData) -> None:
         """Fresh data after an edit, delete or undo (`journal.tui.corrections`)."""
