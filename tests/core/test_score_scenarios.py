@@ -1,22 +1,24 @@
 """Hand-checked scenarios: what a clinician would expect the score to say.
 
 Each row's numbers were worked out by hand from docs/scoring.md (the working is
-in the comment above it), not copied from the program's output. The issue's
-third scenario, "a series with a resolved red flag", needs a red-flag
-lifecycle (resolved / still open) that the journal does not record yet; it is
-left for that change.
+in the comment above it), not copied from the program's output. A series
+with a red flag is worked three ways: open, resolved without lasting harm,
+resolved with it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 
-from journal.core.records import CourseRecord
+from journal.core.flags import flag_id
+from journal.core.records import CourseRecord, FlagReview
 from journal.core.score import score_course
 
-from .strategies import checkin, record, review, session
+from .strategies import COURSE_ID, checkin, day, record, review, session
 
 DAY1 = {"redness": 6, "swelling": 3}
 
@@ -51,6 +53,30 @@ def full_series_with_3_month_follow_up() -> CourseRecord:
     return record(
         [session(o, cost=350) for o in sessions], checkins, [review(195, gais="much-improved")]
     )
+
+
+def full_series_with_an_infection(resolved: str | None) -> CourseRecord:
+    """The full series, plus signs of infection reported on day 3 after session 2.
+
+    `resolved`: None (still open), "healed" (resolved on day 50, no lasting harm)
+    or "scarred" (resolved on day 50 with lasting harm).
+    """
+    base = full_series_with_3_month_follow_up()
+    flagged = checkin(38, red_flags=("infection",), notes="warm, yellow crust near left jaw")
+    rec = dataclasses.replace(base, checkins=(*base.checkins, flagged))
+    if resolved is None:
+        return rec
+    review_ = FlagReview(
+        flag_id(COURSE_ID, "infection", day(38)),
+        COURSE_ID,
+        status="resolved",
+        seen_by="Dr Chen",
+        seen_at=dt.datetime.combine(day(39), dt.time(10), dt.UTC),
+        resolved_by="Dr Chen",
+        resolved_on=day(50),
+        lasting=resolved == "scarred",
+    )
+    return dataclasses.replace(rec, flag_reviews=(review_,))
 
 
 def two_sessions_rated_three_weeks_after_the_second() -> CourseRecord:
@@ -115,6 +141,42 @@ SCENARIOS = {
             "high",
             False,
             {"efficacy": 86, "recovery": 78, "safety": 100, "satisfaction": 100, "value": 75},
+        ),
+    ),
+    # The same series with one kind of red flag: safety 100 x 0.5 = 50, so the
+    # total loses .2 x 50 = 10: 89.18 - 10 = 79.18 -> 79. Infection can leave
+    # lasting harm, so while it is open the total is held at 69 (Not Sure).
+    "full series, infection still open": (
+        lambda: full_series_with_an_infection(None),
+        Expected(
+            69,
+            "not-sure",
+            "high",
+            False,
+            {"efficacy": 86, "recovery": 78, "safety": 50, "satisfaction": 100, "value": 75},
+        ),
+    ),
+    # Resolved on day 50 without lasting harm: the hold lifts, 79 Worth It; safety
+    # still counts the flag (50): it happened.
+    "full series, infection resolved without lasting harm": (
+        lambda: full_series_with_an_infection("healed"),
+        Expected(
+            79,
+            "worth-it",
+            "high",
+            False,
+            {"efficacy": 86, "recovery": 78, "safety": 50, "satisfaction": 100, "value": 75},
+        ),
+    ),
+    # Resolved with lasting harm (a scar): the hold stays, 69 Not Sure.
+    "full series, infection resolved with lasting harm": (
+        lambda: full_series_with_an_infection("scarred"),
+        Expected(
+            69,
+            "not-sure",
+            "high",
+            False,
+            {"efficacy": 86, "recovery": 78, "safety": 50, "satisfaction": 100, "value": 75},
         ),
     ),
     # efficacy: large pores 6 (day 0, before the needling) -> 5 on day 49:
