@@ -73,6 +73,7 @@ def row_counts(journal: Any) -> dict[str, int]:
         models.CheckInRow,
         models.PhotoRow,
         models.ReviewRow,
+        models.FlagRow,
     ]
     with journal.read() as db:
         return {t.__tablename__: db.scalar(select(func.count()).select_from(t)) for t in tables}
