@@ -21,34 +21,11 @@ from journal.core.flags import flag_id
 from journal.export.archive import VERSION
 from journal.services.amend import change_log
 from journal.services.archive_import import import_archive
-from journal.services.checkins import add_checkin
 from journal.services.exporting import export_patient
-from journal.services.flags import mark_seen, patient_flags, resolve
+from journal.services.flags import patient_flags, resolve
 from journal.services.patients import add_patient
-from journal.services.sessions import add_session
 
-from .helpers import Parts, row_counts
-
-ANA = "Ana Lima"
-SESSION = "2026-02-01"
-NOW = dt.datetime(2026, 2, 6, 9, 30, tzinfo=dt.UTC)
-
-
-def _flag(journal: Any, key: str) -> str:
-    return next(str(p.flag.id) for p in patient_flags(journal, ANA) if p.flag.key == key)
-
-
-def _source(journal: Any) -> dict[str, str]:
-    """Ana: one session, then blistering (seen), infection (resolved), scarring (open)."""
-    add_patient(journal, ANA)
-    add_session(journal, ANA, date=SESSION, provider="Dr Chen")
-    add_checkin(journal, ANA, date="2026-02-03", flags=["blistering"])
-    add_checkin(journal, ANA, date="2026-02-04", flags=["infection"])
-    add_checkin(journal, ANA, date="2026-02-05", flags=["scarring"])
-    ids = {key: _flag(journal, key) for key in ("blistering", "infection", "scarring")}
-    mark_seen(journal, ids["blistering"], by="Dr Chen", note="Seen at the clinic", now=NOW)
-    resolve(journal, ids["infection"], on="2026-02-10", by="Dr Chen", note="Cleared", now=NOW)
-    return ids
+from .helpers import ANA, Parts, flag_of, flagged_patient, row_counts
 
 
 def _archive(journal: Any, out: Path) -> Path:
@@ -75,7 +52,7 @@ def _flag_rows(journal: Any) -> dict[uuid.UUID, tuple[Any, ...]]:
 
 
 def test_seen_and_resolved_flags_survive_a_round_trip(journal, other, tmp_path):
-    ids = _source(journal)
+    ids = flagged_patient(journal)
     archive = _archive(journal, tmp_path / "ana.zip")
     with zipfile.ZipFile(archive) as zf:
         manifest = json.loads(zf.read("manifest.json"))
@@ -107,7 +84,7 @@ def test_seen_and_resolved_flags_survive_a_round_trip(journal, other, tmp_path):
 def test_a_newer_flag_row_wins_and_an_older_one_changes_nothing(journal, other, tmp_path):
     from journal.store.models import FlagRow
 
-    ids = _source(journal)
+    ids = flagged_patient(journal)
     first = _archive(journal, tmp_path / "first.zip")
     import_archive(other, first)
 
@@ -127,7 +104,7 @@ def test_a_newer_flag_row_wins_and_an_older_one_changes_nothing(journal, other, 
 
 
 def test_a_version_3_archive_still_imports_without_flags(journal, other, tmp_path):
-    _source(other)
+    flagged_patient(other)
     p = Parts(_archive(other, tmp_path / "v4.zip"))
     p.manifest["version"] = 3
     del p.manifest["counts"]["flags"]
@@ -140,7 +117,7 @@ def test_a_version_3_archive_still_imports_without_flags(journal, other, tmp_pat
 def test_a_one_course_archive_carries_only_that_courses_flags(journal, other, tmp_path):
     from journal.services.courses import add_course
 
-    _source(journal)
+    flagged_patient(journal)
     add_course(journal, ANA, title="Neck")
     out = export_patient(journal, ANA, fmt="json", out=tmp_path / "neck.zip", course_ref="Neck")
     summary = import_archive(other, out)
@@ -196,7 +173,7 @@ AHEAD = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     ],
 )
 def test_crafted_flag_rows_are_refused(cli, journal, home, other, tmp_path, change, needle):
-    _source(other)
+    flagged_patient(other)
     p = Parts(_archive(other, tmp_path / "ana.zip"))
     if change in (_flags_in_version_3, _uncounted):
         change(p.records, p.manifest)
@@ -218,7 +195,7 @@ def test_a_flag_row_of_another_patient_is_refused(journal, other, tmp_path):
     from journal.core.errors import JournalError
     from journal.store.models import FlagRow
 
-    _source(other)
+    flagged_patient(other)
     archive = _archive(other, tmp_path / "ana.zip")
     import_archive(journal, archive)
     intruder = add_patient(journal, "Sam Lee")
@@ -229,3 +206,72 @@ def test_a_flag_row_of_another_patient_is_refused(journal, other, tmp_path):
     with pytest.raises(JournalError, match=r"red flag .* already exists for another patient"):
         import_archive(journal, archive)
     assert row_counts(journal) == before
+
+
+# -- FHIR: each AdverseEvent says where its flag stands ---------------------------------------
+
+
+def _fhir(journal: Any, out: Path, name: str = ANA) -> dict[str, Any]:
+    from .helpers import TODAY
+
+    path = export_patient(journal, name, fmt="fhir", out=out, today=TODAY)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _events(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        e["resource"]["event"]["coding"][-1]["code"]: e["resource"]
+        for e in document["entry"]
+        if e["resource"]["resourceType"] == "AdverseEvent"
+    }
+
+
+def test_fhir_adverse_event_outcomes_follow_the_flag_status(journal, tmp_path):
+    from journal.services.checkins import add_checkin
+
+    ids = flagged_patient(journal)
+    resolve(journal, ids["scarring"], on="2026-02-20", by="Dr Ito", lasting=True)
+    add_checkin(journal, ANA, date="2026-02-21", flags=["cold-sore"])
+    document = _fhir(journal, tmp_path / "ana.fhir.json")
+    events = _events(document)
+    outcome = {key: e["outcome"]["coding"][0] for key, e in events.items()}
+    assert {k: c["code"] for k, c in outcome.items()} == {
+        "blistering": "ongoing",  # seen, not resolved
+        "infection": "resolved",
+        "scarring": "resolvedWithSequelae",  # resolved with lasting harm
+        "cold-sore": "ongoing",  # open
+    }
+    assert {c["system"] for c in outcome.values()} == {
+        "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
+    }
+    practitioner = next(
+        e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "Practitioner"
+    )
+    assert events["blistering"]["contributor"] == [
+        {"reference": f"urn:uuid:{practitioner['id']}", "display": "Dr Chen"}
+    ]
+    assert events["scarring"]["contributor"] == [{"display": "Dr Ito"}]  # not in this bundle
+    assert "contributor" not in events["cold-sore"]
+    note = events["infection"]["extension"][0]["valueString"]
+    assert "Status: resolved on 2026-02-10 without lasting harm" in note
+    assert "Resolution note: Cleared" in note
+    assert "Seen note: Seen at the clinic" in events["blistering"]["extension"][0]["valueString"]
+
+
+def test_fhir_flag_before_any_session_notes_its_status(journal, tmp_path):
+    from journal.services.checkins import add_checkin
+    from journal.services.flags import mark_seen
+
+    add_patient(journal, ANA)
+    add_checkin(journal, ANA, date="2026-02-03", flags=["blistering"])
+    mark_seen(journal, flag_of(journal, "blistering"), by="Dr Chen", note="Call booked")
+    document = _fhir(journal, tmp_path / "ana.fhir.json")
+    (observation,) = [
+        e["resource"]
+        for e in document["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][-1]["code"] == "red-flag"
+    ]
+    notes = [n["text"] for n in observation["note"]]
+    assert any(n.startswith("Status: seen by Dr Chen on ") for n in notes)
+    assert "Seen note: Call booked" in notes
