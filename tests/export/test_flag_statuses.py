@@ -167,6 +167,7 @@ AHEAD = (dt.date.today() + dt.timedelta(days=30)).isoformat()
         (_set_flag("blistering", "seen_at", "2099-01-01T00:00:00+00:00"), "seen at"),
         (_set_flag("blistering", "seen_note", "x" * 10_001), "longer than 10000 characters"),
         (_set_flag("blistering", "lasting", "no"), "expected true or false"),
+        (_set_flag("blistering", "seen_by", "Dr\u202eChen"), "invisible direction"),
         (_set_flag("blistering", "patient_id", str(uuid.uuid4())), "unknown field 'patient_id'"),
         (_flags_in_version_3, "unknown section 'flags'"),
         (_uncounted, "counts do not match"),
