@@ -1,9 +1,10 @@
 """The journal exchange archive: one patient's records and photo files in a zip.
 
-Layout (version 2, docs/exports.md has the full description)::
+Layout (version 4, docs/exports.md has the full description)::
 
     manifest.json   format name, version, created, counts, sha256 + size of every member
-    records.json    patient, providers, courses, sessions, checkins, photos, reviews
+    records.json    patient, providers, courses, sessions, checkins, photos, reviews,
+                    flags (what providers recorded about red flags), tombstones
     photos/<aa>/<sha256>-display.jpg, -thumb.jpg and -original.<ext> when kept
 
 Records are written column for column, ids and created/updated timestamps
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.core.errors import InvalidValue, JournalError
+from journal.core.flags import STATUSES, flag_id
 from journal.core.values import (
     check_count,
     parse_cost,
@@ -64,8 +66,9 @@ from journal.export import files
 from journal.store import zipfiles
 
 FORMAT = "microneedling-journal-archive"
-VERSION = 3  # 3: "tombstones"; 2: "sessions", "serums", "session_id" (1: treatment/adjuncts)
-READABLE_VERSIONS = (1, 2, 3)
+VERSION = 4  # 4: "flags"; 3: "tombstones"; 2: "sessions", "serums", "session_id"
+READABLE_VERSIONS = (1, 2, 3, 4)
+FLAGS_SINCE = 4  # older archives have no "flags" section and no count for it
 TOMBSTONES = "tombstones"  # deletions made at the source: {kind, id, at}, no personal data
 # rename-codemod: off  (these are the version-1 names, kept so old archives import)
 LEGACY_SECTIONS = {"treatments": "sessions"}
@@ -74,7 +77,16 @@ LEGACY_FIELDS = {"sessions": {"adjuncts": "serums"}, "photos": {"treatment_id": 
 MANIFEST = "manifest.json"
 RECORDS = "records.json"
 PHOTO_PREFIX = "photos/"
-TABLE_KEYS = ("patient", "providers", "courses", "sessions", "checkins", "photos", "reviews")
+TABLE_KEYS = (
+    "patient",
+    "providers",
+    "courses",
+    "sessions",
+    "checkins",
+    "photos",
+    "reviews",
+    "flags",
+)
 PHOTO_MEMBER = re.compile(
     r"^photos/([0-9a-f]{2})/([0-9a-f]{64})-(display|thumb|original)\.([a-z0-9]{1,5})$"
 )
@@ -364,6 +376,22 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("goodman_baron", _int(1, 4), optional=True),
         Field("notes", _text(10_000), optional=True),
     ),
+    # What a provider recorded about a red flag, under the flag's computed id (the
+    # patient is the archive's; `lasting` only means something once resolved).
+    "flags": (
+        *STAMPS,
+        Field("course_id", _uuid),
+        Field("key", _text(60, required=True)),  # as stored: a custom flag keeps its words
+        Field("first_date", _date),
+        Field("status", _choice(*STATUSES)),
+        Field("seen_by", _text(120, one_line=True), optional=True),
+        Field("seen_at", _stamp, optional=True),
+        Field("seen_note", _text(10_000), optional=True),
+        Field("resolved_by", _text(120, one_line=True), optional=True),
+        Field("resolved_on", _date, optional=True),
+        Field("lasting", _bool),
+        Field("resolved_note", _text(10_000), optional=True),
+    ),
 }
 TOMBSTONE_FIELDS = (
     Field("kind", _choice("course", "session", "checkin", "photo", "review")),
@@ -378,6 +406,7 @@ SINGULAR = {
     "checkins": "check-in",
     "photos": "photo",
     "reviews": "review",
+    "flags": "red flag",
 }
 
 
@@ -564,7 +593,7 @@ class ArchiveReader:
         self._open()
         manifest = self._manifest()
         self._verify_members(manifest)
-        tables = self._records()
+        tables = self._records(manifest["version"])
         self._check_counts(manifest, tables)
         photo_members = self._check_photos(tables)
         self._check_images(photo_members)
@@ -675,7 +704,7 @@ class ArchiveReader:
             if expected_size is not None and expected_size != size:
                 raise self.refuse(f"member {name} does not have the size the manifest gives")
 
-    def _records(self) -> dict[str, list[dict[str, Any]]]:
+    def _records(self, version: int) -> dict[str, list[dict[str, Any]]]:
         if RECORDS not in self._infos:
             raise self.refuse("no records.json")
         doc = self._json(RECORDS, self.read_member(RECORDS))
@@ -685,7 +714,8 @@ class ArchiveReader:
             doc = _current_names(doc, LEGACY_FIELDS)
         except ValueError as exc:
             raise self.refuse(str(exc)) from None
-        unknown = set(doc) - set(TABLE_KEYS) - {TOMBSTONES}
+        known = set(TABLE_KEYS) if version >= FLAGS_SINCE else set(TABLE_KEYS) - {"flags"}
+        unknown = set(doc) - known - {TOMBSTONES}
         if unknown:
             raise self.refuse(f"records.json has an unknown section {sorted(unknown)[0]!r}")
         patient = doc.get("patient")
@@ -751,7 +781,24 @@ class ArchiveReader:
             raise self.refuse(f"{name}: a currency without a cost")
         if table == "photos":
             self._check_photo_paths(name, values)
+        if table == "flags":
+            self._check_flag(name, values)
         return values
+
+    def _check_flag(self, name: str, flag: dict[str, Any]) -> None:
+        """A flag's row must be one the journal could have written.
+
+        Its id is computed from course, key and first day (`core.flags.flag_id`):
+        a row under any other id would attach to no flag. A resolution needs its
+        day, on or after the flag began, as `journal flag resolve` requires.
+        """
+        if flag["id"] != flag_id(flag["course_id"], flag["key"], flag["first_date"]):
+            raise self.refuse(f"{name}: its id is not the id of a flag of that course, key and day")
+        resolved_on = flag["resolved_on"]
+        if flag["status"] == "resolved" and resolved_on is None:
+            raise self.refuse(f"{name}: resolved without a resolution date")
+        if resolved_on is not None and resolved_on < flag["first_date"]:
+            raise self.refuse(f"{name}: resolved before the flag began")
 
     def _check_photo_paths(self, name: str, photo: dict[str, Any]) -> None:
         from journal.store.photostore import relative_path
@@ -791,6 +838,7 @@ class ArchiveReader:
             ("photos", "checkin_id", "checkins"),
             ("reviews", "course_id", "courses"),
             ("reviews", "provider_id", "providers"),
+            ("flags", "course_id", "courses"),
         )
         for table, column, target in links:
             for record in tables[table]:
@@ -805,6 +853,8 @@ class ArchiveReader:
     def _check_counts(self, manifest: dict[str, Any], tables: dict[str, Any]) -> None:
         photo_files = sum(1 for name in self._hashes if name.startswith(PHOTO_PREFIX))
         expected = {"patients": 1, **{k: len(tables[k]) for k in TABLE_KEYS[1:]}}
+        if manifest["version"] < FLAGS_SINCE:
+            del expected["flags"]
         expected["photo_files"] = photo_files
         if manifest.get("counts") != expected:
             raise self.refuse("the manifest's counts do not match records.json")

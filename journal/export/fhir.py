@@ -8,7 +8,10 @@ What maps to what (docs/exports.md has the table and the source of every code):
   `usedReference`), its pain -> an Observation coded LOINC 72514-3
 * Check-in -> Observations "post-procedure symptoms" and "concern severity",
   `partOf` the session's Procedure; a red flag after a session -> AdverseEvent
-  (suspected: that Procedure), one before any session -> Observation
+  (suspected: that Procedure; `outcome` from the flag's status: open or seen ->
+  ongoing, resolved -> resolved or resolvedWithSequelae; the providers who saw
+  or resolved it as `contributor`), one before any session -> Observation (its
+  status in the note)
 * The worth-it score -> Observation (value = score, components = verdict,
   confidence, provisional and each component)
 * Photo -> Media (the display copy re-encoded, metadata-free, as inline data)
@@ -61,6 +64,7 @@ from journal.core.vocab import (
 from journal.export import files
 
 if TYPE_CHECKING:
+    from journal.core.flags import FlagEpisode
     from journal.core.rules import RedFlag
     from journal.core.score import ScoreResult
 
@@ -132,8 +136,13 @@ def bundle_document(
     flags: Sequence[RedFlag],
     jpeg_of: JpegOf,
     generated: dt.datetime,
+    episodes: Sequence[FlagEpisode] = (),
 ) -> dict[str, Any]:
-    """The Bundle as plain JSON-ready dicts (validated by `validate_bundle`)."""
+    """The Bundle as plain JSON-ready dicts (validated by `validate_bundle`).
+
+    `episodes` are the same flags with their status (`core.flags`); a flag
+    found in none of them is open.
+    """
     patient_ref = _ref(history.patient.id)
     by_name = {p.name: p for p in providers}
     entries: list[dict[str, Any]] = [_patient(history)]
@@ -167,10 +176,11 @@ def bundle_document(
             entries.append(qr)
     for f in flags:
         session = after.by_date(f.session_date) if f.session_date else None
+        episode = _episode_of(f, episodes)
         if session is not None:
-            entries.append(_adverse_event(f, pid, patient_ref, session))
+            entries.append(_adverse_event(f, pid, patient_ref, session, episode, by_name))
         else:  # reported before any session: nothing to be a reaction to
-            entries.append(_flag_observation(f, pid, patient_ref))
+            entries.append(_flag_observation(f, pid, patient_ref, episode))
     if score is not None and history.courses:
         entries.append(_score_observation(score, history, patient_ref))
     entries += [_media(p, patient_ref, jpeg_of(p)) for p in history.photos]
@@ -526,18 +536,74 @@ def _procedure_pain(t: Session, patient_ref: dict[str, Any]) -> list[dict[str, A
     ]
 
 
+def _episode_of(flag: RedFlag, episodes: Sequence[FlagEpisode]) -> FlagEpisode | None:
+    """The flag (with its status) a dated report belongs to.
+
+    Episodes of one key never overlap in time (a report after a resolution
+    starts a new one), so key and date find the one.
+    """
+    return next((e for e in episodes if e.key == flag.key and e.first <= flag.date <= e.last), None)
+
+
+def _outcome(episode: FlagEpisode | None) -> tuple[str, str]:
+    """R4 adverse-event-outcome code and display for a flag's current status."""
+    if episode is None or episode.status != "resolved":
+        return "ongoing", "Ongoing"
+    if episode.review is not None and episode.review.lasting:
+        return "resolvedWithSequelae", "Resolved with Sequelae"
+    return "resolved", "Resolved"
+
+
+def _status_lines(episode: FlagEpisode | None) -> list[str]:
+    """The flag's status and the providers' notes, in words, for a note."""
+    if episode is None:
+        return ["Status: open."]
+    lines = [f"Status: {episode.sentence()}."]
+    review = episode.review
+    if review is not None and episode.status != "open":
+        if review.seen_note:
+            lines.append(f"Seen note: {review.seen_note}")
+        if episode.status == "resolved" and review.resolved_note:
+            lines.append(f"Resolution note: {review.resolved_note}")
+    return lines
+
+
+def _contributors(
+    episode: FlagEpisode | None, by_name: dict[str, Provider]
+) -> list[dict[str, Any]]:
+    """Who saw and who resolved the flag: a Practitioner of the bundle when named so."""
+    review = episode.review if episode is not None else None
+    if review is None or episode is None or episode.status == "open":
+        return []
+    names = [review.seen_by]
+    if episode.status == "resolved":
+        names.append(review.resolved_by)
+    found: list[dict[str, Any]] = []
+    for name in dict.fromkeys(n for n in names if n):
+        provider = by_name.get(name)
+        found.append(_ref(provider.id, name) if provider is not None else {"display": name})
+    return found
+
+
 def _adverse_event(
-    flag: RedFlag, patient_id: uuid.UUID, patient_ref: dict[str, Any], session: Session
+    flag: RedFlag,
+    patient_id: uuid.UUID,
+    patient_ref: dict[str, Any],
+    session: Session,
+    episode: FlagEpisode | None = None,
+    by_name: dict[str, Provider] | None = None,
 ) -> dict[str, Any]:
     """A red flag after a session as an R4 AdverseEvent suspected of that session.
 
     Seriousness: serious for signs of infection and allergic reaction (urgent care
-    may be needed), non-serious otherwise. Outcome: unknown, because the journal
-    does not record when a flag resolves.
+    may be needed), non-serious otherwise. Outcome: the flag's status (`_outcome`);
+    R4 has no resolution date or note on AdverseEvent, so those go in the note
+    extension with the seen and resolution notes.
     """
     how = "reported by the patient" if flag.source == "reported" else f"derived from {flag.detail}"
     finding = FLAG_FINDINGS.get(flag.key)
     serious = flag.key in SERIOUS_FLAGS
+    code, display = _outcome(episode)
     resource: dict[str, Any] = {
         "resourceType": "AdverseEvent",
         "id": _derived("flag", patient_id, flag.key, flag.date),
@@ -559,19 +625,24 @@ def _adverse_event(
                 }
             ]
         },
-        "outcome": {"coding": [{"system": AE_OUTCOME, "code": "unknown", "display": "Unknown"}]},
+        "outcome": {"coding": [{"system": AE_OUTCOME, "code": code, "display": display}]},
         "suspectEntity": [{"instance": _ref(session.id)}],
     }
     if flag.source == "reported":
         resource["recorder"] = patient_ref
-    resource["extension"] = [
-        {"url": f"{NS}:fhir:note", "valueString": f"{flag.sentence()} Source: {how}."}
-    ]
+    contributors = _contributors(episode, by_name or {})
+    if contributors:
+        resource["contributor"] = contributors
+    text = " ".join([f"{flag.sentence()} Source: {how}.", *_status_lines(episode)])
+    resource["extension"] = [{"url": f"{NS}:fhir:note", "valueString": text}]
     return resource
 
 
 def _flag_observation(
-    flag: RedFlag, patient_id: uuid.UUID, patient_ref: dict[str, Any]
+    flag: RedFlag,
+    patient_id: uuid.UUID,
+    patient_ref: dict[str, Any],
+    episode: FlagEpisode | None = None,
 ) -> dict[str, Any]:
     how = "reported by the patient" if flag.source == "reported" else f"derived from {flag.detail}"
     return _observation(
@@ -581,7 +652,7 @@ def _flag_observation(
         _concept("observation", "red-flag", "Red flag after microneedling"),
         "exam",
         valueCodeableConcept=_concept("red-flag", flag.key, RED_FLAGS.label(flag.key)),
-        note=_note(flag.sentence(), f"Source: {how}."),
+        note=_note(flag.sentence(), f"Source: {how}.", *_status_lines(episode)),
     )
 
 

@@ -12,7 +12,13 @@ between a home journal and a clinic's) is safe to repeat:
 * A photo whose content (sha256) is already this patient's is the same photo
   and is skipped; if it belongs to another patient the import is refused (one
   photo cannot show two people's skin), with a message that does not say so.
-* Nothing is ever deleted: an archive carries no deletions.
+* A flag row (what a provider recorded about a red flag: seen, resolved) is
+  merged by its computed id like any record, newer `updated_at` winning; it
+  takes the archive's patient. Like other merged records it writes no
+  change-log lines (the source's log stays with the source).
+* Deletions the source made travel as tombstones (`_apply_tombstones`) and are
+  applied unless the local copy changed later; flag rows are never deleted on
+  their own, so none name a flag.
 
 Order of work: the archive is checked completely (`ArchiveReader.load`), the
 merge is computed in a read-only pass (which refuses conflicts), photo files
@@ -37,7 +43,7 @@ if TYPE_CHECKING:
 
     from journal.services.journal import Journal
 
-ORDER = ("providers", "patient", "courses", "sessions", "checkins", "photos", "reviews")
+ORDER = ("providers", "patient", "courses", "sessions", "checkins", "photos", "reviews", "flags")
 CHILDREN = ("sessions", "checkins", "photos", "reviews")
 
 
@@ -153,6 +159,8 @@ def _merge(db: DbSession, content: ArchiveContent, summary: ImportSummary, *, ap
         if key == "photos":
             rows = _without_duplicate_photos(db, rows, summary, patient_id)
         _merge_rows(db, key, rows, summary, apply, patient_id)
+    flags = [{**r, "patient_id": patient_id} for r in content.tables.get("flags", [])]
+    _merge_rows(db, "flags", flags, summary, apply, patient_id)
     if apply:
         db.flush()
         row = db.get(PatientRow, patient_id)
@@ -199,6 +207,7 @@ def _merge_rows(
     from journal.store.models import (
         CheckInRow,
         CourseRow,
+        FlagRow,
         PatientRow,
         PhotoRow,
         ReviewRow,
@@ -212,6 +221,7 @@ def _merge_rows(
         "checkins": CheckInRow,
         "photos": PhotoRow,
         "reviews": ReviewRow,
+        "flags": FlagRow,
     }[key]
     gone = _locally_deleted(db, patient_id)
     for values in rows:
@@ -263,7 +273,10 @@ def _check_owner(db: DbSession, key: str, row: Any, patient_id: uuid.UUID) -> No
 
     if key == "patient":
         return
-    owner = row.patient_id if key == "courses" else _course_owner(db, row.course_id, CourseRow)
+    if key in ("courses", "flags"):
+        owner = row.patient_id
+    else:
+        owner = _course_owner(db, row.course_id, CourseRow)
     if owner != patient_id:
         raise JournalError(
             f"{SINGULAR[key]} {str(row.id)[:8]} already exists for another patient in this "

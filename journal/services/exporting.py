@@ -247,6 +247,7 @@ def _fhir(
         flags=report.flags if report else (),
         jpeg_of=lambda photo: cache.jpeg(photo, FHIR_EDGE),
         generated=dt.datetime.now(dt.UTC),
+        episodes=report.flag_episodes if report else (),
     )
     try:
         validate_bundle(document)
@@ -277,7 +278,12 @@ def _providers(journal: Journal, history: records.PatientHistory) -> list[record
 
 
 def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Path) -> Path:
-    """The exchange archive: every row of the patient (or one course) and its photo files."""
+    """The exchange archive: every row of the patient (or one course) and its photo files.
+
+    Flag rows travel with the courses they belong to: a provider's "seen" and
+    "resolved" are clinical records, and a flag row of a course not exported
+    (another course, or one deleted here) stays behind.
+    """
     from sqlalchemy import select
 
     from journal.export import archive
@@ -286,6 +292,7 @@ def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Pa
     from journal.store.models import (
         CheckInRow,
         CourseRow,
+        FlagRow,
         PhotoRow,
         ProviderRow,
         ReviewRow,
@@ -319,6 +326,17 @@ def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Pa
             "photos": rows(PhotoRow),
             "reviews": rows(ReviewRow),
         }
+        flags = (
+            list(
+                db.scalars(
+                    select(FlagRow)
+                    .where(FlagRow.patient_id == patient.id, FlagRow.course_id.in_(ids))
+                    .order_by(FlagRow.first_date, FlagRow.created_at, FlagRow.id)
+                )
+            )
+            if ids
+            else []
+        )
         provider_ids = {
             r.provider_id for r in children["sessions"] + children["reviews"] if r.provider_id
         }
@@ -340,6 +358,7 @@ def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Pa
         }
         for key, found in children.items():
             tables[key] = [archive.record_of(key, row) for row in found]
+        tables["flags"] = [archive.record_of("flags", row) for row in flags]
         tables[archive.TOMBSTONES] = _tombstones(db, patient.id)
     photo_files: list[tuple[str, Path]] = []
     for photo in tables["photos"]:

@@ -219,6 +219,10 @@ def test_erasing_a_patient_leaves_nothing_of_theirs_in_any_file(cli, home, photo
     photo = _history(cli, "Quilla")["photos"][0]
     assert cli("photo", "delete", photo["id"], "--yes").code == 0  # its files wait in the trash
     assert cli("checkin", "add", "-p", "Sam", "-d", "2026-03-02", "--redness", "2").code == 0
+    assert cli("checkin", "add", "-p", "Quilla", "-d", "2026-03-03", "--flag", "blisters").code == 0
+    (flag,) = cli("flag", "list", "-p", "Quilla", "--json").json()
+    seen = cli("flag", "seen", flag["id"], "--by", "Dr Chen", "--note", "FROBOZZ-NOTE")
+    assert seen.code == 0, seen.err  # a flag row and change-log lines with a provider's note
 
     refused = cli("patient", "delete", "Quilla")
     assert refused.code == 2 and "cannot be undone" in refused.err
@@ -234,12 +238,13 @@ def test_erasing_a_patient_leaves_nothing_of_theirs_in_any_file(cli, home, photo
     assert all(c["patient_id"] is None or c["action"] != "edit" for c in log)
     text = cli("log").out
     assert "XYZZY" not in text and "PLUGH" not in text and "Quilla" not in text
+    assert "FROBOZZ" not in text
     assert cli("undo").code == 2  # nothing of theirs can come back
     assert len(_history(cli, "Sam")["checkins"]) == 1
     assert not [p for p in (home / "photos").rglob("*") if p.is_file()]
     if journal_url is None:  # SQLite: the database, its WAL and every other file in the home
         everything = _every_byte_under(home)
-        for secret in (b"Quilla", b"Zephyrine", b"XYZZY", b"PLUGH"):
+        for secret in (b"Quilla", b"Zephyrine", b"XYZZY", b"PLUGH", b"FROBOZZ"):
             assert secret not in everything, secret
 
 

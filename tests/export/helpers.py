@@ -14,6 +14,8 @@ from typing import Any
 
 TODAY = dt.date(2026, 3, 1)
 DEMO = "Alex Rivera"
+ANA = "Ana Lima"
+SEEN_AT = dt.datetime(2026, 2, 6, 9, 30, tzinfo=dt.UTC)
 
 
 def caching_painter(real: Callable[..., Any], cache: Path) -> Callable[..., None]:
@@ -73,6 +75,34 @@ def row_counts(journal: Any) -> dict[str, int]:
         models.CheckInRow,
         models.PhotoRow,
         models.ReviewRow,
+        models.FlagRow,
     ]
     with journal.read() as db:
         return {t.__tablename__: db.scalar(select(func.count()).select_from(t)) for t in tables}
+
+
+# -- red flags with a status -------------------------------------------------------------
+
+
+def flag_of(journal: Any, key: str) -> str:
+    from journal.services.flags import patient_flags
+
+    return next(str(p.flag.id) for p in patient_flags(journal, ANA) if p.flag.key == key)
+
+
+def flagged_patient(journal: Any) -> dict[str, str]:
+    """Ana: one session, then blistering (seen), infection (resolved), scarring (open)."""
+    from journal.services.checkins import add_checkin
+    from journal.services.flags import mark_seen, resolve
+    from journal.services.patients import add_patient
+    from journal.services.sessions import add_session
+
+    add_patient(journal, ANA)
+    add_session(journal, ANA, date="2026-02-01", provider="Dr Chen")
+    add_checkin(journal, ANA, date="2026-02-03", flags=["blistering"])
+    add_checkin(journal, ANA, date="2026-02-04", flags=["infection"])
+    add_checkin(journal, ANA, date="2026-02-05", flags=["scarring"])
+    ids = {key: flag_of(journal, key) for key in ("blistering", "infection", "scarring")}
+    mark_seen(journal, ids["blistering"], by="Dr Chen", note="Seen at the clinic", now=SEEN_AT)
+    resolve(journal, ids["infection"], on="2026-02-10", by="Dr Chen", note="Cleared", now=SEEN_AT)
+    return ids

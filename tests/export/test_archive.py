@@ -46,6 +46,7 @@ def test_round_trip_into_an_empty_journal(journal, demo, home, other, other_home
         "checkins": 17,
         "photos": 10,
         "reviews": 2,
+        "flags": 0,
         "photo_files": 20,
     }
     assert names == {"manifest.json", *manifest["members"]}
@@ -59,6 +60,7 @@ def test_round_trip_into_an_empty_journal(journal, demo, home, other, other_home
         "checkins": 17,
         "photos": 10,
         "reviews": 2,
+        "flags": 0,
     }
     assert summary.photo_files_written == 20
     assert _doc(other) == _doc(journal)  # same ids, timestamps, values and photo paths
@@ -209,6 +211,7 @@ def test_refuses_an_unknown_version(cli, journal, home, parts, tmp_path):
 def _as_version_1(p):
     """The archive as version 1 wrote it: treatments, adjuncts, treatment_id."""
     p.manifest["version"] = 1
+    del p.manifest["counts"]["flags"], p.records["flags"]  # version 4 added them
     counts = p.manifest["counts"]
     p.manifest["counts"] = {("treatments" if k == "sessions" else k): v for k, v in counts.items()}
     p.records["treatments"] = p.records.pop("sessions")

@@ -94,7 +94,7 @@ def test_red_flags_after_a_session_are_adverse_events(journal, tmp_path):
     infection = events["Signs of infection"]
     assert infection["actuality"] == "actual"
     assert infection["seriousness"]["coding"][0]["code"] == "serious"
-    assert infection["outcome"]["coding"][0]["code"] == "unknown"
+    assert infection["outcome"]["coding"][0]["code"] == "ongoing"  # open: nobody has seen it
     procedure = _of(resources, "Procedure")[0]
     assert infection["suspectEntity"][0]["instance"]["reference"] == f"urn:uuid:{procedure['id']}"
     bleeding = events["Bleeding over 24 hours"]

@@ -67,3 +67,24 @@ def test_the_schema_catches_what_it_should(r4_schema):
     assert any("broken" in e for e in _errors(r4_schema, bad))
     bad["entry"][0]["resource"] = {"resourceType": "Device", "id": "x", "owner_name": "Al"}
     assert any("owner_name" in e for e in _errors(r4_schema, bad))
+
+
+def test_flags_with_every_status_validate_against_the_r4_schema(journal, tmp_path, r4_schema):
+    """Seen, resolved, resolved with lasting harm and open flags: outcome and contributor."""
+    from journal.services.checkins import add_checkin
+    from journal.services.flags import resolve
+
+    from .helpers import ANA, flagged_patient
+
+    ids = flagged_patient(journal)
+    resolve(journal, ids["scarring"], on="2026-02-20", by="Dr Ito", lasting=True)
+    add_checkin(journal, ANA, date="2026-02-21", flags=["cold-sore"])
+    out = export_patient(journal, ANA, fmt="fhir", out=tmp_path / "f.json", today=TODAY)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    outcomes = {
+        e["resource"]["outcome"]["coding"][0]["code"]
+        for e in document["entry"]
+        if e["resource"]["resourceType"] == "AdverseEvent"
+    }
+    assert outcomes == {"ongoing", "resolved", "resolvedWithSequelae"}
+    assert _errors(r4_schema, document) == []

@@ -125,6 +125,9 @@ class Parts:
             for key in ("providers", "courses", "sessions", "checkins", "photos", "reviews"):
                 items = self.records.get(key, [])
                 counts[key] = len(items) if isinstance(items, list) else 0
+            if "flags" in self.records:  # archive version 4 counts its flag rows
+                items = self.records["flags"]
+                counts["flags"] = len(items) if isinstance(items, list) else 0
             counts["photo_files"] = sum(1 for n in self.members if n.startswith("photos/"))
             self.manifest["counts"] = counts
         buffer = io.BytesIO()
