@@ -284,3 +284,30 @@ def test_help_lists_the_patient_and_course_keys(clinic):
             assert "Edit patient" in text and "Edit course" in text and "Delete course" in text
 
     run(scenario())
+
+
+def test_edit_a_course_areas_and_concerns_from_the_dashboard(clinic):
+    app = app_on(clinic)
+    before = patient_history(clinic, ALEX).courses[-1]
+
+    async def scenario():
+        async with app.run_test(size=(100, 40)) as pilot:
+            dashboard = await open_alex(pilot)
+            await pilot.press("k")
+            await settle(pilot)
+            modal = app.screen
+            assert isinstance(modal, CourseEditScreen)
+            areas = modal.query_one("#course-areas", SelectionList)
+            assert set(areas.selected) == set(before.areas)
+            areas.select("forehead")
+            modal.query_one("#course-concerns", SelectionList).select("texture")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is dashboard
+
+    run(scenario())
+    after = patient_history(clinic, ALEX).courses[-1]
+    assert "forehead" in after.areas and set(before.areas) <= set(after.areas)
+    assert "texture" in after.concerns
+    fields = {c.field for c in amend.change_log(clinic, ALEX) if c.kind == "course"}
+    assert {"areas", "concerns"} <= fields

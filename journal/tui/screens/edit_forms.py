@@ -31,12 +31,18 @@ from textual.widgets import Button, Footer, Input, Select, SelectionList, Static
 from textual.widgets.select import InvalidSelectValueError
 
 from journal.core.errors import InvalidValue
-from journal.core.vocab import AREAS, COURSE_STATUSES, PHOTO_KINDS
+from journal.core.vocab import AREAS, CONCERNS, COURSE_STATUSES, PHOTO_KINDS, Vocabulary
 from journal.tui.actions import journal_app
 from journal.tui.present import area_label, photo_day
 from journal.tui.safe import plain
 from journal.tui.screens.checkin_form import CheckInFormScreen
-from journal.tui.screens.form_base import field_input, field_select, mark_refusals, recheck
+from journal.tui.screens.form_base import (
+    field_input,
+    field_select,
+    mark_refusals,
+    recheck,
+    tick_list,
+)
 from journal.tui.screens.patient_form import PatientFormScreen
 from journal.tui.screens.review_form import ReviewFormScreen
 from journal.tui.screens.session_form import SessionFormScreen
@@ -506,8 +512,16 @@ class RefileScreen(ChangedFieldsDialog):
 # -- courses ---------------------------------------------------------------------------
 
 
+def _ticks(vocab: Vocabulary, chosen: tuple[str, ...], id: str) -> SelectionList[str]:
+    """Known terms plus the course's own words, the chosen ones ticked, in vocabulary order."""
+    keys = vocab.keys + [k for k in chosen if k not in vocab.keys]
+    ticks = tick_list([(plain(vocab.label(k)), k, k in chosen) for k in keys])
+    ticks.id = id
+    return ticks
+
+
 class CourseEditScreen(ChangedFieldsDialog):
-    """Rename a course, change its plan (sessions, weeks between them) or its status.
+    """Rename a course, change its areas, concerns, plan (sessions, weeks) or status.
 
     Dismisses with the changed fields, keyed as `amend.edit` names them; the
     caller saves them against the course's `updated_at` (`CorrectsRecords.start_edit`),
@@ -550,6 +564,15 @@ class CourseEditScreen(ChangedFieldsDialog):
                     ),
                     keys=("status",),
                 )
+            with Grid(classes="course-lists"):
+                yield FormField(
+                    "Areas", _ticks(AREAS, course.areas, "course-areas"), keys=("areas", "area")
+                )
+                yield FormField(
+                    "Concerns",
+                    _ticks(CONCERNS, course.concerns, "course-concerns"),
+                    keys=("concerns", "concern"),
+                )
             yield Static("", id="course-note", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="course-save", variant="primary")
@@ -562,4 +585,6 @@ class CourseEditScreen(ChangedFieldsDialog):
             "planned": self.query_one("#course-planned", Input).value.strip(),
             "interval_weeks": self.query_one("#course-interval", Input).value.strip(),
             "status": status if isinstance(status, str) else "",
+            "areas": list(self.query_one("#course-areas", SelectionList).selected),
+            "concerns": list(self.query_one("#course-concerns", SelectionList).selected),
         }
