@@ -98,7 +98,8 @@ def test_a_provider_marks_a_flag_seen_then_resolves_it(flagged: Any) -> None:
             assert "seen by Dr Chen" in text_of(screen.query_one("#flag-detail"))
             # Seen is not resolved: the banner stays (saying so) and so does the hold.
             shown = banner(dashboard)
-            assert "your provider has seen" in shown and "seen by Dr Chen" in shown
+            assert "seen, not yet resolved" in shown and "seen by Dr Chen" in shown
+            assert "swab taken, antibiotics" in shown
 
             await pilot.press("r")
             await settle(pilot)

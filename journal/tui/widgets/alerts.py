@@ -35,15 +35,16 @@ class RedFlagAlerts(Vertical):
     def compose(self) -> ComposeResult:
         count = len(self.flags)
         unseen = sum(1 for f in self.flags if f.status == "open")
-        ask = "call your provider" if unseen else "your provider has seen"
-        yield Static(
-            Text(f"⚠ RED FLAG{'S' if count > 1 else ''}: {ask}", style="bold"),
-            classes="red-flag-title",
-        )
+        flags = f"RED FLAG{'S' if count > 1 else ''}"
+        title = f"⚠ {flags}: call your provider" if unseen else f"⚠ {flags} seen, not yet resolved"
+        yield Static(Text(title, style="bold"), classes="red-flag-title")
         for flag in self.flags:
-            line = "• " + flag.reports[0].sentence()
-            if flag.status != "open":
-                line += f" [{flag.sentence()}]"
+            if flag.status == "open":
+                line = "• " + flag.reports[0].sentence()
+            else:  # the provider knows: say who saw it, not "contact your provider"
+                line = f"• {flag.label} since {flag.first.isoformat()}: {flag.sentence()}"
+                if flag.review is not None and flag.review.seen_note:
+                    line += f" ({flag.review.seen_note})"
             yield Static(plain(line), classes="red-flag")
         yield Static(plain("f: red flags · mark seen, resolve"), classes="red-flag-hint")
 
