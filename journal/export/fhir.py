@@ -80,9 +80,12 @@ GAIS_QUESTIONNAIRE = f"{NS}:questionnaire:gais"
 PAIN_NRS = (LOINC, "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 
 # SNOMED CT codes, each from a published value set: docs/exports.md lists the source of
-# every one. Body sites are DICOM CID 4029 "Dermatology Anatomic Site" ('skin of'
-# concepts); skin findings are DICOM CID 4406 "Patient Reported Lesion Characteristic".
-# A word without a code here keeps the journal's own code and its text only.
+# every one (repository, path and line). Body sites are DICOM CID 4029 "Dermatology
+# Anatomic Site" ('skin of' concepts); skin findings are DICOM CID 4406 "Patient Reported
+# Lesion Characteristic" or the SNOMED CT IPS Free Set (HL7 IPS ValueSet
+# problems-snomed-ct-ips-free-set, SNOMED CT International 2022-07-31); one red flag is
+# from the R4 adverse-event-type ValueSet. A word without a code here keeps the
+# journal's own code and its text only: no published list we read names it.
 AREA_CODES: dict[str, tuple[str, str]] = {
     "full-face": ("73897004", "Skin of face"),
     "forehead": ("68698007", "Skin of forehead"),
@@ -103,20 +106,49 @@ AREA_CODES: dict[str, tuple[str, str]] = {
     "back": ("66643007", "Skin of back"),
     "hands": ("33712006", "Skin of hand"),
 }
+# Symptoms (check-in components). Tightness, sensitivity and downtime: no code found.
 FINDING_CODES: dict[str, tuple[str, str]] = {
     "redness": ("247441003", "Erythema"),
     "itching": ("418363000", "Itching"),
     "flaking": ("271767006", "Peeling"),
     "bleeding": ("297968009", "Bleeding skin"),
     "pain": ("403598008", "Painful skin"),
+    "swelling": ("428786006", "Localized superficial swelling of skin"),
+    "bruising": ("302227002", "Ecchymosis"),
 }
-# Red flags that name a finding already coded above.
-FLAG_FINDINGS: dict[str, str] = {"bleeding-over-24h": "bleeding"}
+# Red flags: their own finding, or (FLAG_FINDINGS) a symptom's finding lasting too long.
+FLAG_CODES: dict[str, tuple[str, str]] = {
+    "blistering": ("417237009", "Blister"),
+    "infection": ("108365000", "Infection of skin"),
+    "hyperpigmentation": ("238699007", "Post-inflammatory hyperpigmentation"),
+    "scarring": ("70582006", "Scar of skin"),
+    "cold-sore": ("1475003", "Herpes labialis"),
+    "allergic-reaction": ("421961002", "Hypersensitivity reaction"),
+    "granulomas": ("3310005", "Foreign body granuloma of skin"),
+}
+FLAG_FINDINGS: dict[str, str] = {"bleeding-over-24h": "bleeding", "swelling-over-week": "swelling"}
+# Concerns. Scars and fine lines take the broader finding (the kind stays in the
+# journal code and text); large pores, texture and laxity: no code found.
+CONCERN_CODES: dict[str, tuple[str, str]] = {
+    "acne-scars": ("70582006", "Scar of skin"),
+    "surgical-scars": ("70582006", "Scar of skin"),
+    "fine-lines": ("247434009", "Wrinkled skin"),
+    "wrinkles": ("247434009", "Wrinkled skin"),
+    "hyperpigmentation": ("49765009", "Hyperpigmentation of skin"),
+    "stretch-marks": ("201067006", "Physiological striae"),
+    "hair-loss": ("56317004", "Alopecia"),
+    "sun-damage": (
+        "402166000",
+        "Chronic effect of ultraviolet radiation on normal skin (photo-aging)",
+    ),
+}
 # Flags where urgent care may be needed are sent as serious, so a receiver looks first.
 SERIOUS_FLAGS = frozenset({"infection", "allergic-reaction"})
 UUID_NAMESPACE = uuid.UUID("8c0b3f5e-4d57-4f34-9a53-5d7c2f1e7a10")
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 MEDIA_TYPE = "http://terminology.hl7.org/CodeSystem/media-type"
+# No published value set we read names microneedling: the procedure keeps its text
+# and the journal's code only (docs/exports.md), never a made-up SNOMED CT code.
 PROCEDURE_TEXT = "Microneedling (collagen induction therapy)"
 CAREPLAN_STATUS = {
     "active": "active",
@@ -243,6 +275,17 @@ def _area(key: str) -> dict[str, Any]:
     return _concept("area", key, AREAS.label(key), _snomed(AREA_CODES, key))
 
 
+def _concern(key: str) -> dict[str, Any]:
+    return _concept("concern", key, CONCERNS.label(key), _snomed(CONCERN_CODES, key))
+
+
+def _red_flag(key: str) -> dict[str, Any]:
+    """A red flag's own finding, or the symptom's it is a lasting form of (if any)."""
+    finding = FLAG_FINDINGS.get(key)
+    standard = _snomed(FINDING_CODES, finding) if finding else _snomed(FLAG_CODES, key)
+    return _concept("red-flag", key, RED_FLAGS.label(key), standard)
+
+
 def _identifier(ident: uuid.UUID) -> list[dict[str, str]]:
     """The journal's UUID as an identifier a receiving system can match on."""
     return [{"use": "secondary", "system": URI_SYSTEM, "value": f"urn:uuid:{ident}"}]
@@ -281,7 +324,7 @@ def _patient(history: PatientHistory) -> dict[str, Any]:
     extension += [
         {
             "url": f"{NS}:fhir:target-concern",
-            "valueCodeableConcept": _concept("concern", c, CONCERNS.label(c)),
+            "valueCodeableConcept": _concern(c),
         }
         for c in p.concerns
     ]
@@ -490,8 +533,7 @@ def _checkin_observations(
                 _concept("observation", "concern-severity", "Concern severity (0-10, 10 = worst)"),
                 "survey",
                 component=[
-                    {"code": _concept("concern", k, CONCERNS.label(k)), "valueInteger": v}
-                    for k, v in sorted(c.concerns.items())
+                    {"code": _concern(k), "valueInteger": v} for k, v in sorted(c.concerns.items())
                 ],
             )
         )
@@ -601,19 +643,13 @@ def _adverse_event(
     extension with the seen and resolution notes.
     """
     how = "reported by the patient" if flag.source == "reported" else f"derived from {flag.detail}"
-    finding = FLAG_FINDINGS.get(flag.key)
     serious = flag.key in SERIOUS_FLAGS
     code, display = _outcome(episode)
     resource: dict[str, Any] = {
         "resourceType": "AdverseEvent",
         "id": _derived("flag", patient_id, flag.key, flag.date),
         "actuality": "actual",
-        "event": _concept(
-            "red-flag",
-            flag.key,
-            RED_FLAGS.label(flag.key),
-            _snomed(FINDING_CODES, finding) if finding else None,
-        ),
+        "event": _red_flag(flag.key),
         "subject": patient_ref,
         "date": flag.date.isoformat(),
         "seriousness": {
@@ -651,7 +687,7 @@ def _flag_observation(
         flag.date,
         _concept("observation", "red-flag", "Red flag after microneedling"),
         "exam",
-        valueCodeableConcept=_concept("red-flag", flag.key, RED_FLAGS.label(flag.key)),
+        valueCodeableConcept=_red_flag(flag.key),
         note=_note(flag.sentence(), f"Source: {how}.", *_status_lines(episode)),
     )
 

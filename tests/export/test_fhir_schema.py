@@ -88,3 +88,14 @@ def test_flags_with_every_status_validate_against_the_r4_schema(journal, tmp_pat
     }
     assert outcomes == {"ongoing", "resolved", "resolvedWithSequelae"}
     assert _errors(r4_schema, document) == []
+
+
+def test_every_standard_code_validates_against_the_r4_schema(journal, tmp_path, r4_schema):
+    """Every symptom, concern and red flag (before and after a session), coded."""
+    from .test_fhir_codes import _coded_journal
+
+    _coded_journal(journal)
+    out = export_patient(journal, "Ana Lima", fmt="fhir", out=tmp_path / "c.json", today=TODAY)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert sum(e["resource"]["resourceType"] == "AdverseEvent" for e in document["entry"]) == 9
+    assert _errors(r4_schema, document) == []
