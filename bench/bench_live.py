@@ -232,7 +232,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=10, help="check-ins during the gap test")
     parser.add_argument("--gaps-only", action="store_true", help="skip the latency rows")
     args = parser.parse_args()
-    rows = [("case", "samples", "median", "worst", "target", "ok")]
+    rows: list[tuple[str, ...]] = [("case", "samples", "median", "worst", "target", "ok")]
 
     def latency_row(label: str, found: list[float]) -> None:
         med = statistics.median(found)
