@@ -10,13 +10,16 @@ its commit returned; the clock runs from then until the new row is in the
 app's list (polled every 5 ms).
 
 Frame gap: the app shows the 1,000-patient journal of bench/bench_tui.py
-(built once and cached), sorted by score so refreshes also re-order rows; a
-10 ms timer on the app records the longest interval between its ticks while
-another process adds check-ins to ten patients and the list refreshes (read
-and re-score in a worker, repaint on the UI thread), and while ctrl+r forces
-full refreshes.
+(built once and cached); a 10 ms timer on the app records the longest interval
+between its ticks, per phase. Sorted by score, another process adds check-ins
+to ten patients (each waited for until the list has applied it: read and
+re-score in a worker, repaint on the UI thread), then ctrl+r forces three full
+refreshes. In the default order (open flags first), patients from the bottom
+of the list report every red flag and jump to the top, moving every row in
+view: the most the list has to repaint. Last, for comparison, Textual's own
+`update_cell` on one cell (it re-renders every row in view).
 
-Run: `python bench/bench_live.py [--pg-url URL] [--samples N] [--patients N]`
+Run: `python bench/bench_live.py [--pg-url URL] [--samples N] [--patients N] [--gaps-only]`
 (the PostgreSQL rows need `--pg-url` or JOURNAL_TEST_PG_URL).
 """
 
