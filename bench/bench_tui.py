@@ -29,7 +29,7 @@ from clinic import FIRST_NAMES, LAST_NAMES  # bench/ is on the path when run as 
 LAUNCH_TARGET_MS = 1000.0
 OPEN_TARGET_MS = 200.0
 TODAY = dt.date(2026, 6, 1)
-CACHE_VERSION = 2  # names now come from bench/clinic.py
+CACHE_VERSION = 3  # rebuilt at schema 0007 (flags, settings, change notify)
 
 
 def build(home: Path, patients: int) -> None:

@@ -25,6 +25,7 @@ from journal.tui.actions import ACTIONS, RunsActions, journal_app
 from journal.tui.keys import HELP, QUIT
 from journal.tui.present import NONE, verdict_label
 from journal.tui.safe import clean, plain
+from journal.tui.widgets.live_table import LiveTable
 
 if TYPE_CHECKING:
     from journal.core.records import Patient
@@ -174,7 +175,7 @@ class PatientListScreen(RunsActions, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Search patients by name  ( / )", id="search")
-        yield DataTable(id="patients", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(id="patients", cursor_type="row", zebra_stripes=True)
         yield Static("", id="list-status")
         yield Footer(compact=True)
 
@@ -262,8 +263,10 @@ class PatientListScreen(RunsActions, Screen[None]):
         app.call_from_thread(self.scores_done)
 
     def apply_overview(self, overview: list[PatientOverview]) -> None:
-        table = self.query_one(DataTable)
+        """Put scored rows in the table; only the rows whose cells changed are repainted."""
+        table = self.query_one(LiveTable)
         visible = {k.value for k in table.rows}
+        changed: dict[str, tuple[Text, ...]] = {}
         for item in overview:
             key = str(item.patient.id)
             row = PatientListRow(
@@ -279,8 +282,8 @@ class PatientListScreen(RunsActions, Screen[None]):
             )
             self.rows[key] = row
             if key in visible:
-                for column, value in zip(COLUMN_KEYS, cells(row), strict=True):
-                    table.update_cell(key, column, value)
+                changed[key] = cells(row)
+        table.set_rows(changed)
         self._status()
 
     def scores_done(self) -> None:
@@ -422,21 +425,16 @@ class PatientListScreen(RunsActions, Screen[None]):
 
         Unlike `rebuild`, no row is re-added, so a 1,000-row table is not measured
         again and the view does not jump: the same patient stays selected and the
-        table scrolls only if that patient's row moved out of sight.
+        table scrolls only if that patient's row moved out of sight. Only rows
+        that changed place are repainted (`LiveTable.reorder`).
         """
-        table = self.query_one(DataTable)
+        table = self.query_one(LiveTable)
         order = [r.id for r in self.visible_rows()]
-        shown = [str(row.key.value) for row in table.ordered_rows]
-        if order == shown:
-            return
-        if set(order) != set(shown):  # the search matches other rows now
-            self.rebuild()
+        if set(order) != {key.value for key in table.rows}:
+            self.rebuild()  # the search matches other rows now
             return
         selected = self.current_patient_id()
-        first = COLUMN_KEYS[0]
-        position = {id(table.get_cell(key, first)): n for n, key in enumerate(order)}
-        table.sort(first, key=lambda cell: position[id(cell)])
-        if selected is not None:
+        if table.reorder(order) and selected is not None:
             table.move_cursor(row=table.get_row_index(selected))
 
     def refresh_data(self) -> None:
