@@ -81,18 +81,25 @@ async def show_everywhere(app: JournalApp, data: PatientData) -> None:
         await _show_everywhere(app, data)
 
 
-async def _show_everywhere(app: JournalApp, data: PatientData) -> None:
+def screens_showing(app: JournalApp, patient_id: uuid.UUID) -> list[tuple[Any, PatientData]]:
+    """The open screens holding this patient's data, with the data they hold, bottom first."""
     from journal.tui.data import PatientData
 
+    found: list[tuple[Any, PatientData]] = []
     for screen in list(app.screen_stack):
         current = getattr(screen, "data", None)
-        if not isinstance(current, PatientData) or current.patient.id != data.patient.id:
-            continue
+        if isinstance(current, PatientData) and current.patient.id == patient_id:
+            found.append((screen, current))
+    return found
+
+
+async def _show_everywhere(app: JournalApp, data: PatientData) -> None:
+    for screen, _current in screens_showing(app, data.patient.id):
         changed = getattr(screen, "patient_changed", None)
         if changed is not None:
             await changed(data)
         elif screen.is_attached:
-            screen.data = data  # type: ignore[attr-defined]
+            screen.data = data
             await screen.recompose()
 
 

@@ -84,12 +84,9 @@ async def show_live(app: JournalApp, data: PatientData) -> None:
 
 
 async def _show_live(app: JournalApp, data: PatientData) -> None:
-    from journal.tui.data import PatientData
+    from journal.tui.corrections import screens_showing
 
-    for screen in list(app.screen_stack):
-        current = getattr(screen, "data", None)
-        if not isinstance(current, PatientData) or current.patient.id != data.patient.id:
-            continue
+    for screen, current in screens_showing(app, data.patient.id):
         changed = getattr(screen, "patient_changed", None)
         if changed is None or current == data or not screen.is_attached:
             continue
