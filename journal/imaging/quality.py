@@ -101,9 +101,9 @@ CAVEAT = (
 _HSV_LOW, _HSV_HIGH = (0, 15, 0), (17, 170, 255)
 _YCRCB_LOW, _YCRCB_HIGH = (0, 135, 85), (255, 180, 135)
 
-# Range of skin chromaticity, as ln(R/G) and ln(B/G) of linear RGB: spans the
-# ColorChecker "light skin" and "dark skin" patches and the generated skin
-# tones with a margin (see docs/photo-measures.md).
+# Range of skin chromaticity, as ln(R/G) and ln(B/G) of linear RGB: the six
+# skin tones of journal/imaging/synthetic.py with a margin of about 0.1. Not
+# yet checked against measured skin; see docs/photo-measures.md.
 _SKIN_LN_RG = (0.30, 1.05)
 _SKIN_LN_BG = (-0.95, -0.20)
 
