@@ -65,6 +65,20 @@ def emit_json(document: Any) -> None:
     sys.stdout.write(json_safe(text) + "\n")
 
 
+def emit_json_text(text: str) -> None:
+    """Print a JSON document a service already serialised, made safe as `emit_json` does."""
+    from journal.core.values import json_safe
+
+    sys.stdout.write(json_safe(text) + "\n")
+
+
+def say_lines(lines: list[str]) -> None:
+    """Many lines as `say` prints each, in one write (`journal log` prints thousands)."""
+    from journal.core.values import terminal_safe
+
+    typer.echo(terminal_safe("\n".join(lines)))
+
+
 def say(line: str = "") -> None:
     """Print one line of text for a person; control characters are shown, not obeyed.
 

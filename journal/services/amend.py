@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session as DbSession
 from journal.core.errors import InvalidValue, JournalError, NotFound
 from journal.core.lookup import looks_like_id
 from journal.services import convert
+from journal.services.changelog import Change
 from journal.services.fields import KINDS, EditableKind, parse_changes
 from journal.services.journal import Journal
 from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
@@ -66,24 +67,6 @@ class EditConflict(JournalError):
     """The record changed after the form that edits it was opened."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class Change:
-    """One line of the change log, as people read it."""
-
-    id: uuid.UUID
-    batch_id: uuid.UUID
-    at: dt.datetime
-    actor: str
-    action: str  # edit | delete | undo | erase
-    kind: str
-    record_id: uuid.UUID
-    patient_id: uuid.UUID | None
-    field: str | None
-    old: Any
-    new: Any
-    reverts: uuid.UUID | None
 
 
 @dataclass(frozen=True)
