@@ -62,8 +62,8 @@ class LogEntry(NamedTuple):
     record_id: str
     patient_id: str | None
     field: str | None
-    old: str | None  # JSON text
-    new: str | None
+    old: str | float | None  # JSON text; a bare number comes back from SQLite as a number
+    new: str | float | None
     reverts: str | None
 
 
@@ -156,8 +156,9 @@ def _iso(at: str | dt.datetime) -> str:
     return _when(at).isoformat()
 
 
-def _decoded(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+def _decoded(text: str | float | None) -> Any:
+    """A stored value: SQLite gives a JSON number back as a number (NUMERIC affinity)."""
+    return json.loads(text) if isinstance(text, str) else text
 
 
 def log_lines(entries: Sequence[LogEntry]) -> list[str]:
@@ -180,9 +181,9 @@ def log_lines(entries: Sequence[LogEntry]) -> list[str]:
     return lines
 
 
-def _shown(text: str | None) -> str:
+def _shown(text: str | float | None) -> str:
     """A stored JSON value as a person reads it; a plain string is used as stored."""
-    if text is not None and text[:1] == '"' and "\\" not in text:
+    if isinstance(text, str) and text[:1] == '"' and "\\" not in text:
         return text[1:-1]  # what str(json.loads(text)) gives
     value = _decoded(text)
     if value is None or value == [] or value == {}:
@@ -204,14 +205,14 @@ def _nested(value: dict[str, Any] | list[Any]) -> str:
     return _indented(value).replace("\n", "\n    ")  # strings never hold a raw newline
 
 
-def _value(text: str | None) -> str:
+def _value(text: str | float | None) -> str:
     """A stored JSON value as the document writes it (non-ASCII unescaped, indented).
 
     A plain string without escapes is already written that way, and so are
     null, true, false and integers; only what could differ is decoded.
     """
-    if text is None:
-        return "null"
+    if not isinstance(text, str):
+        return _string(text)  # None or a number
     if "\\" not in text and (text[:1] == '"' or text in ("null", "true", "false")):
         return text
     value = json.loads(text)
