@@ -55,7 +55,7 @@ def coerce_without_pydantic(command: Any) -> None:
         return
 
     @dataclass(frozen=True)
-    class PassThrough(RuntimeParam):  # type: ignore[misc]
+    class PassThrough(RuntimeParam):
         descriptor: Any = None
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:

@@ -83,3 +83,41 @@ def test_the_check_reads_only_rows_that_hold_the_word(journal):
             event.remove(db.get_bind(), "before_cursor_execute", seen)
     reads = [s for s in statements if "concerns" in s]
     assert reads and all("LIKE" in s.upper() for s in reads), reads
+
+
+def test_undo_finds_the_latest_batch_without_sorting_the_whole_log(journal, home, journal_url):
+    """On SQLite every undo query on the log walks an index (no full scan, no sort of it)."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from journal.services.amend import undo
+
+    if journal_url is not None:
+        pytest.skip("query plans are SQLite's")
+    add_patient(journal, "Pia")
+    checkin = add_checkin(journal, "Pia", date="2026-05-01", symptoms={"redness": 3}, today=TODAY)
+    for n in range(3):
+        edit(journal, "check-in", str(checkin.id), {"notes": f"note {n}"})
+    statements: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    engine = journal.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        undo(journal)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    plans = []
+    with sqlite3.connect(home / "journal.db") as conn:
+        for statement, parameters in statements:
+            if "FROM change" in statement and "ORDER BY" in statement:
+                plan = conn.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+                plans.append([row[-1] for row in plan])
+    # A sort is fine after an equality search (the rows of one moment), not after a scan.
+    slow = [
+        p for p in plans if p[0].startswith("SCAN") and ("SCAN change" in p or "B-TREE" in p[-1])
+    ]
+    assert plans and not slow, plans
