@@ -53,8 +53,8 @@ class LogEntry(NamedTuple):
     deleted record's whole tombstone that the text line does not show.
     """
 
-    id: str
-    batch_id: str
+    id: str | None  # None when read for text lines only (full=False)
+    batch_id: str | None
     at: str | dt.datetime  # SQLite's stored text, or an aware datetime from the ORM
     actor: str
     action: str
@@ -107,7 +107,38 @@ def _read_fast(
                 reader.patient_names(),
                 lambda ids: {row["id"]: row["birth_year"] for row in reader.patients(ids)},
             )
-        return [LogEntry(*row) for row in reader.changes(patient_id, limit, full=full)]
+        rows = reader.changes(patient_id, limit, full=full)
+        if not full:
+            return [LogEntry(*row) for row in rows]
+        return [
+            LogEntry(
+                _uuid_text(i),
+                _uuid_text(batch),
+                at,
+                actor,
+                action,
+                kind,
+                _uuid_text(record),
+                _dashed(patient),
+                field,
+                old,
+                new,
+                _dashed(reverts),
+            )
+            for i, batch, at, actor, action, kind, record, patient, field, old, new, reverts in rows
+        ]
+
+
+def _dashed(stored: str | None) -> str | None:
+    return None if stored is None else _uuid_text(stored)
+
+
+def _uuid_text(stored: str) -> str:
+    """A stored id (32 hex digits) as `str(uuid.UUID(...))` writes it, without the UUID."""
+    if len(stored) != 32:
+        return str(uuid.UUID(stored))  # not SQLAlchemy's form: uuid says what is wrong
+    h = stored.lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _entry(change: Change) -> LogEntry:

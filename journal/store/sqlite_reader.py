@@ -114,7 +114,7 @@ class SQLiteReader:
     def changes(
         self, patient_id: uuid.UUID | None, limit: int | None, *, full: bool = True
     ) -> list[tuple[Any, ...]]:
-        """The change log newest first: ids as `str(UUID)` text, `at` and values as stored.
+        """The change log newest first, as stored: ids as hex, `at` as text, values as JSON.
 
         The same order as the ORM's (`at` descending, then id); left raw because
         `journal log` prints 10,000 of them (see `journal.services.changelog`).
@@ -123,9 +123,8 @@ class SQLiteReader:
         """
         if full:
             columns = (
-                f"{_dashed('id')}, {_dashed('batch_id')}, at, actor, action, kind,"
-                f" {_dashed('record_id')}, {_dashed('patient_id')}, field, old, new,"
-                f" {_dashed('reverts')}"
+                "id, batch_id, at, actor, action, kind, record_id, patient_id, field, old, new,"
+                " reverts"
             )
         else:
             shown = "CASE WHEN field IS NULL THEN NULL ELSE {} END"
@@ -152,15 +151,6 @@ class SQLiteReader:
                 table, f"{sql} WHERE {column} IN ({marks})", tuple(i.hex for i in chunk)
             )
         return found
-
-
-def _dashed(column: str) -> str:
-    """A stored id (32 hex digits) written as `str(uuid.UUID(...))` writes it, by SQLite."""
-    parts = "||'-'||".join(
-        f"substr({column}, {start}, {length})"
-        for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
-    )
-    return f"lower({parts})"
 
 
 def _columns(table: str) -> str:
