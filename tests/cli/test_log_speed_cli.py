@@ -9,6 +9,7 @@ must print exactly what the ORM path and the generic JSON writer print.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -105,3 +106,37 @@ def test_correction_commands_load_neither_pydantic_nor_sqlalchemy_to_read_the_lo
     assert loaded("log") == "0 False False"
     assert loaded("log", "--json", "--limit", "2") == "0 False False"
     assert loaded("undo") == "0 False True"
+
+
+@pytest.mark.parametrize("which", ["home", "photos", "journal.db", "journal.db-wal"])
+def test_log_refuses_a_linked_journal_as_every_command_does(tmp_path, capsys, which):
+    """The SQLite read without SQLAlchemy never follows a link open_journal refuses."""
+    import shutil
+
+    from journal.cli.main import run
+
+    real = tmp_path / "real"
+    assert _run(run, real, "patient", "add", "Robin Vale") == 0
+    home = tmp_path / "home"
+    if which == "home":
+        home.symlink_to(real, target_is_directory=True)
+    else:
+        shutil.copytree(real, home)
+        moved = tmp_path / "moved"
+        target = home / which
+        if target.exists():
+            os.rename(target, moved)
+        else:
+            moved.write_bytes(b"")
+        target.symlink_to(moved)
+    capsys.readouterr()
+    assert _run(run, home, "log") == 2
+    assert "symbolic link" in capsys.readouterr().err
+
+
+def _run(run, home, *args: str) -> int:  # type: ignore[no-untyped-def]
+    try:
+        run(["--home", str(home), *args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
