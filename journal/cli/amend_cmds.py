@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from journal.cli.context import emit_json, open_from, say, short_id
+from journal.cli.context import (
+    emit_json,
+    emit_json_text,
+    open_from,
+    options,
+    say,
+    say_lines,
+    short_id,
+)
 from journal.cli.photo_cmds import photo_app
 from journal.cli.records_cmds import (
     checkin_app,
@@ -27,7 +35,7 @@ from journal.cli.records_cmds import (
 )
 
 if TYPE_CHECKING:
-    from journal.services.amend import Change, Outcome
+    from journal.services.amend import Outcome
 
 SYMPTOMS = (
     "redness",
@@ -281,39 +289,17 @@ def log(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Every edit, delete and undo, newest first: who, when, what, old -> new."""
-    from journal.services.amend import change_log
+    from journal.services.changelog import log_document, log_for, log_lines
 
-    with open_from(ctx) as journal:
-        changes = change_log(journal, patient, limit=limit)
+    opts = options(ctx)
+    entries = log_for(opts.home, opts.db, patient, limit=limit, full=as_json)
     if as_json:
-        emit_json(changes)
+        emit_json_text(log_document(entries))
         return
-    if not changes:
+    if not entries:
         say("No changes yet: records are as they were added.")
-    for change in changes:
-        say(_log_line(change))
-
-
-def _log_line(change: Change) -> str:
-    when = change.at.astimezone().strftime("%Y-%m-%d %H:%M")
-    what = f"{change.kind} {short_id(change.record_id)}"
-    if change.action == "delete" or (change.action == "undo" and change.field is None):
-        detail = "deleted" if change.action == "delete" else "restored"
-    elif change.action == "erase":
-        detail = "erased"
-    else:
-        detail = f"{change.field}: {_shown(change.old)} -> {_shown(change.new)}"
-    return f"{when}  {change.actor:<16}  {change.action:<6}  {what}  {detail}"
-
-
-def _shown(value: Any) -> str:
-    if value is None or value == [] or value == {}:
-        return "(empty)"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
+        return
+    say_lines(log_lines(entries))
 
 
 def register(app: typer.Typer) -> None:

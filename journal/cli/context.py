@@ -8,6 +8,7 @@ JSON document on stdout and nothing else there.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,95 @@ def options(ctx: typer.Context) -> Options:
     if not isinstance(root.obj, Options):
         root.obj = Options()
     return root.obj
+
+
+def coerce_without_pydantic(command: Any) -> None:
+    """Let Typer build its Pydantic coercion only for a value that needs it.
+
+    Typer 0.2x coerces every parameter through a Pydantic `TypeAdapter`, built
+    when the parameter is first processed even if it was not given: importing
+    Pydantic and building the adapters costs about 150 ms, half of a whole
+    `journal log`. Values that are None (not given), a plain string for a
+    plain `str`, a bool for a `bool` or strings for a `list[str]` come out of
+    those adapters unchanged, so they are passed through here; anything else
+    (a number, a choice, a path) still goes through Typer's own coercion,
+    with its own checks and messages. A Typer without this machinery is left
+    alone.
+    """
+    try:
+        from typer._coercion import RuntimeParam, build_runtime_param
+    except ImportError:
+        return
+
+    @dataclass(frozen=True)
+    class PassThrough(RuntimeParam):
+        descriptor: Any = None
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            plain = _plain(self.descriptor, value)
+            if plain is not _NOT_PLAIN:
+                return plain
+            real = build_runtime_param(self.descriptor)
+            param._runtime_param = real  # later values go straight to Typer's
+            return real._coerce_value(value, param=param, ctx=ctx)
+
+    def pass_through(param: Any) -> None:
+        descriptor = getattr(param, "type_descriptor", None)
+        built = getattr(param, "_runtime_param", None)
+        if descriptor is not None and built is None and hasattr(param, "get_runtime_param"):
+            param._runtime_param = PassThrough(
+                descriptor.parameter_info, descriptor.annotation, descriptor
+            )
+
+    def with_help(command: Any) -> None:
+        """The --help option is made on first use, per command: pass it through too."""
+        made = command.get_help_option
+
+        def get_help_option(ctx: Any) -> Any:
+            option = made(ctx)
+            if option is not None:
+                pass_through(option)
+            return option
+
+        command.get_help_option = get_help_option
+
+    stack = [command]
+    while stack:
+        current = stack.pop()
+        stack.extend(getattr(current, "commands", {}).values())
+        for param in getattr(current, "params", ()):
+            pass_through(param)
+        if hasattr(current, "get_help_option"):
+            with_help(current)
+
+
+_NOT_PLAIN = object()
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+
+
+def _plain(descriptor: Any, value: Any) -> Any:
+    """`value` as Typer's adapter would return it, when that is certain; else `_NOT_PLAIN`.
+
+    A plain str, bool or list of str comes back unchanged; a whole number in
+    ASCII digits for an unbounded `int` is that int (see coerce_without_pydantic).
+    """
+    info = descriptor.parameter_info
+    if info.parser is not None or descriptor.is_file or descriptor.is_path or descriptor.is_choice:
+        return _NOT_PLAIN
+    annotation = descriptor.annotation
+    if annotation is str and isinstance(value, str):
+        return value
+    if annotation is bool and isinstance(value, bool):
+        return value
+    if annotation is int and not descriptor.is_ranged and isinstance(value, str):
+        return int(value) if _DIGITS.fullmatch(value) else _NOT_PLAIN
+    if (
+        annotation == list[str]
+        and isinstance(value, tuple | list)
+        and all(isinstance(v, str) for v in value)
+    ):
+        return list(value)
+    return _NOT_PLAIN
 
 
 def open_from(ctx: typer.Context, *, adopt: bool = False) -> Journal:
@@ -63,6 +153,20 @@ def emit_json(document: Any) -> None:
 
     text = json.dumps(to_jsonable(document), indent=2, ensure_ascii=False)
     sys.stdout.write(json_safe(text) + "\n")
+
+
+def emit_json_text(text: str) -> None:
+    """Print a JSON document a service already serialised, made safe as `emit_json` does."""
+    from journal.core.values import json_safe
+
+    sys.stdout.write(json_safe(text) + "\n")
+
+
+def say_lines(lines: list[str]) -> None:
+    """Many lines as `say` prints each, in one write (`journal log` prints thousands)."""
+    from journal.core.values import terminal_safe
+
+    typer.echo(terminal_safe("\n".join(lines)))
 
 
 def say(line: str = "") -> None:

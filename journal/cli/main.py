@@ -25,7 +25,7 @@ from journal.cli import (
     score_cmds,
     settings_cmds,
 )
-from journal.cli.context import Options, options
+from journal.cli.context import Options, coerce_without_pydantic, options
 
 if TYPE_CHECKING:
     from journal.core.errors import JournalError
@@ -117,6 +117,7 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
     from journal.core.errors import JournalError
 
     command = typer.main.get_command(app)
+    coerce_without_pydantic(command)
     opts = Options()
     try:
         code = command.main(args=argv, prog_name="journal", standalone_mode=False, obj=opts)

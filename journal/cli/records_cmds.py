@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from journal.cli.context import emit_json, open_from, say, short_id
-from journal.core.planner import interval_words
 from journal.core.vocab import GOODMAN_BARON
 
 if TYPE_CHECKING:
@@ -189,6 +188,8 @@ def _described(kind: str) -> Callable[[Any], str]:
         if kind == "patient":
             return f"Added patient {record.display_name} ({short_id(record.id)})"
         if kind == "course":
+            from journal.core.planner import interval_words  # not loaded by other commands
+
             return (
                 f"Added course {record.title!r} ({short_id(record.id)}): "
                 f"{record.planned_sessions} sessions every "

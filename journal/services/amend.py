@@ -21,10 +21,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 
 from journal.core.errors import InvalidValue, JournalError, NotFound
 from journal.core.lookup import looks_like_id
 from journal.services import convert
+from journal.services.changelog import Change
 from journal.services.fields import KINDS, EditableKind, parse_changes
 from journal.services.journal import Journal
 from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
@@ -66,24 +68,6 @@ class EditConflict(JournalError):
     """The record changed after the form that edits it was opened."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class Change:
-    """One line of the change log, as people read it."""
-
-    id: uuid.UUID
-    batch_id: uuid.UUID
-    at: dt.datetime
-    actor: str
-    action: str  # edit | delete | undo | erase
-    kind: str
-    record_id: uuid.UUID
-    patient_id: uuid.UUID | None
-    field: str | None
-    old: Any
-    new: Any
-    reverts: uuid.UUID | None
 
 
 @dataclass(frozen=True)
@@ -429,14 +413,7 @@ def undo(journal: Journal, *, by: str | None = None) -> Outcome:
     """Revert the latest edit or delete not yet undone, as a batch of its own."""
     actor = actor_name(by)
     with journal.write() as db:
-        undone = select(ChangeRow.reverts).where(ChangeRow.reverts.is_not(None))
-        latest = db.scalar(
-            select(ChangeRow.batch_id)
-            .where(ChangeRow.action.in_(("edit", "delete")))
-            .where(ChangeRow.batch_id.not_in(undone))
-            .order_by(ChangeRow.at.desc(), ChangeRow.id)
-            .limit(1)
-        )
+        latest = _latest_not_undone(db)
         if latest is None:
             raise InvalidValue("undo", "", "nothing to undo")
         rows = list(db.scalars(select(ChangeRow).where(ChangeRow.batch_id == latest)))
@@ -450,6 +427,38 @@ def undo(journal: Journal, *, by: str | None = None) -> Outcome:
         db.add_all(logged)
         db.flush()
         return Outcome(batch, f"Undid the {what}", tuple(_change(c) for c in logged))
+
+
+def _latest_not_undone(db: DbSession) -> uuid.UUID | None:
+    """The batch of the newest edit or delete that no undo reverts (ties: lowest row id).
+
+    Two steps so each is an index walk: the newest such moment (`ix_change_at`,
+    newest first, stopping at the first hit), then the lowest row id at it.
+    Ordering by (at, id) in one query made SQLite sort the whole log.
+    """
+    candidates = (ChangeRow.action.in_(("edit", "delete")), ~_undone(ChangeRow.batch_id))
+    newest = db.scalar(
+        select(ChangeRow.at).where(*candidates).order_by(ChangeRow.at.desc()).limit(1)
+    )
+    if newest is None:
+        return None
+    return db.scalar(
+        select(ChangeRow.batch_id)
+        .where(*candidates, ChangeRow.at == newest)
+        .order_by(ChangeRow.id)
+        .limit(1)
+    )
+
+
+def _undone(batch_id: Any) -> Any:
+    """Whether an undo reverts this batch: one index lookup (ix_change_reverts) per row.
+
+    Walking the log newest first, the latest batch not undone is usually
+    among the first rows; `NOT IN (every reverted batch)` built the whole
+    list of undos first, on every undo.
+    """
+    undo = aliased(ChangeRow)
+    return select(undo.id).where(undo.reverts == batch_id).exists()
 
 
 def _undo_edit(

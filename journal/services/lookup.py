@@ -7,10 +7,12 @@ when the reference matches nothing or more than one record.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session as DbSession
 
 from journal.core.errors import Ambiguous, InvalidValue, NeedsConfirmation, NotFound
@@ -116,25 +118,32 @@ def find_session(db: DbSession, patient: PatientRow, ref: str) -> SessionRow:
     raise NotFound(f"unknown session {ref!r} for patient {patient.display_name}")
 
 
-def _words_used(db: DbSession, vocab: Vocabulary) -> set[str]:
-    """Every word of `vocab` this journal's records already use (canonical or custom).
+def _word_used(db: DbSession, vocab: Vocabulary, word: str) -> bool:
+    """Whether this journal's records already use `word` of `vocab` (canonical or custom).
 
-    Read only when a near miss was typed (rare), so the JSON columns are
-    scanned in Python rather than queried per database dialect.
+    Asked only when a near miss was typed, for that one word: each JSON list
+    or map column is searched for the word as its JSON text holds it (a
+    LIKE, in the database, both dialects), and only the rows that contain it
+    are read to confirm it is a whole item or key. Scanning every check-in's
+    JSON in Python took seconds on a clinic's 200,000 check-ins.
     """
-    lists: list[Iterable[str]] = []
+    columns: list[Any] = []
     if vocab is AREAS:
-        lists += db.scalars(select(CourseRow.areas)).all()
-        lists += db.scalars(select(SessionRow.areas)).all()
-        lists += [list(m or {}) for m in db.scalars(select(SessionRow.depth_by_area))]
-        lists.append([a for a in db.scalars(select(PhotoRow.area)) if a])
+        columns = [CourseRow.areas, SessionRow.areas, SessionRow.depth_by_area]
+        if db.scalar(select(PhotoRow.id).where(PhotoRow.area == word).limit(1)) is not None:
+            return True
     elif vocab is CONCERNS:
-        lists += db.scalars(select(PatientRow.concerns)).all()
-        lists += db.scalars(select(CourseRow.concerns)).all()
-        lists += [list(m or {}) for m in db.scalars(select(CheckInRow.concerns))]
+        columns = [PatientRow.concerns, CourseRow.concerns, CheckInRow.concerns]
     elif vocab is SERUMS:
-        lists += db.scalars(select(SessionRow.serums)).all()
-    return {word for words in lists for word in (words or [])}
+        columns = [SessionRow.serums]
+    # As SQLAlchemy writes it (non-ASCII escaped), and as a hand-made row might.
+    needles = {json.dumps(word), json.dumps(word, ensure_ascii=False)}
+    for column in columns:
+        text = cast(column, String)
+        found = select(column).where(or_(*(text.contains(n, autoescape=True) for n in needles)))
+        if any(word in (items or ()) for items in db.scalars(found)):
+            return True
+    return False
 
 
 def check_typos(
@@ -155,9 +164,8 @@ def check_typos(
     suspects = [(v, key) for v in values if (key := vocab.near_miss(v)) is not None]
     if not suspects:
         return
-    used = _words_used(db, vocab)
     for value, key in suspects:
-        if vocab.normalize(value) not in used:
+        if not _word_used(db, vocab, vocab.normalize(value)):
             raise NeedsConfirmation(
                 vocab.name, value.strip(), f"did you mean {key!r}?", confirm="custom"
             )

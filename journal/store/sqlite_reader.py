@@ -111,6 +111,38 @@ class SQLiteReader:
             sql = f"SELECT {_columns(table)} FROM {table} t"
         return self._in(table, sql, "t.course_id", course_ids)
 
+    def changes(
+        self, patient_id: uuid.UUID | None, limit: int | None, *, full: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """The change log newest first, as stored: ids as hex, `at` as text, values as JSON.
+
+        The same order as the ORM's (`at` descending, then id); left raw because
+        `journal log` prints 10,000 of them (see `journal.services.changelog`).
+        `full=False` reads only what a text line shows: when, who, what, the
+        record's short id, and a field's old and new value (never a tombstone).
+        """
+        if full:
+            columns = (
+                "id, batch_id, at, actor, action, kind, record_id, patient_id, field, old, new,"
+                " reverts"
+            )
+        else:
+            shown = "CASE WHEN field IS NULL THEN NULL ELSE {} END"
+            columns = (
+                "NULL, NULL, at, actor, action, kind, lower(substr(record_id, 1, 8)), NULL,"
+                f" field, {shown.format('old')}, {shown.format('new')}, NULL"
+            )
+        sql = f"SELECT {columns} FROM change"
+        params: list[Any] = []
+        if patient_id is not None:
+            sql += " WHERE patient_id = ?"
+            params.append(patient_id.hex)
+        sql += " ORDER BY at DESC, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self._conn.execute(sql, params).fetchall()
+
     def _in(self, table: str, sql: str, column: str, ids: Sequence[uuid.UUID]) -> list[Row]:
         found: list[Row] = []
         for chunk in chunked(list(ids)):
