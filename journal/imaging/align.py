@@ -76,9 +76,10 @@ class Alignment:
 
     `matrix` maps follow-up pixel coordinates (x, y, 1) to baseline pixel
     coordinates, both at full resolution; `model` is "similarity",
-    "homography" or "none" (alignment failed: identity matrix). `scale` > 1
-    means the follow-up is shown smaller than the baseline, so it is enlarged
-    to match; `rotation_deg` is counter-clockwise as seen on screen (y down);
+    "homography" or "none" (alignment failed: identity matrix). `scale` is
+    the matrix's pixel scale; `framing_scale` > 1 means the skin looks
+    smaller in the follow-up (taken from further away), so it is enlarged to
+    match; `rotation_deg` is counter-clockwise as seen on screen (y down);
     `shift` is where the follow-up's top-left corner lands, in baseline
     pixels. `reprojection_error` is the RMS distance, in baseline pixels,
     between where the inlier matches land and where they should.
@@ -99,6 +100,15 @@ class Alignment:
     problem: str | None = None
 
     @property
+    def framing_scale(self) -> float:
+        """`scale` with the photos' pixel sizes taken out: how much closer or further.
+
+        A follow-up kept at half the baseline's resolution needs a 2x pixel
+        scale yet was framed the same: its framing scale is 1.0.
+        """
+        return self.scale * self.follow_up_size[0] / max(1, self.baseline_size[0])
+
+    @property
     def error_share(self) -> float:
         """Reprojection error as a share of the baseline's width (0.01 = 1%)."""
         return self.reprojection_error / max(1, self.baseline_size[0])
@@ -111,10 +121,10 @@ class Alignment:
         if abs(self.rotation_deg) >= 1:
             direction = "anticlockwise" if self.rotation_deg > 0 else "clockwise"
             parts.append(f"turned {abs(self.rotation_deg):.0f}° {direction}")
-        if abs(self.scale - 1) >= 0.02:
-            grown = "enlarged" if self.scale > 1 else "reduced"
-            parts.append(f"{grown} {abs(self.scale - 1) * 100:.0f}%")
-        moved = math.hypot(*self.shift) / max(1, self.baseline_size[0])
+        if abs(self.framing_scale - 1) >= 0.02:
+            grown = "enlarged" if self.framing_scale > 1 else "reduced"
+            parts.append(f"{grown} {abs(self.framing_scale - 1) * 100:.0f}%")
+        moved = self._centre_shift() / max(1, self.baseline_size[0])
         if moved >= 0.01:
             parts.append(f"moved {moved * 100:.0f}% of the width")
         if self.model == "homography":
@@ -125,6 +135,17 @@ class Alignment:
             f"within {self.error_share * 100:.1f}% of the width."
         )
 
+    def _centre_shift(self) -> float:
+        """How far, in baseline pixels, the follow-up's centre lands from the baseline's."""
+        m = self.matrix
+        x, y = self.follow_up_size[0] / 2, self.follow_up_size[1] / 2
+        w = m[2][0] * x + m[2][1] * y + m[2][2]
+        landed_x = (m[0][0] * x + m[0][1] * y + m[0][2]) / w
+        landed_y = (m[1][0] * x + m[1][1] * y + m[1][2]) / w
+        return math.hypot(
+            landed_x - self.baseline_size[0] / 2, landed_y - self.baseline_size[1] / 2
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types for `--json` and for storing the transform."""
         return {
@@ -132,6 +153,7 @@ class Alignment:
             "model": self.model,
             "matrix": [list(row) for row in self.matrix],
             "scale": round(self.scale, 4),
+            "framing_scale": round(self.framing_scale, 4),
             "rotation_deg": round(self.rotation_deg, 3),
             "shift": [round(self.shift[0], 2), round(self.shift[1], 2)],
             "matches": self.matches,
@@ -162,7 +184,7 @@ def align(baseline: Picture, follow_up: Picture) -> Alignment:
     def failed(problem: str, matches: int = 0, inliers: int = 0) -> Alignment:
         return _failure(base_size, follow_size, problem, matches, inliers)
 
-    orb = cv2.ORB_create(nfeatures=FEATURES, fastThreshold=10)
+    orb = cv2.ORB.create(nfeatures=FEATURES, fastThreshold=10)
     base_points, base_desc = orb.detectAndCompute(base_grey, None)
     follow_points, follow_desc = orb.detectAndCompute(follow_grey, None)
     if base_desc is None or follow_desc is None or min(len(base_desc), len(follow_desc)) < 2:
@@ -175,8 +197,8 @@ def align(baseline: Picture, follow_up: Picture) -> Alignment:
             f"only {len(good)} details match; the photos may show different areas",
             matches=len(good),
         )
-    src = np.float32([follow_points[m.queryIdx].pt for m in good])
-    dst = np.float32([base_points[m.trainIdx].pt for m in good])
+    src = np.array([follow_points[m.queryIdx].pt for m in good], dtype=np.float32)
+    dst = np.array([base_points[m.trainIdx].pt for m in good], dtype=np.float32)
 
     similarity, sim_mask = cv2.estimateAffinePartial2D(
         src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, maxIters=2000
@@ -209,6 +231,7 @@ def align(baseline: Picture, follow_up: Picture) -> Alignment:
     error = float(np.sqrt(np.mean(np.sum(residual**2, axis=1)))) / base_factor if inliers else 0.0
 
     scale, rotation = _scale_rotation(matrix)
+    framing = scale * follow_size[0] / base_size[0]
     ratio = inliers / len(good)
     problem = None
     if inliers < MIN_INLIERS:
@@ -217,9 +240,9 @@ def align(baseline: Picture, follow_up: Picture) -> Alignment:
         problem = f"only {ratio:.0%} of matching details agree; the photos may show different areas"
     elif error > MAX_ERROR_SHARE * base_size[0]:
         problem = "the matching details do not agree closely enough (skin moved or changed shape)"
-    elif not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1] or abs(rotation) > MAX_ROTATION_DEG:
+    elif not SCALE_RANGE[0] <= framing <= SCALE_RANGE[1] or abs(rotation) > MAX_ROTATION_DEG:
         problem = (
-            f"the fit would need a {scale:.1f}x zoom and a {rotation:.0f}° turn, "
+            f"the fit would need a {framing:.1f}x zoom and a {rotation:.0f}° turn, "
             "more than a re-take differs"
         )
     return Alignment(
@@ -331,8 +354,8 @@ def _is_array(picture: Picture) -> bool:
 
 def _rgb(picture: Picture) -> np.ndarray:
     """A uint8 RGB array (height, width, 3) from a PIL image or an array."""
-    if _is_array(picture):
-        array = np.asarray(picture)
+    if isinstance(picture, np.ndarray):
+        array = picture
         if array.ndim == 2:
             array = np.repeat(array[:, :, None], 3, axis=2)
         elif array.ndim != 3 or array.shape[2] not in (3, 4):
@@ -360,7 +383,8 @@ def _working_grey(rgb: np.ndarray) -> tuple[np.ndarray, float]:
 def _sane_homography(matrix: np.ndarray, shape: tuple[int, ...]) -> bool:
     """A homography a hand-held re-take can produce: corners stay a convex, unflipped quad."""
     height, width = shape[:2]
-    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]]).reshape(-1, 1, 2)
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    corners = corners.reshape(-1, 1, 2)
     quad = cv2.perspectiveTransform(corners, matrix).reshape(-1, 2)
     if not np.all(np.isfinite(quad)):
         return False
@@ -418,6 +442,8 @@ def _unclipped(rgb: np.ndarray) -> np.ndarray:
 
 def _mean(rgb: np.ndarray, usable: np.ndarray, mask: np.ndarray | None) -> tuple[float, ...]:
     """Channel means over `usable`; if almost nothing is usable, over the mask or all."""
-    if cv2.countNonZero(usable) < 64:
-        usable = mask.astype(np.uint8) * 255 if mask is not None else None
-    return tuple(cv2.mean(rgb, mask=usable)[:3])
+    if cv2.countNonZero(usable) >= 64:
+        return tuple(cv2.mean(rgb, mask=usable)[:3])
+    if mask is not None:
+        return tuple(cv2.mean(rgb, mask=mask.astype(np.uint8) * 255)[:3])
+    return tuple(cv2.mean(rgb)[:3])
