@@ -48,8 +48,8 @@ WORK_EDGE = 800
 #: few hundred after the ratio test, few enough for the 300 ms budget.
 FEATURES = 1500
 #: Lowe's ratio test: a match is kept only when its best descriptor distance
-#: is clearly smaller than the second best (Lowe 2004 used 0.8; stricter here
-#: because ORB's binary descriptors are less distinctive than SIFT's).
+#: is clearly smaller than the second best (0.8 is the common choice with
+#: SIFT; stricter here because ORB's binary descriptors are less distinctive).
 RATIO = 0.75
 #: RANSAC inlier threshold, in working-size pixels.
 RANSAC_PX = 3.0
