@@ -34,24 +34,30 @@ if TYPE_CHECKING:
 # Photos are measured at this long side (display copies are 2048 px): the
 # measures are then defined in fractions of the frame, not in pixels, and one
 # photo costs the same whatever its size.
-ANALYSIS_LONG_SIDE = 1024
+ANALYSIS_LONG_SIDE = 768
 
 # A channel at or above this value is clipped (its colour is lost); below the
 # floor the sensor noise dominates. Such pixels are left out of every measure.
 CLIPPED = 250
 BLACK = 6
 
+# Redness counts erythema this many index points above the skin's median
+# only: below it is mottling, grain and JPEG colour noise.
+REDNESS_DEAD_ZONE = 1.0
+
 # Spots: a mark is a connected patch darker than its surroundings by more
 # than SPOT_DARKER (natural-log brightness, 0.10 = about 10% darker) or
 # redder by more than SPOT_REDDER erythema-index points, with an equivalent
 # radius between these fractions of the frame's long side.
-SPOT_DARKER = 0.10
-SPOT_REDDER = 4.0
-SPOT_MIN_RADIUS = 0.0025
+SPOT_DARKER = 0.28
+SPOT_REDDER = 8.0
+SPOT_MIN_RADIUS = 0.005
+_SPOT_SIGMA = 0.008  # marks are smoothed at this scale first, so pores do not count
 SPOT_MAX_RADIUS = 0.06
 
 # Scales, as fractions of the frame's long side.
-_DETAIL_SIGMA = 0.002  # fine texture: finer than this is the pixel grain
+_SMOOTH_SIGMA = 0.004  # colour and marks: finer than this is grain and JPEG noise
+_TEXTURE_SIGMAS = (0.004, 0.012)  # the band "fine texture" measures: pores, fine lines
 _BACKGROUND_SIGMA = 0.04  # the skin around a mark
 _TREND_SIGMA = 0.15  # lighting falling across the frame
 
@@ -171,8 +177,10 @@ def usable_pixels(image: Image.Image | NDArray[np.uint8]) -> NDArray[np.bool_]:
     A pair should be measured on the intersection of both photos' usable
     pixels (and of the aligned region), so both numbers describe the same skin.
     """
-    rgb = _rgb(image)
-    return np.asarray((rgb.max(axis=2) < CLIPPED) & (rgb.min(axis=2) > BLACK))
+    red, green, blue = cv2.split(_rgb(image))
+    brightest = cv2.max(cv2.max(red, green), blue)
+    darkest = cv2.min(cv2.min(red, green), blue)
+    return np.asarray((brightest < CLIPPED) & (darkest > BLACK))
 
 
 def skin_measures(
@@ -205,27 +213,33 @@ def skin_measures(
     melanin = 100.0 * a_red  # red light is absorbed by melanin, barely by blood
     log_bright = -(a_red + a_green + a_blue) * (math.log(10.0) / 3.0)  # ln(geometric mean)
 
-    detail = max(0.6, _DETAIL_SIGMA * long_side)
-    weight = region.astype(np.float32)
+    detail = _SMOOTH_SIGMA * long_side
+    low, high = (sigma * long_side for sigma in _TEXTURE_SIGMAS)
+    weight = None if region.all() else region.astype(np.float32)
     # The measured core keeps clear of the region's edge by the widest fine filter.
-    core = cv2.erode(region.astype(np.uint8), _disc(math.ceil(2 * detail))) > 0
+    core = cv2.erode(region.astype(np.uint8), _square(math.ceil(2 * high))) > 0
     if core.sum() < 64:
         return SkinMeasures(0.0, 0.0, 0.0, 0, 0.0)
     measured_fraction = float(core.mean())
 
     smooth_erythema = _masked_blur(erythema, weight, detail)
     reference = float(np.median(smooth_erythema[core]))
-    redness = float(np.maximum(smooth_erythema[core] - reference, 0.0).mean())
+    redness = float(np.maximum(smooth_erythema[core] - reference - REDNESS_DEAD_ZONE, 0.0).mean())
 
-    smooth_melanin = _masked_blur(melanin, weight, 2 * detail)
-    trend = _coarse_blur(smooth_melanin, weight, _TREND_SIGMA * long_side)
+    smooth_melanin = _masked_blur(melanin, weight, detail)
+    trend = _masked_blur(smooth_melanin, weight, _TREND_SIGMA * long_side)
     pigment_spread = float((smooth_melanin - trend)[core].std())
 
-    fine = log_bright - _masked_blur(log_bright, weight, detail)
+    smooth_bright = _masked_blur(log_bright, weight, low)
+    fine = smooth_bright - _masked_blur(log_bright, weight, high)
     texture = 100.0 * float(np.sqrt(np.mean(fine[core] ** 2)))
 
     spots = _count_spots(
-        log_bright, smooth_erythema, weight, core, detail, _BACKGROUND_SIGMA * long_side
+        _masked_blur(log_bright, weight, _SPOT_SIGMA * long_side),
+        _masked_blur(erythema, weight, _SPOT_SIGMA * long_side),
+        weight,
+        core,
+        _BACKGROUND_SIGMA * long_side,
     )
     return SkinMeasures(
         redness=round(redness, 4),
@@ -298,22 +312,20 @@ def _amount(info: MeasureInfo, amount: float, baseline: float) -> str:
 
 
 def _count_spots(
-    log_bright: NDArray[np.float32],
+    smooth: NDArray[np.float32],
     erythema: NDArray[np.float32],
-    weight: NDArray[np.float32],
+    weight: NDArray[np.float32] | None,
     core: NDArray[np.bool_],
-    detail: float,
     background_sigma: float,
 ) -> int:
     """Connected patches darker or redder than the skin around them, within size bounds."""
-    smooth = _masked_blur(log_bright, weight, detail)
-    darker = _coarse_blur(smooth, weight, background_sigma) - smooth
-    redder = erythema - _coarse_blur(erythema, weight, background_sigma)
+    darker = _masked_blur(smooth, weight, background_sigma) - smooth
+    redder = erythema - _masked_blur(erythema, weight, background_sigma)
     candidate = ((darker > SPOT_DARKER) | (redder > SPOT_REDDER)) & core
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(
         candidate.astype(np.uint8), connectivity=8
     )
-    long_side = max(log_bright.shape)
+    long_side = max(smooth.shape)
     low = math.pi * (SPOT_MIN_RADIUS * long_side) ** 2
     high = math.pi * (SPOT_MAX_RADIUS * long_side) ** 2
     areas = stats[1:count, cv2.CC_STAT_AREA]
@@ -321,40 +333,36 @@ def _count_spots(
 
 
 def _masked_blur(
-    values: NDArray[np.float32], weight: NDArray[np.float32], sigma: float
+    values: NDArray[np.float32], weight: NDArray[np.float32] | None, sigma: float
 ) -> NDArray[np.float32]:
     """Gaussian blur that only averages measured pixels (normalised convolution).
 
     Without it, the black border of a warped photo or a masked-out eye would
-    bleed into the skin next to it and read as a dark mark.
+    bleed into the skin next to it and read as a dark mark. `weight` None
+    means every pixel counts. Wide blurs run on a shrunken copy: a wide
+    kernel costs more than the resizing, and the result is smooth anyway.
     """
-    top = cv2.GaussianBlur(values * weight, (0, 0), sigma)
-    bottom = cv2.GaussianBlur(weight, (0, 0), sigma)
-    return np.asarray(top / np.maximum(bottom, 1e-6), dtype=np.float32)
-
-
-def _coarse_blur(
-    values: NDArray[np.float32], weight: NDArray[np.float32], sigma: float
-) -> NDArray[np.float32]:
-    """`_masked_blur` for wide sigmas, computed on a shrunken copy (wide kernels are slow)."""
     height, width = values.shape
-    factor = max(1, int(sigma // 4))
-    if factor == 1:
-        return _masked_blur(values, weight, sigma)
-    small = (max(1, width // factor), max(1, height // factor))
-    top = cv2.resize(values * weight, small, interpolation=cv2.INTER_AREA)
-    bottom = cv2.resize(weight, small, interpolation=cv2.INTER_AREA)
+    factor = max(1, int(sigma // 3))
+    top = values if weight is None else values * weight
+    bottom = weight
+    if factor > 1:
+        small = (max(1, width // factor), max(1, height // factor))
+        top = cv2.resize(top, small, interpolation=cv2.INTER_AREA)
+        if bottom is not None:
+            bottom = cv2.resize(bottom, small, interpolation=cv2.INTER_AREA)
     top = cv2.GaussianBlur(top, (0, 0), sigma / factor)
-    bottom = cv2.GaussianBlur(bottom, (0, 0), sigma / factor)
-    blurred = top / np.maximum(bottom, 1e-6)
-    return np.asarray(
-        cv2.resize(blurred, (width, height), interpolation=cv2.INTER_LINEAR), dtype=np.float32
-    )
+    if bottom is not None:
+        top = top / np.maximum(cv2.GaussianBlur(bottom, (0, 0), sigma / factor), 1e-6)
+    if factor > 1:
+        top = cv2.resize(top, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(top, dtype=np.float32)
 
 
-def _disc(radius: int) -> NDArray[np.uint8]:
+def _square(radius: int) -> NDArray[np.uint8]:
+    """A square structuring element: OpenCV erodes with it in separable passes (fast)."""
     size = 2 * max(1, radius) + 1
-    return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)), dtype=np.uint8)
+    return np.ones((size, size), dtype=np.uint8)
 
 
 def _rgb(image: Image.Image | NDArray[np.uint8]) -> NDArray[np.uint8]:
