@@ -41,9 +41,9 @@ ANALYSIS_LONG_SIDE = 768
 CLIPPED = 250
 BLACK = 6
 
-# Redness counts erythema this many index points above the skin's median
-# only: below it is mottling, grain and JPEG colour noise.
-REDNESS_DEAD_ZONE = 1.0
+# Redness counts erythema only this many index points above the skin's own
+# tone: below it is mottling, grain and JPEG colour noise.
+REDNESS_DEAD_ZONE = 3.0
 
 # Spots: a mark is a connected patch darker than its surroundings by more
 # than SPOT_DARKER (natural-log brightness, 0.10 = about 10% darker) or
@@ -100,15 +100,15 @@ MEASURES: dict[str, MeasureInfo] = {
             "redness",
             "erythema-index points above the skin's own tone",
             lower_is_better=True,
-            relative_uncertainty=0.08,
-            absolute_uncertainty=0.15,
+            relative_uncertainty=0.06,
+            absolute_uncertainty=0.03,
         ),
         MeasureInfo(
             "pigment_spread",
             "uneven pigmentation",
             "melanin-index points (standard deviation)",
             lower_is_better=True,
-            relative_uncertainty=0.08,
+            relative_uncertainty=0.07,
             absolute_uncertainty=0.1,
         ),
         MeasureInfo(
@@ -116,7 +116,7 @@ MEASURES: dict[str, MeasureInfo] = {
             "texture",
             "% fine-scale brightness variation (RMS)",
             lower_is_better=True,
-            relative_uncertainty=0.12,
+            relative_uncertainty=0.11,
             absolute_uncertainty=0.1,
         ),
         MeasureInfo(
@@ -124,7 +124,7 @@ MEASURES: dict[str, MeasureInfo] = {
             "marks",
             "countable marks",
             lower_is_better=True,
-            relative_uncertainty=0.15,
+            relative_uncertainty=0.0,
             absolute_uncertainty=2.0,
         ),
     )
@@ -222,9 +222,12 @@ def skin_measures(
         return SkinMeasures(0.0, 0.0, 0.0, 0, 0.0)
     measured_fraction = float(core.mean())
 
-    smooth_erythema = _masked_blur(erythema, weight, detail)
-    reference = float(np.median(smooth_erythema[core]))
-    redness = float(np.maximum(smooth_erythema[core] - reference - REDNESS_DEAD_ZONE, 0.0).mean())
+    smooth_erythema = _masked_blur(erythema, weight, _SPOT_SIGMA * long_side)
+    # The skin's own tone, followed across the frame: a light falling off or
+    # mixing in from one side shifts the index smoothly, a red mark does not.
+    reference = _masked_blur(smooth_erythema, weight, _TREND_SIGMA * long_side)
+    excess = smooth_erythema[core] - reference[core] - REDNESS_DEAD_ZONE
+    redness = float(np.maximum(excess, 0.0).mean())
 
     smooth_melanin = _masked_blur(melanin, weight, detail)
     trend = _masked_blur(smooth_melanin, weight, _TREND_SIGMA * long_side)
@@ -291,7 +294,7 @@ def _sentence(
     baseline: float,
     detected: bool,
 ) -> str:
-    """"redness down 18% (uncertainty 8%)" or "marks: no clear change"."""
+    """ "redness down 18% (uncertainty 8%)" or "marks: no clear change"."""
     if not detected:
         return f"{info.label}: no clear change (within {_amount(info, uncertainty, baseline)})"
     direction = "down" if change < 0 else "up"

@@ -33,7 +33,7 @@ from journal.imaging.measures import SkinMeasures, skin_measures, usable_pixels
 from journal.imaging.synthetic import paint_skin
 
 SIZE = (512, 384)
-SEEDS = (3, 9, 5, 19)  # four skin tones (light to dark) and mark sets
+SEEDS = (7, 9, 5, 19)  # four skin tones (light to dark) and mark sets
 MARKS = 24
 SEVERITY = 8
 PHOTO_QUALITY = 90
@@ -167,9 +167,7 @@ def grey_world(image: np.ndarray, reference: np.ndarray, region: np.ndarray) -> 
     return _to_srgb(lin * gains)
 
 
-def measure_pair(
-    before: Truth, after: Truth, p: Perturbation
-) -> tuple[SkinMeasures, SkinMeasures]:
+def measure_pair(before: Truth, after: Truth, p: Perturbation) -> tuple[SkinMeasures, SkinMeasures]:
     """Baseline and follow-up measured as the pipeline will: aligned, normalised, same region."""
     baseline = jpeg(paint(before))
     follow_up, region = align(photograph(after, p), p)
@@ -200,3 +198,24 @@ def movement(name: str, before: SkinMeasures, after: SkinMeasures) -> tuple[floa
     a, b = before.value(name), after.value(name)
     moved = abs(b - a)
     return moved, moved / abs(a) if a else math.inf
+
+
+MIN_MEASURED = 0.25  # a pair measured on less of the frame than this is not comparable
+
+
+def comparable(
+    pairs: list[tuple[int, Perturbation, SkinMeasures, SkinMeasures]],
+) -> list[tuple[int, Perturbation, SkinMeasures, SkinMeasures]]:
+    """Pairs with enough measurable skin; the rest lost it to clipping (the quality check's job)."""
+    return [
+        row
+        for row in pairs
+        if min(row[2].measured_fraction, row[3].measured_fraction) >= MIN_MEASURED
+    ]
+
+
+def derive_uncertainty(
+    pairs: list[tuple[int, Perturbation, SkinMeasures, SkinMeasures]], name: str
+) -> float:
+    """Worst relative movement of one measure over no-change pairs (the basis of MEASURES)."""
+    return max(movement(name, a, b)[1] for _, _, a, b in pairs if a.value(name))
