@@ -202,7 +202,7 @@ def skin_measures(
     scale = min(1.0, ANALYSIS_LONG_SIDE / max(height, width))
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        rgb = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
         region = cv2.resize(region.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
     long_side = max(rgb.shape[:2])
 
@@ -298,10 +298,7 @@ def _sentence(
     if not detected:
         return f"{info.label}: no clear change (within {_amount(info, uncertainty, baseline)})"
     direction = "down" if change < 0 else "up"
-    if percent is not None:
-        size = f"{abs(percent):.0f}%"
-    else:
-        size = _amount(info, abs(change), baseline)
+    size = f"{abs(percent):.0f}%" if percent is not None else _amount(info, abs(change), baseline)
     return f"{info.label} {direction} {size} (uncertainty {_amount(info, uncertainty, baseline)})"
 
 
@@ -347,8 +344,8 @@ def _masked_blur(
     """
     height, width = values.shape
     factor = max(1, int(sigma // 3))
-    top = values if weight is None else values * weight
-    bottom = weight
+    top: Any = values if weight is None else values * weight
+    bottom: Any = weight
     if factor > 1:
         small = (max(1, width // factor), max(1, height // factor))
         top = cv2.resize(top, small, interpolation=cv2.INTER_AREA)
@@ -369,10 +366,7 @@ def _square(radius: int) -> NDArray[np.uint8]:
 
 
 def _rgb(image: Image.Image | NDArray[np.uint8]) -> NDArray[np.uint8]:
-    if isinstance(image, np.ndarray):
-        array = image
-    else:
-        array = np.asarray(image.convert("RGB"))
+    array = image if isinstance(image, np.ndarray) else np.asarray(image.convert("RGB"))
     if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
         raise ValueError("expected an RGB image (HxWx3, 8 bits per channel)")
     return np.ascontiguousarray(array)

@@ -223,8 +223,8 @@ def _draw_marks(
     tone = skin.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     assert isinstance(tone, tuple)
     scar = Image.new("RGB", skin.size, tuple(int(c * 0.55) for c in tone[:3]))
-    redness = Image.new("RGB", skin.size, (178, 64, 60))
-    skin = Image.composite(redness, skin, red_mask)
+    red_tone = Image.new("RGB", skin.size, (178, 64, 60))
+    skin = Image.composite(red_tone, skin, red_mask)
     return Image.composite(scar, skin, dark_mask)
 
 

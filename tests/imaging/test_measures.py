@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import groundtruth as gt
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,6 @@ from journal.imaging.measures import (
     skin_measures,
     usable_pixels,
 )
-
-import groundtruth as gt
 
 
 @pytest.fixture(scope="module")
