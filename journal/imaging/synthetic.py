@@ -66,17 +66,7 @@ def write_skin_photo(
     """
     from PIL import Image
 
-    if not 0 <= severity <= 10:
-        raise ValueError(f"severity must be 0-10, got {severity}")
-    rng = random.Random(seed)
-    tone = _SKIN_TONES[rng.randrange(len(_SKIN_TONES))]
-    angle = rng.uniform(0, 360)
-    marks = _marks(seed)
-
-    skin = _gradient(size, tone, angle)
-    skin = _mottle(skin, rng)
-    skin = _pores(skin, rng)
-    skin = _draw_marks(skin, marks[: round(MAX_MARKS * severity / 10)], severity)
+    skin = paint_skin(seed=seed, severity=severity, size=size)
     if area_label:
         _label(skin, area_label)
 
@@ -91,6 +81,39 @@ def write_skin_photo(
         sign = "+" if minutes >= 0 else "-"
         exif_ifd[0x9011] = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
     skin.save(os.fspath(path), "JPEG", quality=quality, exif=exif)
+
+
+def paint_skin(
+    *,
+    seed: int,
+    severity: int,
+    size: tuple[int, int] = (1600, 1200),
+    redness: float = 1.0,
+    texture: float = 1.0,
+    mark_count: int | None = None,
+) -> Image.Image:
+    """Paint the skin of `write_skin_photo` in memory, with knobs for ground truth.
+
+    The measures' validation needs photos whose truth is known: `redness`
+    scales every red overlay (mottling and marks; 0.8 is "20% less redness"),
+    `texture` scales the fine grain and pores, and `mark_count` draws that
+    many of the seed's marks instead of the severity's share. The defaults
+    paint exactly what `write_skin_photo` always painted.
+    """
+    if not 0 <= severity <= 10:
+        raise ValueError(f"severity must be 0-10, got {severity}")
+    if mark_count is not None and not 0 <= mark_count <= MAX_MARKS:
+        raise ValueError(f"mark_count must be 0-{MAX_MARKS}, got {mark_count}")
+    rng = random.Random(seed)
+    tone = _SKIN_TONES[rng.randrange(len(_SKIN_TONES))]
+    angle = rng.uniform(0, 360)
+    marks = _marks(seed)
+    count = round(MAX_MARKS * severity / 10) if mark_count is None else mark_count
+
+    skin = _gradient(size, tone, angle)
+    skin = _mottle(skin, rng, redness)
+    skin = _pores(skin, rng, texture)
+    return _draw_marks(skin, marks[:count], severity, redness)
 
 
 def _gradient(size: tuple[int, int], tone: tuple[int, int, int], angle: float) -> Image.Image:
@@ -110,7 +133,7 @@ def _noise(size: tuple[int, int], rng: random.Random) -> Image.Image:
     return Image.frombytes("L", size, rng.randbytes(size[0] * size[1]))
 
 
-def _mottle(skin: Image.Image, rng: random.Random) -> Image.Image:
+def _mottle(skin: Image.Image, rng: random.Random, redness: float = 1.0) -> Image.Image:
     """Low-frequency blotches, a little redder than the surrounding skin."""
     from PIL import Image, ImageChops, ImageFilter
 
@@ -121,19 +144,21 @@ def _mottle(skin: Image.Image, rng: random.Random) -> Image.Image:
     shade = blotch.point(lambda v: 128 + (v - 128) * 0.35)
     skin = ImageChops.overlay(skin, Image.merge("RGB", (shade, shade, shade)))
     red = Image.new("RGB", skin.size, (196, 92, 84))
-    mask = blotch.point(lambda v: max(0, v - 140) * 0.45)
+    mask = blotch.point(lambda v: max(0, v - 140) * 0.45 * redness)
     return Image.composite(red, skin, mask)
 
 
-def _pores(skin: Image.Image, rng: random.Random) -> Image.Image:
+def _pores(skin: Image.Image, rng: random.Random, texture: float = 1.0) -> Image.Image:
     """Fine grain plus sparse darker pores, at full resolution (what JPEG finds hard)."""
     from PIL import Image, ImageChops, ImageFilter
 
     grain = _noise(skin.size, rng)
-    fine = grain.filter(ImageFilter.GaussianBlur(0.7)).point(lambda v: 128 + (v - 128) * 0.75)
-    pores = grain.point(lambda v: 96 if v > 250 else 128).filter(ImageFilter.GaussianBlur(1.0))
-    texture = ImageChops.multiply(fine, pores).point(lambda v: min(255, v * 2))
-    return ImageChops.overlay(skin, Image.merge("RGB", (texture, texture, texture)))
+    fine = grain.filter(ImageFilter.GaussianBlur(0.7))
+    fine = fine.point(lambda v: 128 + (v - 128) * 0.75 * texture)
+    pore = round(128 - 32 * texture)
+    pores = grain.point(lambda v: pore if v > 250 else 128).filter(ImageFilter.GaussianBlur(1.0))
+    layer = ImageChops.multiply(fine, pores).point(lambda v: min(255, v * 2))
+    return ImageChops.overlay(skin, Image.merge("RGB", (layer, layer, layer)))
 
 
 def _marks(seed: int) -> list[Mark]:
@@ -161,7 +186,9 @@ def _marks(seed: int) -> list[Mark]:
     return marks
 
 
-def _draw_marks(skin: Image.Image, marks: list[Mark], severity: int) -> Image.Image:
+def _draw_marks(
+    skin: Image.Image, marks: list[Mark], severity: int, redness: float = 1.0
+) -> Image.Image:
     """Paint marks through two blurred masks: one darkens, one reddens."""
     from PIL import Image, ImageDraw, ImageFilter
 
@@ -178,24 +205,26 @@ def _draw_marks(skin: Image.Image, marks: list[Mark], severity: int) -> Image.Im
         radius = max(1.5, mark.radius * scale)
         level = int(255 * mark.strength * depth)
         if mark.kind == "red":
-            red_draw.ellipse(_box(cx, cy, radius * 1.2, radius), fill=int(level * 0.7))
+            red_draw.ellipse(_box(cx, cy, radius * 1.2, radius), fill=int(level * 0.7 * redness))
         elif mark.kind == "icepick":
             dark_draw.ellipse(_box(cx, cy, radius, radius), fill=level)
         else:
             dark_draw.ellipse(_box(cx, cy, radius, radius * 0.8), fill=int(level * 0.75))
-            red_draw.ellipse(_box(cx, cy, radius * 1.5, radius * 1.3), fill=int(level * 0.35))
+            halo = int(level * 0.35 * redness)
+            red_draw.ellipse(_box(cx, cy, radius * 1.5, radius * 1.3), fill=halo)
         for dx, dy, part in mark.lobes if mark.kind != "icepick" else ():
             lobe = (cx + dx * radius * 1.4, cy + dy * radius * 1.4, radius * part, radius * part)
             draw = red_draw if mark.kind == "red" else dark_draw
-            draw.ellipse(_box(*lobe), fill=int(level * 0.6))
+            tint = redness if mark.kind == "red" else 1.0
+            draw.ellipse(_box(*lobe), fill=int(level * 0.6 * tint))
     blur = max(1.0, scale / 500)
     dark_mask = dark_mask.filter(ImageFilter.GaussianBlur(blur))
     red_mask = red_mask.filter(ImageFilter.GaussianBlur(blur * 2))
     tone = skin.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     assert isinstance(tone, tuple)
     scar = Image.new("RGB", skin.size, tuple(int(c * 0.55) for c in tone[:3]))
-    redness = Image.new("RGB", skin.size, (178, 64, 60))
-    skin = Image.composite(redness, skin, red_mask)
+    red_tone = Image.new("RGB", skin.size, (178, 64, 60))
+    skin = Image.composite(red_tone, skin, red_mask)
     return Image.composite(scar, skin, dark_mask)
 
 
