@@ -9,6 +9,9 @@ area still counts, and that a word merely inside another one does not.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,7 +88,17 @@ def test_the_check_reads_only_rows_that_hold_the_word(journal):
     assert reads and all("LIKE" in s.upper() for s in reads), reads
 
 
-def test_undo_finds_the_latest_batch_without_sorting_the_whole_log(journal, home, journal_url):
+@pytest.fixture
+def sqlite_journal(tmp_path: Path) -> Iterator[Any]:
+    """Query plans are SQLite's: this test reads them with EXPLAIN QUERY PLAN."""
+    from journal.services.journal import open_journal
+
+    opened = open_journal(tmp_path / "home")
+    yield opened
+    opened.close()
+
+
+def test_undo_finds_the_latest_batch_without_sorting_the_whole_log(sqlite_journal, tmp_path):
     """On SQLite every undo query on the log walks an index (no full scan, no sort of it)."""
     import sqlite3
 
@@ -93,8 +106,7 @@ def test_undo_finds_the_latest_batch_without_sorting_the_whole_log(journal, home
 
     from journal.services.amend import undo
 
-    if journal_url is not None:
-        pytest.skip("query plans are SQLite's")
+    journal, home = sqlite_journal, tmp_path / "home"
     add_patient(journal, "Pia")
     checkin = add_checkin(journal, "Pia", date="2026-05-01", symptoms={"redness": 3}, today=TODAY)
     for n in range(3):
