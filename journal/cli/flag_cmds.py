@@ -15,20 +15,25 @@ import typer
 from journal.cli.context import emit_json, open_from, say
 
 if TYPE_CHECKING:
+    from journal.services.amend import Outcome
     from journal.services.flags import PatientFlag
 
 flag_app = typer.Typer(help="Act on red flags: list, mark seen, resolve.", no_args_is_help=True)
 
-BY_HELP = "Who acted, e.g. 'Dr Chen' (default: your user name)."
-NOTE_HELP = "A note for the record, e.g. what was advised."
 PATIENT_HELP = "Patient id, id prefix or unique name."
+# The options `seen` and `resolve` share, declared once.
+FLAG = typer.Argument(..., metavar="FLAG", help="Flag id or its first 4+ characters.")
+BY = typer.Option(None, "--by", help="Who acted, e.g. 'Dr Chen' (default: your user name).")
+NOTE = typer.Option(None, "--note", help="A note for the record, e.g. what was advised.")
+IN_PATIENT = typer.Option(None, "--patient", "-p", help=PATIENT_HELP + " Narrows the search.")
+JSON = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 @flag_app.command("list")
 def list_flags(
     ctx: typer.Context,
     patient: str = typer.Option(..., "--patient", "-p", help=PATIENT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    as_json: bool = JSON,
 ) -> None:
     """A patient's red flags with id and status, open ones first."""
     from journal.services.flags import patient_flags
@@ -56,34 +61,34 @@ def _line(item: PatientFlag) -> str:
 @flag_app.command("seen")
 def seen(
     ctx: typer.Context,
-    flag: str = typer.Argument(..., help="Flag id or its first 4+ characters."),
-    by: str | None = typer.Option(None, "--by", help=BY_HELP),
-    note: str | None = typer.Option(None, "--note", help=NOTE_HELP),
-    patient: str | None = typer.Option(None, "--patient", "-p", help=PATIENT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    flag: str = FLAG,
+    by: str | None = BY,
+    note: str | None = NOTE,
+    patient: str | None = IN_PATIENT,
+    as_json: bool = JSON,
 ) -> None:
     """Acknowledge a red flag: a provider has seen it."""
     from journal.services.flags import mark_seen
 
     with open_from(ctx) as journal:
         outcome = mark_seen(journal, flag, by=by, note=note, patient_ref=patient)
-    _report(outcome.summary, outcome, as_json)
+    _report(outcome, as_json)
 
 
 @flag_app.command("resolve")
 def resolve(
     ctx: typer.Context,
-    flag: str = typer.Argument(..., help="Flag id or its first 4+ characters."),
+    flag: str = FLAG,
     date: str | None = typer.Option(
         None, "--date", "-d", help="Day it resolved, YYYY-MM-DD (default: today)."
     ),
     lasting: bool = typer.Option(
         False, "--lasting", help="The harm lasted (a scar, a pigment change): keeps the cap."
     ),
-    by: str | None = typer.Option(None, "--by", help=BY_HELP),
-    note: str | None = typer.Option(None, "--note", help=NOTE_HELP),
-    patient: str | None = typer.Option(None, "--patient", "-p", help=PATIENT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    by: str | None = BY,
+    note: str | None = NOTE,
+    patient: str | None = IN_PATIENT,
+    as_json: bool = JSON,
 ) -> None:
     """Close a red flag on a date, saying whether harm lasted."""
     from journal.services.flags import resolve as resolve_flag
@@ -98,14 +103,14 @@ def resolve(
             note=note,
             patient_ref=patient,
         )
-    _report(outcome.summary, outcome, as_json)
+    _report(outcome, as_json)
 
 
-def _report(summary: str, outcome: object, as_json: bool) -> None:
+def _report(outcome: Outcome, as_json: bool) -> None:
     if as_json:
         emit_json(outcome)
     else:
-        say(summary)
+        say(outcome.summary)
 
 
 def register(app: typer.Typer) -> None:

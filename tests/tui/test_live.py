@@ -219,3 +219,32 @@ def test_a_long_list_keeps_its_scroll_and_cursor_when_rows_change(
             assert table.scroll_y == scrolled, "a row added below does not move the view"
 
     run(scenario())
+
+
+def test_ctrl_r_works_inside_a_record_detail(
+    clinic: Any, home: Path, journal_url: str | None
+) -> None:
+    """A modal detail hides the app's keys; it binds ctrl+r again, as it does ctrl+z."""
+    from journal.tui.screens.detail import DetailScreen
+
+    async def scenario() -> None:
+        app = app_on(clinic, live=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, PatientListScreen)
+            screen.query_one(DataTable).move_cursor(row=1)  # Bea
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("t")
+            await settle(pilot)
+            await pilot.press("enter")  # the first entry's detail
+            await settle(pilot)
+            assert isinstance(app.screen, DetailScreen)
+            other_process(home, journal_url, "patient", "add", "Dana Eze")
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert "Refreshed" in [n.message for n in app._notifications]
+            assert any(r.name == "Dana Eze" for r in screen.rows.values())
+
+    run(scenario())

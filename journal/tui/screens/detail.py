@@ -64,6 +64,7 @@ class DetailScreen(CorrectsRecords, ModalScreen[None]):
         Binding("d", "delete", "Delete"),
         # A modal screen hides the app's bindings: these two work here as everywhere else.
         Binding("ctrl+z", "app.undo", "Undo"),
+        Binding("ctrl+r", "app.refresh_data", "Refresh", show=False),  # modal: re-bound here
         Binding("question_mark", "app.help", "Help", key_display="?"),
     ]
     FAILED_TITLE = "Not changed"
