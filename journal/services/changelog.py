@@ -21,10 +21,10 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from journal.core.lookup import match_patient
+from journal.services.reading import any_link
 from journal.store.location import resolve_location
 from journal.store.sqlite_reader import SQLiteReader
 
@@ -84,7 +84,7 @@ def log_for(
     location = resolve_location(home, db_url)
     db_file = location.sqlite_path
     reader = None
-    if db_file is not None and not _any_link(location.home, location.photos_dir, db_file):
+    if db_file is not None and not any_link(location.home, location.photos_dir, db_file):
         reader = SQLiteReader.open(db_file)
     if reader is not None:
         try:
@@ -96,12 +96,6 @@ def log_for(
 
     with open_journal(location=location) as journal:
         return [_entry(c) for c in change_log(journal, patient_ref, limit=limit)]
-
-
-def _any_link(home: Path, photos: Path, db_file: Path) -> bool:
-    """A link where open_journal refuses one: the ORM path then says so, as always."""
-    near_db = [db_file.with_name(db_file.name + suffix) for suffix in ("", "-wal", "-shm")]
-    return any(os.path.islink(p) for p in (home, photos, *near_db))
 
 
 def _read_fast(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from journal.core import records
@@ -27,8 +28,10 @@ def history_for(
     """The complete history of the patient `patient_ref` names."""
     location = resolve_location(home, db_url)
     db_file = location.sqlite_path
-    linked = db_file is not None and os.path.islink(db_file)  # never followed: see open_journal
-    reader = SQLiteReader.open(db_file) if location.is_sqlite and not linked else None
+    reader = None
+    linked = db_file is not None and any_link(location.home, location.photos_dir, db_file)
+    if location.is_sqlite and db_file is not None and not linked:
+        reader = SQLiteReader.open(db_file)
     if reader is not None:
         try:
             return _read_fast(reader, patient_ref)
@@ -39,6 +42,16 @@ def history_for(
 
     with open_journal(location=location) as journal:
         return patient_history(journal, patient_ref)
+
+
+def any_link(home: Path, photos: Path, db_file: Path) -> bool:
+    """A link where open_journal refuses one (home, photos, database, WAL, SHM).
+
+    The fast reads never follow one: they leave it to the ORM path, which
+    refuses it with the usual message.
+    """
+    near_db = [db_file.with_name(db_file.name + suffix) for suffix in ("", "-wal", "-shm")]
+    return any(os.path.islink(p) for p in (home, photos, *near_db))
 
 
 def _read_fast(reader: SQLiteReader, patient_ref: str) -> records.PatientHistory:

@@ -112,9 +112,10 @@ def test_correction_commands_load_neither_pydantic_nor_sqlalchemy_to_read_the_lo
     assert loaded("undo") == "0 False True"
 
 
+@pytest.mark.parametrize("command", [("log",), ("history", "-p", "Robin")], ids=["log", "history"])
 @pytest.mark.parametrize("which", ["home", "photos", "journal.db", "journal.db-wal"])
-def test_log_refuses_a_linked_journal_as_every_command_does(tmp_path, capsys, which):
-    """The SQLite read without SQLAlchemy never follows a link open_journal refuses."""
+def test_fast_reads_refuse_a_linked_journal_as_every_command_does(tmp_path, capsys, which, command):
+    """The SQLite reads without SQLAlchemy never follow a link open_journal refuses."""
     import shutil
 
     from journal.cli.main import run
@@ -134,7 +135,7 @@ def test_log_refuses_a_linked_journal_as_every_command_does(tmp_path, capsys, wh
             moved.write_bytes(b"")
         target.symlink_to(moved)
     capsys.readouterr()
-    assert _run(run, home, "log") == 2
+    assert _run(run, home, *command) == 2
     assert "symbolic link" in capsys.readouterr().err
 
 
