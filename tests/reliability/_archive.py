@@ -97,6 +97,13 @@ def build_small_archive(folder: Path) -> bytes:
     for step in steps:
         code, _, err = invoke([*home, *step])
         assert code == 0, (step, err)
+    # A provider saw the blistering: the archive carries the flag's row (version 4).
+    code, listed, err = invoke([*home, "flag", "list", "-p", "Ana", "--json"])
+    assert code == 0, err
+    (flag,) = json.loads(listed)
+    seen = [*home, "flag", "seen", flag["id"], "--by", "Dr Ito", "--note", "looked at it"]
+    code, _, err = invoke(seen)
+    assert code == 0, err
     out = folder / "ana.zip"
     code, _, err = invoke([*home, "export", "-p", "Ana", "-f", "json", "-o", str(out)])
     assert code == 0, err

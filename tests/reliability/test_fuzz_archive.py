@@ -255,7 +255,16 @@ JSON_VALUE = st.recursive(
     ),
     max_leaves=8,
 )
-SECTIONS = ("patient", "providers", "courses", "sessions", "checkins", "photos", "reviews")
+SECTIONS = (
+    "patient",
+    "providers",
+    "courses",
+    "sessions",
+    "checkins",
+    "photos",
+    "reviews",
+    "flags",
+)
 
 
 def _records_of(parts: Parts, section: str) -> list[dict[str, Any]]:
