@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from journal.core.records import OPEN, RESOLVED, SEEN, STATUSES, CourseRecord, FlagReview
+from journal.core.rules import RedFlag, checkin_flags, session_dates, session_on_or_before
 
 __all__ = [
     "LASTING_HARM_FLAGS",
@@ -32,11 +33,10 @@ __all__ = [
     "FlagEpisode",
     "FlagReview",
     "course_flags",
+    "episode_of",
     "episodes",
     "flag_id",
-    "needs_attention",
 ]
-from journal.core.rules import RedFlag, checkin_flags, session_dates, session_on_or_before
 
 # Flags whose harm can outlast the course (a scar, a pigment change): while one is
 # open, or was resolved with lasting harm, the score reads Not Sure at best.
@@ -179,8 +179,10 @@ def course_flags(record: CourseRecord) -> list[FlagEpisode]:
     return episodes(record.course.id, reports, reviews)
 
 
-def needs_attention(flags: Iterable[FlagEpisode]) -> list[FlagEpisode]:
-    """Flags not yet resolved, open ones (nobody has seen them) first."""
-    waiting = [f for f in flags if f.status != RESOLVED]
-    waiting.sort(key=lambda f: (f.status != OPEN, f.first, f.key))
-    return waiting
+def episode_of(flags: Iterable[FlagEpisode], report: RedFlag) -> FlagEpisode | None:
+    """The flag a dated report belongs to: the latest of its kind begun by the report's day."""
+    found = None
+    for flag in flags:
+        if flag.key == report.key and flag.first <= report.date:
+            found = flag
+    return found

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from journal.core.flags import FlagEpisode, episodes
+from journal.core.flags import FlagEpisode, episode_of, episodes
 from journal.core.records import CheckIn, CourseRecord, Review, Session
 from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
 from journal.core.vocab import CONCERNS, GAIS, GAIS_NUMBERS
@@ -285,7 +285,7 @@ class ScoreResult:
             ],
             "explanation": list(self.explanation),
             "trend": [{"date": p.date.isoformat(), "score": p.score} for p in self.trend],
-            "flags": [_flag_dict(f, self._episode_of(f), self.as_of) for f in self.flags],
+            "flags": [_flag_dict(f, episode_of(self.episodes, f), self.as_of) for f in self.flags],
             "benchmark": {
                 "source": self.benchmark.source,
                 "worth_it_percent": self.benchmark.worth_it_percent,
@@ -297,14 +297,6 @@ class ScoreResult:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "capped": self.capped,
         }
-
-    def _episode_of(self, flag: RedFlag) -> FlagEpisode | None:
-        """The flag (episode) a dated report belongs to: the latest of its key begun by then."""
-        found = None
-        for episode in self.episodes:
-            if episode.key == flag.key and episode.first <= flag.date:
-                found = episode
-        return found
 
 
 def _flag_dict(flag: RedFlag, episode: FlagEpisode | None, as_of: dt.date | None) -> dict[str, Any]:

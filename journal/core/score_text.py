@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from journal.core.flags import episode_of
 from journal.core.records import OPEN, RESOLVED, SEEN
 from journal.core.score import (
     BENCHMARK_REVIEWS,
@@ -197,10 +198,7 @@ def safety_sentence(facts: Facts) -> str:
 
 def _flag_status(facts: Facts, flag: RedFlag) -> tuple[str, str]:
     """A report's flag status on the as-of date, and the words to add after it."""
-    episode = None
-    for candidate in facts.episodes:
-        if candidate.key == flag.key and candidate.first <= flag.date:
-            episode = candidate
+    episode = episode_of(facts.episodes, flag)
     if episode is None or episode.review is None:
         return OPEN, ""
     status = episode.status_on(facts.as_of)

@@ -166,27 +166,9 @@ def edit(
         columns = _complete(kind, row, columns)
         batch = uuid.uuid4()
         patient_id = patient_id_of(db, kind.table, row)
-        logged: list[ChangeRow] = []
-        for column, new in columns.items():
-            old = getattr(row, column)
-            if snapshots.field_to_json(kind.table, column, old) == snapshots.field_to_json(
-                kind.table, column, new
-            ):
-                continue
-            logged.append(
-                ChangeRow(
-                    batch_id=batch,
-                    actor=actor,
-                    action="edit",
-                    kind=kind.table,
-                    record_id=row.id,
-                    patient_id=patient_id,
-                    field=column,
-                    old=snapshots.field_to_json(kind.table, column, old),
-                    new=snapshots.field_to_json(kind.table, column, new),
-                )
-            )
-            setattr(row, column, new)
+        logged = apply_changes(
+            kind.table, row, columns, actor=actor, patient_id=patient_id, batch=batch
+        )
         if not logged:
             raise InvalidValue(kind.name, ref, "nothing to change: every value is as it was")
         db.add_all(logged)
@@ -196,7 +178,45 @@ def edit(
         record = CONVERT[kind.table](row)
         fields = ", ".join(c.field or "" for c in logged)
         summary = f"Edited {kind.name} {str(row.id)[:8]}: {fields}"
-        return Outcome(batch, summary, tuple(_change(c) for c in logged), record)
+        return Outcome(batch, summary, tuple(change_of(c) for c in logged), record)
+
+
+def apply_changes(
+    table: str,
+    row: Any,
+    columns: Mapping[str, Any],
+    *,
+    actor: str,
+    patient_id: uuid.UUID | None,
+    batch: uuid.UUID,
+) -> list[ChangeRow]:
+    """Set each column whose value really changes; return its change-log line (old -> new).
+
+    One rule for every edit, a record's fields or a red flag's status: a value
+    equal to the stored one, compared as the JSON the log keeps, is no change.
+    The caller adds the lines in the same transaction as the row.
+    """
+    logged: list[ChangeRow] = []
+    for column, value in columns.items():
+        old = snapshots.field_to_json(table, column, getattr(row, column))
+        new = snapshots.field_to_json(table, column, value)
+        if old == new:
+            continue
+        logged.append(
+            ChangeRow(
+                batch_id=batch,
+                actor=actor,
+                action="edit",
+                kind=table,
+                record_id=row.id,
+                patient_id=patient_id,
+                field=column,
+                old=old,
+                new=new,
+            )
+        )
+        setattr(row, column, value)
+    return logged
 
 
 def _check_typos(db: DbSession, kind: EditableKind, changes: Mapping[str, Any]) -> None:
@@ -290,7 +310,7 @@ def delete(journal: Journal, kind_name: str, ref: str, *, by: str | None = None)
         counts = _count_words(c.kind for c in logged[1:])
         also = f" with {counts}" if counts else ""
         summary = f"Deleted {kind.name} {str(row.id)[:8]}{also}"
-        outcome = Outcome(batch, summary, tuple(_change(c) for c in logged))
+        outcome = Outcome(batch, summary, tuple(change_of(c) for c in logged))
     _trash_photo_files(journal, files, batch)
     return outcome
 
@@ -426,7 +446,7 @@ def undo(journal: Journal, *, by: str | None = None) -> Outcome:
             what = f"delete of {_word(rows[0].kind)} {str(rows[0].record_id)[:8]}"
         db.add_all(logged)
         db.flush()
-        return Outcome(batch, f"Undid the {what}", tuple(_change(c) for c in logged))
+        return Outcome(batch, f"Undid the {what}", tuple(change_of(c) for c in logged))
 
 
 def _latest_not_undone(db: DbSession) -> uuid.UUID | None:
@@ -536,7 +556,7 @@ def _word(table: str) -> str:
     return "check-in" if table == "checkin" else table
 
 
-def _change(row: Any) -> Change:
+def change_of(row: Any) -> Change:
     """A change-log line from an ORM row or a Core row (same attribute names)."""
     return Change(
         id=row.id,
@@ -569,7 +589,7 @@ def change_log(
         if limit is not None:
             stmt = stmt.limit(limit)
         # Core rows, not ORM instances: the log can hold many thousand lines.
-        return [_change(row) for row in db.execute(stmt)]
+        return [change_of(row) for row in db.execute(stmt)]
 
 
 def live_deletions(
@@ -601,7 +621,9 @@ __all__ = [
     "Change",
     "EditConflict",
     "Outcome",
+    "apply_changes",
     "change_log",
+    "change_of",
     "delete",
     "edit",
     "find_record",

@@ -23,14 +23,13 @@ from journal.core import flags as core_flags
 from journal.core.errors import InvalidValue, NotFound
 from journal.core.flags import OPEN, RESOLVED, SEEN, FlagEpisode
 from journal.core.lookup import looks_like_id
-from journal.core.records import CourseRecord, PatientHistory
+from journal.core.records import PatientHistory
 from journal.core.values import parse_past_date, parse_text
-from journal.services.amend import Change, Outcome, _change, actor_name
+from journal.services.amend import Change, Outcome, actor_name, apply_changes, change_of
 from journal.services.history import load_histories
 from journal.services.journal import Journal
 from journal.services.lookup import find_patient
-from journal.store import snapshots
-from journal.store.models import ChangeRow, CheckInRow, CourseRow, FlagRow, PatientRow
+from journal.store.models import CheckInRow, CourseRow, FlagRow, PatientRow
 
 # The symptoms a flag can be derived from (see journal.core.rules).
 _DERIVING_SYMPTOMS = ("swelling", "bleeding")
@@ -96,10 +95,6 @@ def history_flags(history: PatientHistory) -> list[PatientFlag]:
     order = {OPEN: 0, SEEN: 1, RESOLVED: 2}
     found.sort(key=lambda p: (order[p.flag.status], p.flag.first, p.flag.key))
     return found
-
-
-def record_flags(record: CourseRecord) -> list[FlagEpisode]:
-    return core_flags.course_flags(record)
 
 
 def patient_flags(journal: Journal, patient_ref: str) -> list[PatientFlag]:
@@ -251,32 +246,13 @@ def _write(db: DbSession, found: PatientFlag, values: dict[str, Any], actor: str
             lasting=False,
         )
         db.add(row)
-    batch = uuid.uuid4()
-    logged: list[ChangeRow] = []
-    for column in _STATUS_FIELDS:
-        if column not in values:
-            continue
-        old = snapshots.field_to_json("flag", column, getattr(row, column))
-        new = snapshots.field_to_json("flag", column, values[column])
-        if old == new:
-            continue
-        setattr(row, column, values[column])
-        logged.append(
-            ChangeRow(
-                batch_id=batch,
-                actor=actor,
-                action="edit",
-                kind="flag",
-                record_id=flag.id,
-                patient_id=found.patient_id,
-                field=column,
-                old=old,
-                new=new,
-            )
-        )
+    columns = {column: values[column] for column in _STATUS_FIELDS if column in values}
+    logged = apply_changes(
+        "flag", row, columns, actor=actor, patient_id=found.patient_id, batch=uuid.uuid4()
+    )
     db.add_all(logged)
     db.flush()
-    return [_change(c) for c in logged]
+    return [change_of(c) for c in logged]
 
 
 __all__ = [
@@ -286,6 +262,5 @@ __all__ = [
     "mark_seen",
     "open_flag_counts",
     "patient_flags",
-    "record_flags",
     "resolve",
 ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from journal.core import records
 from journal.core.errors import InvalidValue
-from journal.core.flags import FlagEpisode, course_flags
+from journal.core.flags import FlagEpisode
 from journal.core.lookup import match_course
 from journal.core.planner import Plan, plan_course
 from journal.core.rules import RedFlag, ScreeningWarning, derive_red_flags, screening_warnings
@@ -36,7 +36,11 @@ class CourseReport:
     plan: Plan
     screening: tuple[ScreeningWarning, ...]
     flags: tuple[RedFlag, ...]
-    flag_episodes: tuple[FlagEpisode, ...] = ()  # the same flags with ids and status
+
+    @property
+    def flag_episodes(self) -> tuple[FlagEpisode, ...]:
+        """The same flags with ids and status: the score already grouped them."""
+        return self.score.episodes
 
 
 def pick_course(history: records.PatientHistory, course_ref: str | None) -> records.Course | None:
@@ -70,7 +74,6 @@ def report_for_history(
         plan=plan_course(record, today=today, event=event_day),
         screening=tuple(screening_warnings(history.patient)),
         flags=tuple(derive_red_flags(record, as_of=today)),
-        flag_episodes=tuple(f for f in course_flags(record) if f.first <= today),
     )
 
 

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from journal.export.archive import TABLE_KEYS
 from tests.reliability._archive import UNSAFE, Parts, build_small_archive, invoke
 
 
@@ -255,16 +256,7 @@ JSON_VALUE = st.recursive(
     ),
     max_leaves=8,
 )
-SECTIONS = (
-    "patient",
-    "providers",
-    "courses",
-    "sessions",
-    "checkins",
-    "photos",
-    "reviews",
-    "flags",
-)
+SECTIONS = TABLE_KEYS  # every section an archive holds
 
 
 def _records_of(parts: Parts, section: str) -> list[dict[str, Any]]:

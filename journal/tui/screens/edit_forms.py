@@ -31,7 +31,7 @@ from textual.widgets import Button, Footer, Input, Select, SelectionList, Static
 from textual.widgets.select import InvalidSelectValueError
 
 from journal.core.errors import InvalidValue
-from journal.core.vocab import AREAS, CONCERNS, COURSE_STATUSES, PHOTO_KINDS, Vocabulary
+from journal.core.vocab import AREAS, CONCERNS, COURSE_STATUSES, PHOTO_KINDS
 from journal.tui.actions import journal_app
 from journal.tui.present import area_label, photo_day
 from journal.tui.safe import plain
@@ -41,7 +41,7 @@ from journal.tui.screens.form_base import (
     field_select,
     mark_refusals,
     recheck,
-    tick_list,
+    vocab_ticks,
 )
 from journal.tui.screens.patient_form import PatientFormScreen
 from journal.tui.screens.review_form import ReviewFormScreen
@@ -512,14 +512,6 @@ class RefileScreen(ChangedFieldsDialog):
 # -- courses ---------------------------------------------------------------------------
 
 
-def _ticks(vocab: Vocabulary, chosen: tuple[str, ...], id: str) -> SelectionList[str]:
-    """Known terms plus the course's own words, the chosen ones ticked, in vocabulary order."""
-    keys = vocab.keys + [k for k in chosen if k not in vocab.keys]
-    ticks = tick_list([(plain(vocab.label(k)), k, k in chosen) for k in keys])
-    ticks.id = id
-    return ticks
-
-
 class CourseEditScreen(ChangedFieldsDialog):
     """Rename a course, change its areas, concerns, plan (sessions, weeks) or status.
 
@@ -566,11 +558,13 @@ class CourseEditScreen(ChangedFieldsDialog):
                 )
             with Grid(classes="course-lists"):
                 yield FormField(
-                    "Areas", _ticks(AREAS, course.areas, "course-areas"), keys=("areas", "area")
+                    "Areas",
+                    vocab_ticks(AREAS, course.areas, id="course-areas"),
+                    keys=("areas", "area"),
                 )
                 yield FormField(
                     "Concerns",
-                    _ticks(CONCERNS, course.concerns, "course-concerns"),
+                    vocab_ticks(CONCERNS, course.concerns, id="course-concerns"),
                     keys=("concerns", "concern"),
                 )
             yield Static("", id="course-note", classes="form-error")

@@ -48,6 +48,7 @@ from journal.tui.widgets.form import FormField
 from journal.tui.widgets.select import JumpSelect, JumpSelectionList
 
 if TYPE_CHECKING:
+    from journal.core.vocab import Vocabulary
     from journal.services.journal import Journal
 
 
@@ -80,6 +81,14 @@ def tick_list(
 ) -> JumpSelectionList:
     """Choices to tick with space; typing a letter moves to the choice starting with it."""
     return JumpSelectionList(*options)
+
+
+def vocab_ticks(
+    vocab: Vocabulary, chosen: Sequence[str], *, id: str | None = None
+) -> JumpSelectionList:
+    """A vocabulary's terms plus the record's own words, the chosen ones ticked."""
+    keys = vocab.keys + [k for k in chosen if k not in vocab.keys]
+    return JumpSelectionList(*[(plain(vocab.label(k)), k, k in chosen) for k in keys], id=id)
 
 
 def text_value(widget: Input) -> str | None:

@@ -16,7 +16,6 @@ from textual.widgets import Input, Select, SelectionList
 
 from journal.core.errors import NeedsConfirmation
 from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTINGS, Vocabulary
-from journal.tui.safe import plain
 from journal.tui.screens.form_base import (
     PatientRecordForm,
     date_field,
@@ -26,19 +25,13 @@ from journal.tui.screens.form_base import (
     select_value,
     selected,
     text_value,
-    tick_list,
+    vocab_ticks,
 )
 from journal.tui.widgets.form import FormField
 
 
 def _choices(vocab: Vocabulary) -> list[tuple[str, str]]:
     return [(vocab.label(k), k) for k in vocab.keys]
-
-
-def _selection(vocab: Vocabulary, chosen: tuple[str, ...]) -> SelectionList[str]:
-    """Known terms plus any custom values the last session used, the chosen ones ticked."""
-    keys = vocab.keys + [k for k in chosen if k not in vocab.keys]
-    return tick_list([(plain(vocab.label(k)), k, k in chosen) for k in keys])
 
 
 class SessionFormScreen(PatientRecordForm):
@@ -114,13 +107,13 @@ class SessionFormScreen(PatientRecordForm):
         with Grid(classes="form-grid-2"):
             yield FormField(
                 "Areas",
-                _selection(AREAS, d.areas),
+                vocab_ticks(AREAS, d.areas),
                 keys=("area",),
                 id="areas-field",
             )
             yield FormField(
                 "Serums",
-                _selection(SERUMS, d.serums),
+                vocab_ticks(SERUMS, d.serums),
                 keys=("serum",),
                 id="serums-field",
             )
