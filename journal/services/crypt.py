@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from journal.core.errors import JournalUnavailable
-from journal.services.unlock import KEYRING_SERVICE, Secret, forget, journal_key
+from journal.services.unlock import (
+    KEYRING_SERVICE,
+    NoSecret,
+    Secret,
+    forget,
+    journal_key,
+    unlocking,
+)
 from journal.store import keys
 from journal.store.engine import BUSY_TIMEOUT_MS
 from journal.store.location import (
@@ -85,7 +92,8 @@ def init_encrypted(
     made = keys.create(passphrase)
     prepare_private_dir(location.home, "journal home")
     keys.write_atomic(header, made.header.to_bytes(made.journal_key))
-    open_journal(location=location, secret=Secret("passphrase", passphrase)).close()
+    with unlocking(NoSecret()):
+        open_journal(location=location, secret=Secret("passphrase", passphrase)).close()
     return Encrypted(location.home, made.recovery_key, 0)
 
 
@@ -105,7 +113,11 @@ def encrypt(
         raise ConversionRefused(f"the journal at {location.home} is already encrypted")
     if not db_file.is_file():
         raise ConversionRefused(f"no journal at {location.home}: use `journal init --encrypt`")
-    open_journal(location=location).close()  # migrated, a journal, not read-only
+    with unlocking(NoSecret()):
+        journal = open_journal(location=location)  # migrated, and a journal
+        journal.close()
+    if journal.read_only is not None:
+        raise ConversionRefused(f"the journal is read-only ({journal.read_only}): not encrypted")
     made = keys.create(passphrase)
     target_pragma = keys.database_key_pragma(made.journal_key)
     with keys.conversion_lock(location.home, wait=True), _handover(db_file, None) as source:

@@ -41,6 +41,7 @@ from journal.store.engine import explain_database_error, for_writing, make_engin
 from journal.store.keys import database_key_pragma
 from journal.store.location import (
     DB_FILENAME,
+    KEYS_FILENAME,
     PHOTOS_DIRNAME,
     Location,
     owner_read_only,
@@ -168,7 +169,14 @@ def explain_failure(
     )
 
 
-_JOURNAL_MARKERS = (DB_FILENAME, PHOTOS_DIRNAME, f"{DB_FILENAME}-wal", ".migrate.lock")
+_JOURNAL_MARKERS = (
+    DB_FILENAME,
+    PHOTOS_DIRNAME,
+    f"{DB_FILENAME}-wal",
+    ".migrate.lock",
+    KEYS_FILENAME,
+    f"{KEYS_FILENAME}.pending",
+)
 
 
 def _refuse_foreign_folder(home: Path) -> None:
@@ -221,7 +229,7 @@ def open_journal(
     if db_file is not None:
         for suffix in ("", "-wal", "-shm"):
             refuse_symlink(db_file.with_name(db_file.name + suffix), "journal database")
-    key = journal_key(location, secret) if location.home.is_dir() or secret else None
+    key = journal_key(location, secret)
     key_pragma = database_key_pragma(key) if key is not None and db_file is not None else None
     if not adopt and location.home.is_dir():
         _refuse_foreign_folder(location.home)

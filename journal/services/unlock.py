@@ -69,6 +69,17 @@ def unlocking(source: SecretSource) -> Iterator[None]:
         _keys.clear()
 
 
+class NoSecret:
+    """A source that has nothing to give: for steps that must see the plaintext journal
+    as it is (the start of `journal encrypt`), whatever JOURNAL_PASSPHRASE says."""
+
+    def offered(self) -> bool:
+        return False
+
+    def secret(self, home: Path) -> Secret | None:
+        return None
+
+
 def is_encrypted(home: str | os.PathLike[str] | None = None, db_url: str | None = None) -> bool:
     """True when the journal at `home` keeps its key header (or is mid-conversion)."""
     from journal.store.keys import pending_path
