@@ -186,9 +186,7 @@ def new_passphrase(env: str = PASSPHRASE_ENV) -> str:
     if env in os.environ:
         return os.environ[env]
     if not sys.stdin.isatty():
-        raise InvalidValue(
-            "passphrase", "", f"give the new passphrase on a terminal or in {env}"
-        )
+        raise InvalidValue("passphrase", "", f"give the new passphrase on a terminal or in {env}")
     first = ask_secret("New passphrase: ")
     if ask_secret("The same passphrase again: ") != first:
         raise InvalidValue("passphrase", "", "the two entries differ; nothing was changed")

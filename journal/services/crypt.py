@@ -122,9 +122,7 @@ def encrypt(
     target_pragma = keys.database_key_pragma(made.journal_key)
     with keys.conversion_lock(location.home, wait=True), _handover(db_file, None) as source:
         temp = _export(source, db_file, target_pragma)
-        keys.write_atomic(
-            keys.pending_path(header), made.header.to_bytes(made.journal_key)
-        )
+        keys.write_atomic(keys.pending_path(header), made.header.to_bytes(made.journal_key))
         os.replace(temp, db_file)
         keys.fsync_dir(db_file.parent)
         os.replace(keys.pending_path(header), header)

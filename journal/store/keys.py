@@ -151,10 +151,14 @@ class Header:
     keyring: bool = False  # the owner asked the OS keyring to remember the passphrase
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def associated_data(self) -> bytes:
-        """What each wrap is bound to: change the KDF or the id and unwrapping fails."""
-        bound = {"format": FORMAT, "version": VERSION, "journal_id": self.journal_id}
-        bound["kdf"] = self.kdf.document()
+    def associated_data(self, wrap: str) -> bytes:
+        """What a wrap is bound to: change the id (or, for the passphrase's, the KDF
+        parameters) and unwrapping fails. The recovery wrap does not depend on the
+        passphrase's KDF, so a passphrase change leaves it valid."""
+        bound: dict[str, Any] = {"format": FORMAT, "version": VERSION, "wrap": wrap}
+        bound["journal_id"] = self.journal_id
+        if wrap == "passphrase":
+            bound["kdf"] = self.kdf.document()
         return json.dumps(bound, sort_keys=True, separators=(",", ":")).encode()
 
     def body(self) -> dict[str, Any]:
@@ -221,9 +225,7 @@ def _recovery_wrapping_key(recovery: bytes, salt: bytes) -> bytes:
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
     info = b"microneedling-journal recovery key"
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=info).derive(
-        recovery
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=info).derive(recovery)
 
 
 # -- recovery keys as people write them down ----------------------------------------
@@ -269,10 +271,12 @@ def create(passphrase: str, *, kdf: Kdf | None = None) -> NewKeys:
     kdf = kdf or Kdf(salt=secrets.token_bytes(16))
     journal_id = uuid.uuid4().hex
     draft = Header(journal_id, kdf, Wrap(b"", b""), Wrap(b"", b""))
-    aad = draft.associated_data()
-    by_passphrase = _seal(kdf.derive(passphrase), journal_key, aad)
+    by_passphrase = _seal(kdf.derive(passphrase), journal_key, draft.associated_data("passphrase"))
     salt = secrets.token_bytes(16)
-    by_recovery = replace(_seal(_recovery_wrapping_key(recovery, salt), journal_key, aad), salt=salt)
+    wrapping = _recovery_wrapping_key(recovery, salt)
+    by_recovery = replace(
+        _seal(wrapping, journal_key, draft.associated_data("recovery")), salt=salt
+    )
     header = replace(draft, passphrase=by_passphrase, recovery=by_recovery)
     return NewKeys(header, journal_key, format_recovery(recovery))
 
@@ -282,7 +286,8 @@ def rewrap(header: Header, journal_key: bytes, new_passphrase: str) -> Header:
     check_passphrase(new_passphrase)
     kdf = Kdf(salt=secrets.token_bytes(16))
     moved = replace(header, kdf=kdf)
-    return replace(moved, passphrase=_seal(kdf.derive(new_passphrase), journal_key, moved.associated_data()))
+    wrap = _seal(kdf.derive(new_passphrase), journal_key, moved.associated_data("passphrase"))
+    return replace(moved, passphrase=wrap)
 
 
 def parse(data: bytes, where: Path) -> tuple[Header, str]:
@@ -313,7 +318,9 @@ def parse(data: bytes, where: Path) -> tuple[Header, str]:
         header = Header(
             journal_id=str(doc["journal_id"]),
             kdf=kdf,
-            passphrase=Wrap(_unb64(wraps["passphrase"]["nonce"]), _unb64(wraps["passphrase"]["ciphertext"])),
+            passphrase=Wrap(
+                _unb64(wraps["passphrase"]["nonce"]), _unb64(wraps["passphrase"]["ciphertext"])
+            ),
             recovery=Wrap(
                 _unb64(wraps["recovery"]["nonce"]),
                 _unb64(wraps["recovery"]["ciphertext"]),
@@ -338,13 +345,14 @@ def read_header(path: Path) -> tuple[Header, str]:
 def unlock(path: Path, *, passphrase: str | None = None, recovery: str | None = None) -> bytes:
     """The journal key, from the header at `path` and a passphrase or the recovery key."""
     header, mac = read_header(path)
-    aad = header.associated_data()
     if recovery is not None:
         raw = parse_recovery(recovery)
-        key = _open(_recovery_wrapping_key(raw, header.recovery.salt), header.recovery, aad)
+        wrapping = _recovery_wrapping_key(raw, header.recovery.salt)
+        key = _open(wrapping, header.recovery, header.associated_data("recovery"))
         wrong = "wrong recovery key for this journal"
     else:
-        key = _open(header.kdf.derive(passphrase or ""), header.passphrase, aad)
+        derived = header.kdf.derive(passphrase or "")
+        key = _open(derived, header.passphrase, header.associated_data("passphrase"))
         wrong = "wrong passphrase for this journal"
     if key is None:
         raise KeyProblem(wrong)
