@@ -52,14 +52,12 @@ def decrypt(
     """Store this journal unencrypted again (asks for the passphrase first)."""
     import sys
 
-    from journal.core.errors import NeedsConfirmation
+    from journal.core.errors import JournalError
     from journal.services.crypt import decrypt as do_decrypt
 
     if not yes:
         if not sys.stdin.isatty():
-            raise NeedsConfirmation(
-                "decrypt", "", "the journal will be stored in clear: pass --yes to confirm"
-            )
+            raise JournalError("decrypt stores the journal in clear: pass --yes to confirm")
         if not typer.confirm("Store this journal unencrypted on disk?", default=False):
             raise typer.Abort()
     opts = options(ctx)
