@@ -461,7 +461,10 @@ def settle(header: Path, db_file: Path | None) -> None:
     database it becomes the header. Leftover temporary databases are removed.
     """
     pending = pending_path(header)
-    if not pending.exists():
+    leftovers = (
+        list(db_file.parent.glob(f".{db_file.name}.convert-*")) if db_file is not None else []
+    )
+    if not pending.exists() and not leftovers:
         return
     with conversion_lock(header.parent, wait=False):
         _settle(header, pending, db_file)
@@ -473,6 +476,7 @@ def _settle(header: Path, pending: Path, db_file: Path | None) -> None:
             with contextlib.suppress(OSError):
                 leftover.unlink()
     if not pending.exists() or db_file is None:
+        fsync_dir(header.parent)
         return
     plain = is_plaintext_db(db_file)
     if plain is False:

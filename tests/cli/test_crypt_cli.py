@@ -177,7 +177,7 @@ def test_encrypt_is_refused_while_another_program_holds_the_journal(run, home):
     )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        code, out, err = run("encrypt", passphrase=PASS)
+        code, _, err = run("encrypt", passphrase=PASS)
         assert code == 2 and "open in another program" in err, err
     finally:
         proc.kill()
@@ -218,7 +218,7 @@ def test_the_os_keyring_remembers_the_passphrase_only_when_asked(run, home, memo
     _fill(run, PASS)
     assert run("history", "-p", NAME)[0] == 2  # not remembered by default
     assert not memory_keyring.stored
-    code, out, err = run("passphrase", "remember", passphrase=PASS)
+    code, _, err = run("passphrase", "remember", passphrase=PASS)
     assert code == 0, err
     assert list(memory_keyring.stored.values()) == [PASS]
     assert run("history", "-p", NAME)[0] == 0  # no passphrase given: the keyring had it
