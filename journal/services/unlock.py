@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from journal.store.keys import KeyProblem
+
 if TYPE_CHECKING:
     from journal.store.location import Location
 
@@ -67,6 +69,17 @@ def unlocking(source: SecretSource) -> Iterator[None]:
     finally:
         _source = previous
         _keys.clear()
+
+
+class Locked(KeyProblem):
+    """An encrypted journal and no secret to be had: a front end may ask and try again."""
+
+
+def looks_like_recovery_key(text: str) -> bool:
+    """Eight groups of four base32 characters: what the TUI's one field takes as recovery."""
+    import re
+
+    return bool(re.fullmatch(r"\s*[A-Za-z2-7]{4}(?:[-\s][A-Za-z2-7]{4}){7}\s*", text))
 
 
 class NoSecret:
@@ -118,11 +131,11 @@ def journal_key(location: Location, secret: Secret | None = None) -> bytes | Non
         if remembered is not None:
             with contextlib.suppress(keys.KeyProblem):  # stale: ask as if it were not there
                 key = keys.unlock(header, passphrase=remembered.value)
-                _keys[location.home] = key
+                _remember_key(location.home, key)
                 return key
         secret = _source.secret(location.home) if _source is not None else None
     if secret is None:
-        raise keys.KeyProblem(
+        raise Locked(
             f"the journal at {location.home} is encrypted: give its passphrase"
             " (on the terminal, or JOURNAL_PASSPHRASE) or --recovery-key"
         )
@@ -130,8 +143,14 @@ def journal_key(location: Location, secret: Secret | None = None) -> bytes | Non
         key = keys.unlock(header, recovery=secret.value)
     else:
         key = keys.unlock(header, passphrase=secret.value)
-    _keys[location.home] = key
+    _remember_key(location.home, key)
     return key
+
+
+def _remember_key(home: Path, key: bytes) -> None:
+    """Keep a derived key only while a front end's `unlocking` lasts (one command)."""
+    if _source is not None:
+        _keys[home] = key
 
 
 def forget(home: Path) -> None:

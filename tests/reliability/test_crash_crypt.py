@@ -35,9 +35,10 @@ def _state(home) -> tuple[str, int]:
     """('plain' | 'encrypted' | 'rekeyed', sessions) of a journal that must open."""
     from journal.services.history import patient_history
 
-    if not (home / "journal-keys.json").exists() and not (
-        home / "journal-keys.json.pending"
-    ).exists():
+    if (
+        not (home / "journal-keys.json").exists()
+        and not (home / "journal-keys.json.pending").exists()
+    ):
         with open_journal(home) as journal:
             return "plain", len(patient_history(journal, "Crash Test").sessions)
     for state, passphrase in (("encrypted", PASS), ("rekeyed", NEW)):
@@ -80,9 +81,7 @@ def test_killed_conversions_leave_the_old_or_the_new_journal(tmp_path, monkeypat
             allowed = {"plain", "encrypted"}
         elif before == "encrypted":
             command = journal_cli(home, None, "passphrase", "change")
-            _kill_at_random(
-                command, log, rng, monkeypatch, PASS, JOURNAL_NEW_PASSPHRASE=NEW
-            )
+            _kill_at_random(command, log, rng, monkeypatch, PASS, JOURNAL_NEW_PASSPHRASE=NEW)
             allowed = {"encrypted", "rekeyed"}
         else:
             command = journal_cli(home, None, "decrypt", "--yes")
