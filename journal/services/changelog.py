@@ -89,7 +89,7 @@ def log_for(
     if reader is not None:
         try:
             return _read_fast(reader, patient_ref, limit, full)
-        except (sqlite3.Error, AttributeError, ValueError, *driver_errors()):
+        except (sqlite3.Error, AttributeError, ValueError, *driver_errors()):  # type: ignore[misc]
             pass  # a damaged or altered database: the ORM path below says what is wrong
     from journal.services.amend import change_log
     from journal.services.journal import open_journal

@@ -35,7 +35,7 @@ def history_for(
     if reader is not None:
         try:
             return _read_fast(reader, patient_ref)
-        except (sqlite3.Error, AttributeError, *driver_errors()):
+        except (sqlite3.Error, AttributeError, *driver_errors()):  # type: ignore[misc]
             pass  # a damaged or altered database: the ORM path below says what is wrong
     from journal.services.history import patient_history
     from journal.services.journal import open_journal

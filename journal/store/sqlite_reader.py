@@ -63,7 +63,9 @@ class SQLiteReader:
             return None
         driver: Any = sqlite3
         if key_pragma is not None:
-            import sqlcipher3 as driver
+            import importlib
+
+            driver = importlib.import_module("sqlcipher3")
         try:
             conn = driver.connect(f"file:{db_file}?mode=ro", uri=True, timeout=15)
             if key_pragma is not None:

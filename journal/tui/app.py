@@ -129,8 +129,8 @@ class JournalApp(App[None]):
             if self._journal is None:
                 given = None
                 if secret is not None:
-                    kind = "recovery" if looks_like_recovery_key(secret) else "passphrase"
-                    given = Secret(kind, secret)
+                    recovery = looks_like_recovery_key(secret)
+                    given = Secret("recovery" if recovery else "passphrase", secret)
                 try:
                     self._journal = open_journal(self.home, self.db_url, secret=given)
                 except JournalError as exc:
