@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_history import build  # noqa: E402
+from bench_history import build
 
-from journal.services.crypt import encrypt  # noqa: E402
-from journal.store import keys  # noqa: E402
+from journal.services.crypt import encrypt
+from journal.store import keys
 
 PASS = "a bench passphrase"
 TARGET_RATIO = 1.5
@@ -67,7 +67,8 @@ def main() -> None:
     )
     print(f"plaintext history --json   {p:6.0f} ms (best {min(plain_ms):.0f})")
     print(f"encrypted history --json   {e:6.0f} ms (best {min(locked_ms):.0f})")
-    print(f"ratio {ratio:.2f}x (target < {TARGET_RATIO}x): {'yes' if ratio < TARGET_RATIO else 'NO'}")
+    verdict = "yes" if ratio < TARGET_RATIO else "NO"
+    print(f"ratio {ratio:.2f}x (target < {TARGET_RATIO}x): {verdict}")
 
 
 if __name__ == "__main__":
