@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from journal.services.journal import Journal
+    from journal.services.unlock import Secret
+
+PASSPHRASE_ENV = "JOURNAL_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "JOURNAL_NEW_PASSPHRASE"
 
 
 @dataclass
@@ -27,6 +33,7 @@ class Options:
     db: str | None = None
     open_tui: bool = False
     tui_notice: str | None = None  # a line the UI shows as it opens (the demo's location)
+    recovery_key: bool = False  # unlock with the recovery key instead of the passphrase
 
 
 def options(ctx: typer.Context) -> Options:
@@ -123,6 +130,67 @@ def _plain(descriptor: Any, value: Any) -> Any:
     ):
         return list(value)
     return _NOT_PLAIN
+
+
+class CliSecrets:
+    """Where the CLI gets an encrypted journal's secret (see `journal.services.unlock`).
+
+    `--recovery-key`: the recovery key, asked on the terminal (or one line of a
+    piped stdin). Otherwise `JOURNAL_PASSPHRASE` for scripts, else the terminal
+    is asked without echo. With neither a terminal nor the variable there is no
+    secret, and opening says so in one line.
+    """
+
+    def __init__(self, opts: Options) -> None:
+        self.opts = opts
+
+    def offered(self) -> bool:
+        import os
+
+        return self.opts.recovery_key or PASSPHRASE_ENV in os.environ
+
+    def secret(self, home: Path) -> Secret | None:
+        import os
+
+        from journal.services.unlock import Secret
+
+        if self.opts.recovery_key:
+            text = ask_secret(f"Recovery key for the journal at {home}: ")
+            return Secret("recovery", text) if text else None
+        if PASSPHRASE_ENV in os.environ:
+            return Secret("passphrase", os.environ[PASSPHRASE_ENV])
+        if not sys.stdin.isatty():
+            return None
+        text = ask_secret(f"Passphrase for the journal at {home}: ")
+        return Secret("passphrase", text) if text else None
+
+
+def ask_secret(prompt: str) -> str:
+    """A secret from the terminal without echo; one line of stdin when it is piped."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        return ""
+
+
+def new_passphrase(env: str = PASSPHRASE_ENV) -> str:
+    """A new passphrase: from `env` (scripts) or typed twice on the terminal, no echo."""
+    import os
+
+    from journal.core.errors import InvalidValue
+
+    if env in os.environ:
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        raise InvalidValue("passphrase", "", f"give the new passphrase on a terminal or in {env}")
+    first = ask_secret("New passphrase: ")
+    if ask_secret("The same passphrase again: ") != first:
+        raise InvalidValue("passphrase", "", "the two entries differ; nothing was changed")
+    return first
 
 
 def open_from(ctx: typer.Context, *, adopt: bool = False) -> Journal:

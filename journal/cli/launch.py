@@ -24,8 +24,18 @@ def init(
     adopt: bool = typer.Option(
         False, "--adopt", help="Make a folder that already holds other files a journal."
     ),
+    encrypt: bool = typer.Option(
+        False, "--encrypt", help="Create an encrypted journal (asks for a new passphrase)."
+    ),
 ) -> None:
     """Create (or migrate) the journal and say where it lives."""
+    if encrypt:
+        from journal.cli.context import new_passphrase
+        from journal.cli.crypt_cmds import show_recovery
+        from journal.services.crypt import init_encrypted
+
+        opts = options(ctx)
+        show_recovery(init_encrypted(new_passphrase(), opts.home, opts.db))
     with open_from(ctx, adopt=adopt) as journal:
         loc = journal.location
     say(f"Journal ready at {loc.home}")

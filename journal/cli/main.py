@@ -16,6 +16,7 @@ import typer
 
 from journal.cli import (
     amend_cmds,
+    crypt_cmds,
     export_cmds,
     flag_cmds,
     launch,
@@ -25,7 +26,7 @@ from journal.cli import (
     score_cmds,
     settings_cmds,
 )
-from journal.cli.context import Options, coerce_without_pydantic, options
+from journal.cli.context import CliSecrets, Options, coerce_without_pydantic, options
 
 if TYPE_CHECKING:
     from journal.core.errors import JournalError
@@ -67,10 +68,15 @@ def main(
         metavar="URL",
         help="Database URL, e.g. postgresql://... (default: JOURNAL_DB_URL).",
     ),
+    recovery_key: bool = typer.Option(
+        False,
+        "--recovery-key",
+        help="Unlock an encrypted journal with its recovery key (asked on the terminal).",
+    ),
 ) -> None:
     """With no command, open the journal in the terminal UI."""
     opts = options(ctx)
-    opts.home, opts.db = home, db
+    opts.home, opts.db, opts.recovery_key = home, db, recovery_key
     if ctx.invoked_subcommand is None:
         from journal.cli.launch import open_tui
 
@@ -87,6 +93,7 @@ for _commands in (
     export_cmds,
     settings_cmds,
     maintenance_cmds,
+    crypt_cmds,
 ):
     _commands.register(app)
 
@@ -118,9 +125,12 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
 
     command = typer.main.get_command(app)
     coerce_without_pydantic(command)
+    from journal.services.unlock import unlocking
+
     opts = Options()
     try:
-        code = command.main(args=argv, prog_name="journal", standalone_mode=False, obj=opts)
+        with unlocking(CliSecrets(opts)):
+            code = command.main(args=argv, prog_name="journal", standalone_mode=False, obj=opts)
     except typer.Abort:
         return _fail("aborted", 130), opts
     except JournalError as exc:

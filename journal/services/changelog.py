@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from journal.core.lookup import match_patient
-from journal.services.reading import any_link
+from journal.services.reading import any_link, driver_errors, open_reader
 from journal.store.location import resolve_location
 from journal.store.sqlite_reader import SQLiteReader
 
@@ -85,11 +85,11 @@ def log_for(
     db_file = location.sqlite_path
     reader = None
     if db_file is not None and not any_link(location.home, location.photos_dir, db_file):
-        reader = SQLiteReader.open(db_file)
+        reader = open_reader(location, db_file)
     if reader is not None:
         try:
             return _read_fast(reader, patient_ref, limit, full)
-        except (sqlite3.Error, AttributeError, ValueError):
+        except (sqlite3.Error, AttributeError, ValueError, *driver_errors()):  # type: ignore[misc]
             pass  # a damaged or altered database: the ORM path below says what is wrong
     from journal.services.amend import change_log
     from journal.services.journal import open_journal

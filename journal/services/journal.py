@@ -36,9 +36,12 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from journal.core.errors import JournalDamaged, JournalError, JournalReadOnly, JournalUnavailable
+from journal.services.unlock import Secret, journal_key
 from journal.store.engine import explain_database_error, for_writing, make_engine
+from journal.store.keys import database_key_pragma
 from journal.store.location import (
     DB_FILENAME,
+    KEYS_FILENAME,
     PHOTOS_DIRNAME,
     Location,
     owner_read_only,
@@ -166,7 +169,14 @@ def explain_failure(
     )
 
 
-_JOURNAL_MARKERS = (DB_FILENAME, PHOTOS_DIRNAME, f"{DB_FILENAME}-wal", ".migrate.lock")
+_JOURNAL_MARKERS = (
+    DB_FILENAME,
+    PHOTOS_DIRNAME,
+    f"{DB_FILENAME}-wal",
+    ".migrate.lock",
+    KEYS_FILENAME,
+    f"{KEYS_FILENAME}.pending",
+)
 
 
 def _refuse_foreign_folder(home: Path) -> None:
@@ -203,11 +213,14 @@ def open_journal(
     *,
     location: Location | None = None,
     adopt: bool = False,
+    secret: Secret | None = None,
 ) -> Journal:
     """Open (creating and migrating if needed) the journal at `home` / `db_url`.
 
     `adopt=True` (`journal init --adopt`) lets a non-empty folder that is not a
     journal yet become one; its own mode and files are left as they are.
+    `secret` unlocks an encrypted journal; without it the front end's source
+    is asked (`journal.services.unlock`), and a refusal touches nothing.
     """
     location = location or resolve_location(home, db_url)
     db_file = location.sqlite_path
@@ -216,6 +229,8 @@ def open_journal(
     if db_file is not None:
         for suffix in ("", "-wal", "-shm"):
             refuse_symlink(db_file.with_name(db_file.name + suffix), "journal database")
+    key = journal_key(location, secret)
+    key_pragma = database_key_pragma(key) if key is not None and db_file is not None else None
     if not adopt and location.home.is_dir():
         _refuse_foreign_folder(location.home)
     read_only = _read_only_reason(location)
@@ -227,7 +242,9 @@ def open_journal(
             prepare_private_file(db_file)
     elif db_file is not None and not db_file.is_file():
         raise JournalReadOnly(f"journal is read-only ({read_only}) and holds no journal.db yet")
-    engine = make_engine(location.db_url, read_only=db_file if read_only else None)
+    engine = make_engine(
+        location.db_url, read_only=db_file if read_only else None, key_pragma=key_pragma
+    )
     lock = location.home / ".migrate.lock" if db_file is not None else None
     try:
         ensure_schema(engine, lock, read_only=read_only is not None)

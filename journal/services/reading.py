@@ -18,7 +18,7 @@ from journal.core import records
 from journal.core.lookup import match_patient
 from journal.core.records import day_offset, to_jsonable
 from journal.services import convert
-from journal.store.location import resolve_location
+from journal.store.location import Location, resolve_location
 from journal.store.sqlite_reader import SQLiteReader
 
 
@@ -31,17 +31,37 @@ def history_for(
     reader = None
     linked = db_file is not None and any_link(location.home, location.photos_dir, db_file)
     if location.is_sqlite and db_file is not None and not linked:
-        reader = SQLiteReader.open(db_file)
+        reader = open_reader(location, db_file)
     if reader is not None:
         try:
             return _read_fast(reader, patient_ref)
-        except (sqlite3.Error, AttributeError):
+        except (sqlite3.Error, AttributeError, *driver_errors()):  # type: ignore[misc]
             pass  # a damaged or altered database: the ORM path below says what is wrong
     from journal.services.history import patient_history
     from journal.services.journal import open_journal
 
     with open_journal(location=location) as journal:
         return patient_history(journal, patient_ref)
+
+
+def open_reader(location: Location, db_file: Path) -> SQLiteReader | None:
+    """The fast reader, unlocking an encrypted journal first (one line if that fails)."""
+    from journal.services.unlock import journal_key
+
+    key = journal_key(location)
+    if key is None:
+        return SQLiteReader.open(db_file)
+    from journal.store.keys import database_key_pragma
+
+    return SQLiteReader.open(db_file, database_key_pragma(key))
+
+
+def driver_errors() -> tuple[type[BaseException], ...]:
+    """SQLCipher's error class, when its driver is loaded (an encrypted journal's reads)."""
+    import sys
+
+    cipher = sys.modules.get("sqlcipher3")
+    return (cipher.Error,) if cipher is not None else ()
 
 
 def any_link(home: Path, photos: Path, db_file: Path) -> bool:

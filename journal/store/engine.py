@@ -117,42 +117,84 @@ def _postgres_begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
 
 
-def _read_only_connect(db_file: Path) -> Any:
+def _read_only_connect(db_file: Path, key_pragma: str | None = None) -> Any:
     """A sqlite3 connection that cannot write, for a journal its owner made read-only.
 
     `mode=ro` still wants to create the WAL's shared-memory file; in a folder
     nobody may write to, the database is opened `immutable` instead (nobody
-    can be changing it there either).
+    can be changing it there either). `key_pragma` opens an encrypted journal
+    (SQLCipher's driver, same interface).
     """
     from urllib.parse import quote
 
+    driver: Any = sqlite3 if key_pragma is None else _sqlcipher()
     base = f"file:{quote(str(db_file))}"
     timeout = BUSY_TIMEOUT_MS / 1000
+
+    def connect(query: str) -> Any:
+        conn = driver.connect(f"{base}?{query}", uri=True, timeout=timeout, check_same_thread=False)
+        if key_pragma is not None:
+            conn.execute(key_pragma)
+        return conn
+
     try:
-        conn = sqlite3.connect(
-            f"{base}?mode=ro", uri=True, timeout=timeout, check_same_thread=False
-        )
+        conn = connect("mode=ro")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError as exc:
+    except driver.OperationalError as exc:
         if "unable to open" not in str(exc) and "readonly" not in str(exc):
             raise
-        conn = sqlite3.connect(
-            f"{base}?mode=ro&immutable=1", uri=True, timeout=timeout, check_same_thread=False
-        )
+        conn = connect("mode=ro&immutable=1")
     conn.execute("PRAGMA query_only = ON")
     return conn
 
 
-def make_engine(url: str, *, read_only: Path | None = None) -> Engine:
+def _sqlcipher() -> Any:
+    """SQLCipher's DB-API module (the `encrypt` extra); the stdlib's interface, encrypted."""
+    import sqlcipher3
+
+    return sqlcipher3
+
+
+def _encrypted_connect(db_file: Path, key_pragma: str) -> Any:
+    """A SQLCipher connection keyed before anything else runs (the key must come first).
+
+    The raw-key form skips SQLCipher's own PBKDF2: the passphrase already went
+    through Argon2id once (`journal.store.keys`), and each pooled connection
+    would otherwise pay 256,000 PBKDF2 rounds again.
+    """
+    conn = _sqlcipher().connect(
+        str(db_file), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
+    conn.execute(key_pragma)
+    return conn
+
+
+def make_engine(
+    url: str, *, read_only: Path | None = None, key_pragma: str | None = None
+) -> Engine:
     """An engine for `url` with the journal's pragmas applied to every connection.
 
     `read_only` names a SQLite file to open without write access (the owner
-    made the journal read-only; it must stay exactly as it is).
+    made the journal read-only; it must stay exactly as it is). `key_pragma`
+    (from `journal.store.keys.database_key_pragma`) opens an encrypted SQLite
+    journal through SQLCipher: SQLAlchemy's pysqlite dialect driving the
+    `sqlcipher3` module, so errors map exactly as for sqlite3.
     """
     if url.startswith("sqlite"):
         if read_only is not None:
             path = read_only
-            engine = create_engine(url, creator=lambda: _read_only_connect(path))
+            engine = create_engine(
+                url,
+                creator=lambda: _read_only_connect(path, key_pragma),
+                **_module(key_pragma),
+            )
+        elif key_pragma is not None:
+            db_file = Path(url.partition(":///")[2].split("?", 1)[0])
+            engine = create_engine(
+                url,
+                creator=lambda: _encrypted_connect(db_file, key_pragma),
+                **_module(key_pragma),
+            )
         else:
             engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -167,6 +209,10 @@ def make_engine(url: str, *, read_only: Path | None = None) -> Engine:
     if engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _postgres_begin)
     return engine
+
+
+def _module(key_pragma: str | None) -> dict[str, Any]:
+    return {} if key_pragma is None else {"module": _sqlcipher()}
 
 
 def for_writing(engine: Engine) -> Engine:

@@ -17,6 +17,7 @@ from journal.core.errors import JournalUnavailable
 
 DB_FILENAME = "journal.db"
 PHOTOS_DIRNAME = "photos"
+KEYS_FILENAME = "journal-keys.json"  # an encrypted journal's key header (docs/privacy.md)
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
@@ -40,6 +41,11 @@ class Location:
         if not rest or rest.startswith(":memory:"):
             return None
         return Path(rest.split("?", 1)[0])
+
+    @property
+    def header_path(self) -> Path:
+        """Where an encrypted journal keeps its wrapped key; absent for a plaintext one."""
+        return self.home / KEYS_FILENAME
 
 
 def resolve_location(

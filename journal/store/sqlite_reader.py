@@ -53,15 +53,26 @@ class SQLiteReader:
         self._conn = connection
 
     @classmethod
-    def open(cls, db_file: Path | None) -> SQLiteReader | None:
-        """A reader when `db_file` is a journal at the current schema, else None."""
+    def open(cls, db_file: Path | None, key_pragma: str | None = None) -> SQLiteReader | None:
+        """A reader when `db_file` is a journal at the current schema, else None.
+
+        `key_pragma` reads an encrypted journal through SQLCipher's driver,
+        which speaks the same DB-API (and raises its own `Error` classes).
+        """
         if db_file is None or not db_file.is_file():
             return None
+        driver: Any = sqlite3
+        if key_pragma is not None:
+            import importlib
+
+            driver = importlib.import_module("sqlcipher3")
         try:
-            conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=15)
+            conn = driver.connect(f"file:{db_file}?mode=ro", uri=True, timeout=15)
+            if key_pragma is not None:
+                conn.execute(key_pragma)
             conn.execute("PRAGMA busy_timeout = 15000")
             stored = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.Error:
+        except (sqlite3.Error, driver.Error):
             return None
         if not stored or stored[0] != HEAD_REVISION:
             conn.close()

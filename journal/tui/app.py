@@ -113,16 +113,31 @@ class JournalApp(App[None]):
         self.timings["first_frame"] = time.perf_counter()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def open_journal(self) -> None:
-        """Open (create, migrate) the journal and read the patient list off the UI thread."""
+    def open_journal(self, secret: str | None = None) -> None:
+        """Open (create, migrate) the journal and read the patient list off the UI thread.
+
+        An encrypted journal with no remembered passphrase shows the passphrase
+        screen first; what is typed there comes back here as `secret`.
+        """
         from journal.core.errors import JournalError
         from journal.services.journal import open_journal
         from journal.services.patients import list_patients
+        from journal.services.unlock import Locked, Secret, looks_like_recovery_key
         from journal.tui.data import load_patient
 
         try:
             if self._journal is None:
-                self._journal = open_journal(self.home, self.db_url)
+                given = None
+                if secret is not None:
+                    recovery = looks_like_recovery_key(secret)
+                    given = Secret("recovery" if recovery else "passphrase", secret)
+                try:
+                    self._journal = open_journal(self.home, self.db_url, secret=given)
+                except JournalError as exc:
+                    if secret is None and not isinstance(exc, Locked):
+                        raise
+                    self.call_from_thread(self._ask_passphrase, None if secret is None else exc)
+                    return
             summaries = list_patients(self._journal)
             only = (
                 load_patient(self._journal, summaries[0].patient.id, self.today)
@@ -137,6 +152,20 @@ class JournalApp(App[None]):
 
             self.watcher = watch_changes(self._journal)
         self.call_from_thread(self.launch, summaries, only)
+
+    def _ask_passphrase(self, refusal: BaseException | None) -> None:
+        """Show the passphrase screen, or say on it why the last try failed."""
+        from journal.tui.screens.passphrase import PassphraseScreen
+
+        screen = self.screen
+        if isinstance(screen, PassphraseScreen):
+            screen.refused(str(refusal) if refusal is not None else "")
+            return
+        self.push_screen(PassphraseScreen(str(self.home or "")))
+
+    def unlock_with(self, secret: str) -> None:
+        """The passphrase screen's answer: try to open the journal with it."""
+        self.open_journal(secret)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Opening failed unexpectedly (a damaged journal): say so instead of a traceback.
@@ -196,8 +225,11 @@ class JournalApp(App[None]):
         from journal.tui.live import POLL_S
         from journal.tui.screens.dashboard import DashboardScreen
         from journal.tui.screens.empty import EmptyScreen
+        from journal.tui.screens.passphrase import PassphraseScreen
         from journal.tui.screens.patients import PatientListScreen
 
+        if isinstance(self.screen, PassphraseScreen):
+            self.pop_screen()
         self.timings["journal_open"] = time.perf_counter()
         if self.notice:
             from journal.tui.safe import clean

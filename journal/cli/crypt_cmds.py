@@ -1,0 +1,120 @@
+"""`journal encrypt`, `journal decrypt` and `journal passphrase ...`: an encrypted journal.
+
+The secret to unlock comes from the global source (`CliSecrets`: the terminal,
+JOURNAL_PASSPHRASE, or `--recovery-key`); a new passphrase from the terminal
+(typed twice, no echo) or from JOURNAL_PASSPHRASE / JOURNAL_NEW_PASSPHRASE in
+scripts. The recovery key is printed once, on stdout, and never stored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from journal.cli.context import NEW_PASSPHRASE_ENV, new_passphrase, options, say, warn
+
+if TYPE_CHECKING:
+    from journal.services.crypt import Encrypted
+    from journal.services.unlock import Secret
+
+passphrase_app = typer.Typer(
+    help="Change the passphrase of an encrypted journal, or let the OS keyring remember it.",
+    no_args_is_help=True,
+)
+
+
+def show_recovery(result: Encrypted) -> None:
+    """The recovery key, once: the only way in when the passphrase is lost."""
+    say(f"Journal encrypted at {result.home}")
+    say("Recovery key (shown only now: write it down and keep it away from this computer):")
+    say(f"  {result.recovery_key}")
+    say("Without the passphrase or this recovery key nobody can open the journal, you included.")
+    if result.photo_files:
+        warn(
+            f"note: {result.photo_files} photo files in {result.home} are not encrypted by this"
+            " version yet; see docs/privacy.md"
+        )
+
+
+def encrypt(ctx: typer.Context) -> None:
+    """Encrypt this journal's database with a new passphrase (shows a recovery key once)."""
+    from journal.services.crypt import encrypt as do_encrypt
+
+    opts = options(ctx)
+    show_recovery(do_encrypt(new_passphrase(), opts.home, opts.db))
+
+
+def decrypt(
+    ctx: typer.Context,
+    yes: bool = typer.Option(False, "--yes", help="Do not ask; the journal is stored in clear."),
+) -> None:
+    """Store this journal unencrypted again (asks for the passphrase first)."""
+    import sys
+
+    from journal.core.errors import JournalError
+    from journal.services.crypt import decrypt as do_decrypt
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise JournalError("decrypt stores the journal in clear: pass --yes to confirm")
+        if not typer.confirm("Store this journal unencrypted on disk?", default=False):
+            raise typer.Abort()
+    opts = options(ctx)
+    home = do_decrypt(opts.home, opts.db)
+    say(f"Journal at {home} is no longer encrypted")
+
+
+@passphrase_app.command("change")
+def change(ctx: typer.Context) -> None:
+    """Change the passphrase: the journal key is re-wrapped, nothing is re-encrypted."""
+    from journal.services.crypt import change_passphrase
+    from journal.services.journal import open_journal
+
+    opts = options(ctx)
+    open_journal(opts.home, opts.db).close()  # unlock first: the old passphrase before the new
+    home = change_passphrase(new_passphrase(NEW_PASSPHRASE_ENV), opts.home, opts.db)
+    say(f"Passphrase changed for the journal at {home}; the recovery key is unchanged")
+
+
+@passphrase_app.command("remember")
+def remember(ctx: typer.Context) -> None:
+    """Let the OS keyring remember the passphrase for this journal (opt-in)."""
+    from journal.services.crypt import set_remembered
+
+    opts = options(ctx)
+    secret = _passphrase_secret(opts.home)
+    home = set_remembered(True, opts.home, opts.db, secret=secret)
+    say(f"The OS keyring now remembers the passphrase of the journal at {home}")
+
+
+@passphrase_app.command("forget")
+def forget(ctx: typer.Context) -> None:
+    """Remove this journal's passphrase from the OS keyring."""
+    from journal.services.crypt import set_remembered
+
+    opts = options(ctx)
+    home = set_remembered(False, opts.home, opts.db)
+    say(f"The OS keyring no longer remembers the passphrase of the journal at {home}")
+
+
+def _passphrase_secret(home: str | None) -> Secret:
+    """The passphrase itself (the keyring must hand back what the user types)."""
+    import os
+    import sys
+
+    from journal.cli.context import PASSPHRASE_ENV, ask_secret
+    from journal.core.errors import InvalidValue
+    from journal.services.unlock import Secret
+
+    if PASSPHRASE_ENV in os.environ:
+        return Secret("passphrase", os.environ[PASSPHRASE_ENV])
+    if not sys.stdin.isatty():
+        raise InvalidValue("passphrase", "", f"give it on a terminal or in {PASSPHRASE_ENV}")
+    return Secret("passphrase", ask_secret(f"Passphrase for the journal at {home or 'home'}: "))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("encrypt")(encrypt)
+    app.command("decrypt")(decrypt)
+    app.add_typer(passphrase_app, name="passphrase")

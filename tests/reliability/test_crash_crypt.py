@@ -1,0 +1,96 @@
+"""Crash safety of `journal encrypt`, `journal decrypt` and `journal passphrase change`.
+
+A real `journal` process is SIGKILLed at a random moment of each conversion;
+afterwards the journal must open in the old state or the new one (never
+neither), with every record, and the next conversion must work.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from journal.services.journal import open_journal
+from journal.services.patients import list_patients
+from journal.services.sessions import add_session
+from journal.services.unlock import Secret
+
+from ._support import journal_cli, kill_group, seed_for, spawn
+
+PASS = "correct horse battery"
+NEW = "a different passphrase"
+KILLS = 8
+
+
+def _seed(home) -> None:
+    from journal.services.patients import add_patient
+
+    with open_journal(home) as journal:
+        add_patient(journal, "Crash Test")
+        for day in range(1, 29):
+            add_session(journal, "Crash Test", date=f"2026-02-{day:02d}", notes="x" * 2000)
+
+
+def _state(home) -> tuple[str, int]:
+    """('plain' | 'encrypted' | 'rekeyed', sessions) of a journal that must open."""
+    from journal.services.history import patient_history
+
+    if (
+        not (home / "journal-keys.json").exists()
+        and not (home / "journal-keys.json.pending").exists()
+    ):
+        with open_journal(home) as journal:
+            return "plain", len(patient_history(journal, "Crash Test").sessions)
+    for state, passphrase in (("encrypted", PASS), ("rekeyed", NEW)):
+        try:
+            journal = open_journal(home, secret=Secret("passphrase", passphrase))
+        except Exception as exc:
+            if "wrong passphrase" not in str(exc):
+                raise
+            continue
+        with journal:
+            assert list_patients(journal)
+            return state, len(patient_history(journal, "Crash Test").sessions)
+    raise AssertionError("the journal opens with neither the old nor the new passphrase")
+
+
+def _kill_at_random(command, log, rng, monkeypatch, passphrase, **env):
+    monkeypatch.setenv("JOURNAL_PASSPHRASE", passphrase)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    proc = spawn(command, log)
+    time.sleep(rng.uniform(0.2, 2.5))
+    kill_group(proc)
+    monkeypatch.delenv("JOURNAL_PASSPHRASE")
+    for name in env:
+        monkeypatch.delenv(name)
+
+
+def test_killed_conversions_leave_the_old_or_the_new_journal(tmp_path, monkeypatch):
+    rng = random.Random(seed_for("crypt kills"))
+    home, log = tmp_path / "home", tmp_path / "child.log"
+    _seed(home)
+    seen: dict[str, int] = {}
+    state, sessions = _state(home)
+    assert (state, sessions) == ("plain", 28)
+    for _ in range(KILLS):
+        before = state
+        if before == "plain":
+            command = journal_cli(home, None, "encrypt")
+            _kill_at_random(command, log, rng, monkeypatch, PASS)
+            allowed = {"plain", "encrypted"}
+        elif before == "encrypted":
+            command = journal_cli(home, None, "passphrase", "change")
+            _kill_at_random(command, log, rng, monkeypatch, PASS, JOURNAL_NEW_PASSPHRASE=NEW)
+            allowed = {"encrypted", "rekeyed"}
+        else:
+            command = journal_cli(home, None, "decrypt", "--yes")
+            _kill_at_random(command, log, rng, monkeypatch, NEW)
+            allowed = {"rekeyed", "plain"}
+        state, sessions = _state(home)
+        assert state in allowed, (before, state)
+        assert sessions == 28
+        seen[f"{before}->{state}"] = seen.get(f"{before}->{state}", 0) + 1
+        assert not list(home.glob(".journal.db.convert-*"))  # settled on open
+    print(f"crypt kills: {KILLS}; transitions seen: {seen}")
+    assert any(a != b for a, b in (k.split("->") for k in seen))  # some conversions landed
