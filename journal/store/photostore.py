@@ -13,21 +13,41 @@ once without coordination: a file is written under a hidden temporary name in
 its final folder, fsync'ed and renamed over the target, so a reader or a crash
 never sees half a photo. Callers learn which files they newly created, which
 is what they remove when the database row that would refer to them is not
-committed. This module knows nothing of images or of the database.
+committed. The module-level functions are this folder layout's primitives.
+
+Since issue 17 a journal's photos live in one of two stores behind one
+interface, `PhotoStore` (see docs/photos-in-postgresql.md):
+
+* `FolderStore`: the layout above (the default for SQLite journals, and
+  whenever `JOURNAL_PHOTOS_DIR` names a folder).
+* `DatabaseStore`: the same names as rows of `photo_blob`, written in the
+  caller's transaction, so a photo's row and its bytes commit (or vanish)
+  together (the default for a new PostgreSQL journal).
+
+Every reader and writer of photo bytes goes through a store; nothing outside
+this module opens a photo file by its path. Each backend has exactly one pair
+that turns stored bytes into photo bytes and back (`_load` / `_dump`): the
+seam where sealing (journal/store/sealed.py) will wrap the bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import os
 import re
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Protocol
 
 from journal.store.location import PRIVATE_DIR, PRIVATE_FILE, refuse_symlink
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _EXTENSION = re.compile(r"^[a-z0-9]{1,5}$")
@@ -239,3 +259,462 @@ def expired_trash(root: Path, now: float, grace_days: int = TRASH_GRACE_DAYS) ->
         for batch in sorted(trash.iterdir())
         if batch.is_dir() and not batch.is_symlink() and batch.stat().st_mtime < limit
     ]
+
+
+# -- one interface, two backends -----------------------------------------------------------
+
+FOLDER = "folder"
+DATABASE = "database"
+BACKENDS = (FOLDER, DATABASE)
+#: The `setting` row that says where a journal's photos live (every terminal reads it).
+SETTING = "photo_store"
+_NAME = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{64})-(display|thumb|original)\.([a-z0-9]{1,5})$")
+
+
+def parse_name(relative: str) -> tuple[str, str, str]:
+    """(sha256, which, extension) of a store name; ValueError for anything else.
+
+    The database store accepts only names the folder layout would produce, so
+    a crafted path from a restore or merge is refused the same way in both.
+    """
+    found = _NAME.match(relative)
+    if found is None or found.group(1) != found.group(2)[:2]:
+        raise ValueError(f"photo path {relative!r} is not inside the photo store")
+    return found.group(2), found.group(3), found.group(4)
+
+
+def digest(data: bytes) -> str:
+    """The sha256 of stored bytes, as hex (what a move and the doctor verify)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class PhotoStore(Protocol):
+    """Where a journal's photo files live; every photo read and write goes through one.
+
+    Names are the store-relative paths the `photo` rows hold
+    (`relative_path`). `db` is the caller's open write transaction (a
+    SQLAlchemy Session or Connection): a transactional store writes inside it,
+    so the files commit with the rows; the folder store ignores it and writes
+    at once (callers then write files before the commit and trash them after,
+    see `transactional`).
+    """
+
+    kind: str
+    transactional: bool
+
+    def describe(self, relative: str) -> str:
+        """Where a file is, for a person (a path, or `database:<name>`)."""
+        ...
+
+    def read_bytes(self, relative: str) -> bytes | None:
+        """A live file's bytes, or None when it is missing or unreadable."""
+        ...
+
+    def read_many(self, relatives: Iterable[str]) -> dict[str, bytes]:
+        """Several small files at once (a gallery's thumbnails: one query)."""
+        ...
+
+    def present(self, relatives: Iterable[str]) -> set[str]:
+        """Which of these names are stored (live), without reading their bytes."""
+        ...
+
+    def has_derivatives(self, sha256: str) -> bool:
+        """True when this content's display copy and thumbnail are both stored."""
+        ...
+
+    def write_bytes(self, relative: str, data: bytes, db: Any = None) -> bool:
+        """Store `data` under `relative`; True when it was not stored before."""
+        ...
+
+    def put(
+        self,
+        sha256: str,
+        *,
+        display: bytes | None,
+        thumb: bytes | None,
+        original: bytes | None = None,
+        original_extension: str | None = None,
+        db: Any = None,
+    ) -> StoredFiles:
+        """Store a photo's files (`None`: already stored, keep); see the module `put`."""
+        ...
+
+    def remove(self, relatives: Iterable[str], db: Any = None) -> None:
+        """Remove live files (best effort: one already gone is fine)."""
+        ...
+
+    def move_to_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> None:
+        """Take a deleted photo's file out of the live store, kept for undo."""
+        ...
+
+    def restore_from_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> bool:
+        """Undo's half: put a file back; False when it is neither live nor kept."""
+        ...
+
+    def erase(self, relative: str, batch: uuid.UUID | None, db: Any = None) -> bool:
+        """Remove a file for good, live (`batch` None) or kept for undo; True if it was there."""
+        ...
+
+    def stored(self) -> Iterator[str]:
+        """The name of every live file (doctor, `photos move`)."""
+        ...
+
+
+class FolderStore:
+    """The content-addressed folder (`photos/` in the home, or `JOURNAL_PHOTOS_DIR`)."""
+
+    kind = FOLDER
+    transactional = False
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"FolderStore({self.root})"
+
+    def path(self, relative: str) -> Path:
+        """The file's path, refusing names that leave the root (maintenance tools only)."""
+        return resolve(self.root, relative)
+
+    def describe(self, relative: str) -> str:
+        return os.fspath(self.path(relative))
+
+    @staticmethod
+    def _load(stored: bytes) -> bytes:
+        return stored  # the seam: unseal here
+
+    @staticmethod
+    def _dump(data: bytes) -> bytes:
+        return data  # the seam: seal here
+
+    def read_bytes(self, relative: str) -> bytes | None:
+        try:
+            path = self.path(relative)
+            if path.is_symlink():
+                return None  # a planted link is never followed
+            return self._load(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def read_many(self, relatives: Iterable[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for rel in relatives:
+            data = self.read_bytes(rel)
+            if data is not None:
+                found[rel] = data
+        return found
+
+    def present(self, relatives: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for rel in relatives:
+            try:
+                if self.path(rel).is_file():
+                    found.add(rel)
+            except ValueError:
+                continue
+        return found
+
+    def has_derivatives(self, sha256: str) -> bool:
+        return has_derivatives(self.root, sha256)
+
+    def write_bytes(self, relative: str, data: bytes, db: Any = None) -> bool:
+        return write_file(self.root, relative, self._dump(data))
+
+    def put(
+        self,
+        sha256: str,
+        *,
+        display: bytes | None,
+        thumb: bytes | None,
+        original: bytes | None = None,
+        original_extension: str | None = None,
+        db: Any = None,
+    ) -> StoredFiles:
+        return put(
+            self.root,
+            sha256,
+            display=display,
+            thumb=thumb,
+            original=original,
+            original_extension=original_extension,
+        )
+
+    def remove(self, relatives: Iterable[str], db: Any = None) -> None:
+        remove(self.root, relatives)
+
+    def move_to_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> None:
+        move_to_trash(self.root, relative, batch)
+
+    def restore_from_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> bool:
+        return restore_from_trash(self.root, relative, batch)
+
+    def erase(self, relative: str, batch: uuid.UUID | None, db: Any = None) -> bool:
+        path = (
+            trash_path(self.root, relative, batch)
+            if batch is not None
+            else resolve(self.root, relative)
+        )
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def stored(self) -> Iterator[str]:
+        if self.root.is_symlink() or not self.root.is_dir():
+            return
+        for shard in sorted(self.root.iterdir()):
+            if len(shard.name) != 2 or shard.is_symlink() or not shard.is_dir():
+                continue
+            for entry in sorted(shard.iterdir()):
+                rel = f"{shard.name}/{entry.name}"
+                with contextlib.suppress(ValueError):
+                    parse_name(rel)
+                    if entry.is_file() and not entry.is_symlink():
+                        yield rel
+
+
+class DatabaseStore:
+    """Photo files as rows of `photo_blob` in the journal's own database.
+
+    Reads take a short connection of their own; writes join the caller's
+    transaction when given one (`db`), so a photo's bytes and its row commit
+    together, else they run in a transaction of their own that takes the
+    journal's write lock like every other write.
+    """
+
+    kind = DATABASE
+    transactional = True
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __repr__(self) -> str:
+        return f"DatabaseStore({self.engine.url.render_as_string(hide_password=True)})"
+
+    def describe(self, relative: str) -> str:
+        parse_name(relative)
+        return f"database:{relative}"
+
+    @staticmethod
+    def _load(stored: bytes) -> bytes:
+        return bytes(stored)  # the seam: unseal here (psycopg may hand a memoryview)
+
+    @staticmethod
+    def _dump(data: bytes) -> bytes:
+        return data  # the seam: seal here
+
+    def read_bytes(self, relative: str) -> bytes | None:
+        from sqlalchemy import select
+
+        from journal.store.models import PhotoBlobRow as B
+
+        try:
+            sha, which, _ext = parse_name(relative)
+        except ValueError:
+            return None
+        with self.engine.connect() as conn:
+            data = conn.execute(
+                select(B.data).where(B.sha256 == sha, B.which == which, B.trashed_batch.is_(None))
+            ).scalar()
+        return None if data is None else self._load(data)
+
+    def read_many(self, relatives: Iterable[str]) -> dict[str, bytes]:
+        from sqlalchemy import select, tuple_
+
+        from journal.store.models import PhotoBlobRow as B
+
+        keys = self._keys(relatives)
+        found: dict[str, bytes] = {}
+        if not keys:
+            return found
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 200):
+                chunk = list(keys)[start : start + 200]
+                rows = conn.execute(
+                    select(B.sha256, B.which, B.data).where(
+                        tuple_(B.sha256, B.which).in_(chunk), B.trashed_batch.is_(None)
+                    )
+                )
+                for sha, which, data in rows:
+                    found[keys[(sha, which)]] = self._load(data)
+        return found
+
+    def present(self, relatives: Iterable[str]) -> set[str]:
+        from sqlalchemy import select, tuple_
+
+        from journal.store.models import PhotoBlobRow as B
+
+        keys = self._keys(relatives)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys)[start : start + 500]
+                rows = conn.execute(
+                    select(B.sha256, B.which).where(
+                        tuple_(B.sha256, B.which).in_(chunk), B.trashed_batch.is_(None)
+                    )
+                )
+                found.update(keys[(sha, which)] for sha, which in rows)
+        return found
+
+    @staticmethod
+    def _keys(relatives: Iterable[str]) -> dict[tuple[str, str], str]:
+        keys: dict[tuple[str, str], str] = {}
+        for rel in relatives:
+            with contextlib.suppress(ValueError):
+                sha, which, _ext = parse_name(rel)
+                keys[(sha, which)] = rel
+        return keys
+
+    def has_derivatives(self, sha256: str) -> bool:
+        names = [relative_path(sha256, "display"), relative_path(sha256, "thumb")]
+        return len(self.present(names)) == 2
+
+    @contextlib.contextmanager
+    def _within(self, db: Any) -> Iterator[Any]:
+        if db is not None:
+            yield db
+            return
+        from journal.store.engine import for_writing
+
+        with for_writing(self.engine).begin() as conn:
+            yield conn
+
+    def write_bytes(self, relative: str, data: bytes, db: Any = None) -> bool:
+        from sqlalchemy import select, update
+
+        from journal.store.models import PhotoBlobRow as B
+
+        sha, which, ext = parse_name(relative)
+        stored = self._dump(data)
+        values = {
+            "extension": ext,
+            "size": len(data),
+            "digest": digest(data),
+            "data": stored,
+            "trashed_batch": None,
+            "trashed_at": None,
+        }
+        with self._within(db) as conn:
+            live = conn.execute(
+                select(B.trashed_batch, B.digest).where(B.sha256 == sha, B.which == which)
+            ).first()
+            if live is None:
+                conn.execute(
+                    B.__table__.insert().values(
+                        sha256=sha, which=which, created_at=dt.datetime.now(dt.UTC), **values
+                    )
+                )
+                return True
+            if live.trashed_batch is None and live.digest == values["digest"]:
+                return False  # the same bytes: nothing to rewrite
+            conn.execute(update(B).where(B.sha256 == sha, B.which == which).values(**values))
+            return live.trashed_batch is not None
+
+    def put(
+        self,
+        sha256: str,
+        *,
+        display: bytes | None,
+        thumb: bytes | None,
+        original: bytes | None = None,
+        original_extension: str | None = None,
+        db: Any = None,
+    ) -> StoredFiles:
+        planned: list[tuple[str, bytes | None]] = [
+            (relative_path(sha256, "display"), display),
+            (relative_path(sha256, "thumb"), thumb),
+        ]
+        original_rel = None
+        if original is not None:
+            original_rel = relative_path(sha256, "original", original_extension or "bin")
+            planned.append((original_rel, original))
+        created: list[str] = []
+        with self._within(db) as conn:
+            for rel, data in planned:
+                if data is not None and self.write_bytes(rel, data, conn):
+                    created.append(rel)
+        return StoredFiles(planned[0][0], planned[1][0], original_rel, tuple(created))
+
+    def remove(self, relatives: Iterable[str], db: Any = None) -> None:
+        from sqlalchemy import delete
+
+        from journal.store.models import PhotoBlobRow as B
+
+        keys = list(self._keys(relatives))
+        if not keys:
+            return
+        with self._within(db) as conn:
+            for sha, which in keys:
+                conn.execute(
+                    delete(B).where(B.sha256 == sha, B.which == which, B.trashed_batch.is_(None))
+                )
+
+    def move_to_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> None:
+        from sqlalchemy import update
+
+        from journal.store.models import PhotoBlobRow as B
+
+        sha, which, _ext = parse_name(relative)
+        with self._within(db) as conn:
+            conn.execute(
+                update(B)
+                .where(B.sha256 == sha, B.which == which, B.trashed_batch.is_(None))
+                .values(trashed_batch=batch, trashed_at=dt.datetime.now(dt.UTC))
+            )
+
+    def restore_from_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> bool:
+        from sqlalchemy import select, update
+
+        from journal.store.models import PhotoBlobRow as B
+
+        sha, which, _ext = parse_name(relative)
+        with self._within(db) as conn:
+            mark = conn.execute(
+                select(B.trashed_batch).where(B.sha256 == sha, B.which == which)
+            ).first()
+            if mark is None:
+                return False
+            if mark.trashed_batch is None:
+                return True
+            if mark.trashed_batch != batch:
+                return False
+            conn.execute(
+                update(B)
+                .where(B.sha256 == sha, B.which == which)
+                .values(trashed_batch=None, trashed_at=None)
+            )
+            return True
+
+    def erase(self, relative: str, batch: uuid.UUID | None, db: Any = None) -> bool:
+        from sqlalchemy import delete
+
+        from journal.store.models import PhotoBlobRow as B
+
+        sha, which, _ext = parse_name(relative)
+        mark = B.trashed_batch.is_(None) if batch is None else B.trashed_batch == batch
+        with self._within(db) as conn:
+            done = conn.execute(delete(B).where(B.sha256 == sha, B.which == which, mark))
+            return bool(done.rowcount)
+
+    def stored(self) -> Iterator[str]:
+        from sqlalchemy import select
+
+        from journal.store.models import PhotoBlobRow as B
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(B.sha256, B.which, B.extension)
+                .where(B.trashed_batch.is_(None))
+                .order_by(B.sha256, B.which)
+            ).all()
+        for sha, which, ext in rows:
+            yield relative_path(sha, which, ext)
+
+
+def open_store(kind: str, *, root: Path, engine: Engine) -> PhotoStore:
+    """The store a journal's `photo_store` setting names."""
+    if kind == DATABASE:
+        return DatabaseStore(engine)
+    return FolderStore(root)
