@@ -582,7 +582,7 @@ class DatabaseStore:
             yield conn
 
     def write_bytes(self, relative: str, data: bytes, db: Any = None) -> bool:
-        from sqlalchemy import select, update
+        from sqlalchemy import insert, select, update
 
         from journal.store.models import PhotoBlobRow as B
 
@@ -602,7 +602,7 @@ class DatabaseStore:
             ).first()
             if live is None:
                 conn.execute(
-                    B.__table__.insert().values(
+                    insert(B).values(
                         sha256=sha, which=which, created_at=dt.datetime.now(dt.UTC), **values
                     )
                 )
