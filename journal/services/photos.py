@@ -400,11 +400,12 @@ def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -
 
     A database-backed journal has no file to point at: ask `read_photo`.
     """
+    name = photo_name(photo, which)
     store = journal.photos
     if not isinstance(store, photostore.FolderStore):
         raise JournalUnavailable("this journal keeps its photos in the database, not in files")
     try:
-        return store.path(photo_name(photo, which))
+        return store.path(name)
     except ValueError as exc:
         raise JournalUnavailable(str(exc)) from None
 
