@@ -78,7 +78,7 @@ class Journal:
         from the `photo_store` setting every terminal reads; see `photo_backend`.
         """
         if self._photos is None:
-            from journal.store.photostore import open_store
+            from journal.store.photodb import open_store
 
             kind = photo_backend(self)
             self._photos = open_store(kind, root=self.location.photos_dir, engine=self.engine)
