@@ -404,13 +404,18 @@ def _load_photo_rows(ctx: _Context) -> list[dict[str, Any]]:
 def _photo_store_kind(ctx: _Context) -> str:
     """The store the journal's `photo_store` setting names (folder when unset)."""
     from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
 
     from journal.store.models import SettingRow
     from journal.store.photostore import DATABASE, FOLDER, SETTING
 
     assert ctx.engine is not None
-    with ctx.engine.connect() as conn:
-        value = conn.execute(select(SettingRow.value).where(SettingRow.name == SETTING)).scalar()
+    try:
+        with ctx.engine.connect() as conn:
+            query = select(SettingRow.value).where(SettingRow.name == SETTING)
+            value = conn.execute(query).scalar()
+    except SQLAlchemyError:  # an older schema (no `setting` table yet): photos were files
+        return FOLDER
     return DATABASE if value == DATABASE else FOLDER
 
 
