@@ -32,6 +32,23 @@ def _databases() -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_kind" in metafunc.fixturenames:
         metafunc.parametrize("db_kind", _databases())
+    if "photo_store" in metafunc.fixturenames:
+        metafunc.parametrize("photo_store", ["folder", "database"])
+
+
+@pytest.fixture(autouse=True)
+def _photo_store_choice(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which photo store a test's new journals start with (JOURNAL_PHOTO_STORE).
+
+    A test that takes `photo_store` runs once per backend; every other test
+    keeps its photos in the folder it inspects, on PostgreSQL too (whose
+    journals otherwise default to the database store, tested on its own).
+    Child processes inherit the choice through the environment.
+    """
+    choice = (
+        request.getfixturevalue("photo_store") if "photo_store" in request.fixturenames else None
+    )
+    monkeypatch.setenv("JOURNAL_PHOTO_STORE", choice or "folder")
 
 
 @contextlib.contextmanager
@@ -116,3 +133,8 @@ def photo_files(home: Path) -> list[Path]:
     """Every file under the home's photo store (to prove nothing was written)."""
     root = home / "photos"
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def stored_photo_files(journal: Any) -> list[str]:
+    """The name of every live file in the journal's photo store, folder or database."""
+    return sorted(journal.photos.stored())

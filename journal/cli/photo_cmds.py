@@ -112,11 +112,11 @@ def photo_list(
     as_json: bool = JSON,
 ) -> None:
     """A patient's photos, oldest first."""
-    from journal.services.photos import list_photos, photo_path
+    from journal.services.photos import list_photos, photo_where
 
     with open_from(ctx) as journal:
         photos = list_photos(journal, patient, area=area)
-        paths = {p.id: photo_path(journal, p) for p in photos}
+        paths = {p.id: photo_where(journal, p) for p in photos}
     if as_json:
         emit_json(photos)
         return

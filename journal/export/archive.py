@@ -469,30 +469,33 @@ def _jsonable(value: Any) -> Any:
 def write_archive(
     out: Path,
     tables: dict[str, Any],
-    photo_files: Sequence[tuple[str, Path]],
+    photo_files: Sequence[tuple[str, Path]] | Sequence[str],
     *,
     created: dt.datetime,
     generator: str,
+    read_photo: Callable[[str], bytes | None] | None = None,
 ) -> dict[str, Any]:
     """Write the archive to `out` atomically; returns its manifest.
 
-    `tables` maps TABLE_KEYS to record dicts (`record_of`), `photo_files` the
-    store-relative photo paths to the files to pack. JPEGs are stored, not
-    deflated: they do not compress and storing them is much faster.
+    `tables` maps TABLE_KEYS to record dicts (`record_of`); `photo_files` the
+    store-relative names of the photo files to pack, whose bytes `read_photo`
+    gives (the journal's photo store, one file at a time), or (name, path)
+    pairs. JPEGs are stored, not deflated: they do not compress and storing
+    them is much faster.
     """
     records = json.dumps(tables, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
     members: dict[str, dict[str, Any]] = {}
     with files.atomic_file(out) as temp, zipfile.ZipFile(temp, "w") as zf:
         zf.writestr(_info(RECORDS, created, zipfile.ZIP_DEFLATED), records)
         members[RECORDS] = zipfiles.digest_of(records)
-        for relative, path in sorted(photo_files):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
+        items: list[tuple[str, Path] | str] = list(photo_files)
+        for item in sorted(items, key=lambda i: i if isinstance(i, str) else i[0]):
+            relative = item if isinstance(item, str) else item[0]
+            data = _photo_data(item, read_photo)
+            if data is None:
                 raise JournalError(
-                    f"photo file {relative} is missing from the photo store ({exc.strerror}); "
-                    "run `journal doctor`"
-                ) from None
+                    f"photo file {relative} is missing from the photo store; run `journal doctor`"
+                )
             if not relative.rpartition("-")[2].startswith("original"):
                 data = _pixels_only(relative, data)
             name = PHOTO_PREFIX + relative
@@ -538,6 +541,17 @@ def _info(name: str, created: dt.datetime, compress: int) -> zipfile.ZipInfo:
     info.compress_type = compress
     info.external_attr = 0o600 << 16  # health data: owner-only if someone unzips it
     return info
+
+
+def _photo_data(
+    item: tuple[str, Path] | str, read_photo: Callable[[str], bytes | None] | None
+) -> bytes | None:
+    if isinstance(item, str):
+        return read_photo(item) if read_photo is not None else None
+    try:
+        return item[1].read_bytes()
+    except OSError:
+        return None
 
 
 def _counts(tables: dict[str, Any], photo_files: int) -> dict[str, int]:

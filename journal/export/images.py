@@ -9,6 +9,7 @@ for files that came from an archive or an older version of the pipeline.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,11 +21,12 @@ TILE_EDGE = 260  # contact sheet tiles: ~34 mm wide
 FHIR_EDGE = 1024
 QUALITY = 80
 
-PhotoFile = Callable[[Photo, str], Path | None]
-"""Where a photo's `display` or `thumb` file is; None when it cannot be found."""
+PhotoFile = Callable[[Photo, str], Path | bytes | None]
+"""A photo's `display` or `thumb` file (its bytes, from the journal's photo store,
+or a path); None when it cannot be found."""
 
 
-def page_jpeg(path: Path | None, edge: int, quality: int = QUALITY) -> bytes | None:
+def page_jpeg(path: Path | bytes | None, edge: int, quality: int = QUALITY) -> bytes | None:
     """Decode at reduced scale, fit within `edge` px, re-encode; None if unreadable.
 
     A missing or damaged file costs the document one picture (the renderers
@@ -34,8 +36,9 @@ def page_jpeg(path: Path | None, edge: int, quality: int = QUALITY) -> bytes | N
         return None
     from PIL import Image, UnidentifiedImageError
 
+    source = io.BytesIO(path) if isinstance(path, bytes) else path
     try:
-        with pipeline.quiet_pillow(), Image.open(path, formats=["JPEG"]) as image:
+        with pipeline.quiet_pillow(), Image.open(source, formats=["JPEG"]) as image:
             if image.size[0] * image.size[1] > pipeline.MAX_PIXELS:
                 return None  # the store never holds such a file; a planted one is skipped
             image.draft("RGB", (edge, edge))  # let libjpeg skip what we'd throw away

@@ -401,7 +401,124 @@ def _load_photo_rows(ctx: _Context) -> list[dict[str, Any]]:
     return ctx.photo_rows
 
 
+def _photo_store_kind(ctx: _Context) -> str:
+    """The store the journal's `photo_store` setting names (folder when unset)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from journal.store.models import SettingRow
+    from journal.store.photostore import DATABASE, FOLDER, SETTING
+
+    assert ctx.engine is not None
+    try:
+        with ctx.engine.connect() as conn:
+            query = select(SettingRow.value).where(SettingRow.name == SETTING)
+            value = conn.execute(query).scalar()
+    except SQLAlchemyError:  # an older schema (no `setting` table yet): photos were files
+        return FOLDER
+    return DATABASE if value == DATABASE else FOLDER
+
+
+def _check_photo_blobs(ctx: _Context) -> Check:
+    """Database photos: every row's files present, and (unless --quick) their bytes
+    hash to the digest written with them. Streamed row by row: bounded memory."""
+    from sqlalchemy import select
+
+    from journal.store.models import PhotoBlobRow as B
+    from journal.store.photostore import digest, parse_name
+
+    rows = _load_photo_rows(ctx)
+    assert ctx.engine is not None
+    wanted: dict[tuple[str, str], str] = {}
+    for row in rows:
+        label = str(row["id"]).replace("-", "")[:8]
+        for which in ("display", "thumb", "original"):
+            rel = row[f"{which}_path"]
+            if rel is None:
+                continue
+            try:
+                sha, kind, _ext = parse_name(rel)
+            except ValueError:
+                wanted[(rel, which)] = label
+                continue
+            wanted[(sha, kind)] = label
+    found: dict[tuple[str, str], str | None] = {}
+    columns = (B.sha256, B.which, B.digest) if ctx.quick else (B.sha256, B.which, B.digest, B.data)
+    with ctx.engine.connect() as conn:
+        result = conn.execution_options(yield_per=50).execute(
+            select(*columns).where(B.trashed_batch.is_(None))
+        )
+        for item in result:
+            key = (item.sha256, item.which)
+            if key not in wanted:
+                continue
+            bad = not ctx.quick and digest(bytes(item.data)) != item.digest
+            found[key] = "damaged: its bytes do not match their hash" if bad else None
+    problems = []
+    damaged = set()
+    for (sha, which), label in wanted.items():
+        why = found.get((sha, which), "missing from the database")
+        if why is not None:
+            damaged.add(label)
+            problems.append(f"photo {label} {which}: {why}")
+    checked = f"{len(rows)} photo(s), {len(wanted)} file(s) in the database"
+    if problems:
+        return Check(
+            "photos",
+            PROBLEM,
+            f"{len(damaged)} of {len(rows)} photos have missing or damaged files;"
+            " re-import them or restore a backup",
+            tuple(problems[:MAX_DETAILS]),
+        )
+    mode = "present" if ctx.quick else "present and hash right"
+    return Check("photos", OK, f"{checked}: all {mode}")
+
+
+def _check_blob_orphans(ctx: _Context) -> Check:
+    """Database photo files no photo row refers to; --repair marks them deleted, so
+    they are purged after the grace period like any deleted photo (never at once)."""
+    import uuid
+
+    from sqlalchemy import select, tuple_, update
+
+    from journal.store.engine import for_writing
+    from journal.store.models import PhotoBlobRow as B
+    from journal.store.photostore import relative_path
+
+    referenced: set[str] = set()
+    for row in _load_photo_rows(ctx):
+        referenced.update(row[k] for k in ("display_path", "thumb_path", "original_path") if row[k])
+    assert ctx.engine is not None
+    with ctx.engine.connect() as conn:
+        live = conn.execute(
+            select(B.sha256, B.which, B.extension).where(B.trashed_batch.is_(None))
+        ).all()
+    orphans = [(sha, which, ext) for sha, which, ext in live]
+    orphans = [o for o in orphans if relative_path(*o) not in referenced]
+    if not orphans:
+        return Check("orphans", OK, "no database photo file without its photo")
+    details = tuple(relative_path(*o) for o in orphans[:MAX_DETAILS])
+    if not ctx.repair:
+        return Check(
+            "orphans",
+            PROBLEM,
+            f"{len(orphans)} database photo file(s) no photo points to; --repair marks them"
+            " deleted (purged after the grace period)",
+            details,
+        )
+    batch = uuid.uuid4()
+    with for_writing(ctx.engine).begin() as conn:
+        conn.execute(
+            update(B)
+            .where(tuple_(B.sha256, B.which).in_([(sha, which) for sha, which, _ in orphans]))
+            .values(trashed_batch=batch, trashed_at=dt.datetime.now(dt.UTC))
+        )
+    return Check("orphans", REPAIRED, f"marked {len(orphans)} file(s) deleted", details)
+
+
 def _check_photos(ctx: _Context) -> Check:
+    if _photo_store_kind(ctx) == "database":
+        return _check_photo_blobs(ctx)
     rows = _load_photo_rows(ctx)
     root = ctx.location.photos_dir
     verdicts = _verify_files(root, rows, ctx.quick)
@@ -580,6 +697,8 @@ def _check_erasures(ctx: _Context) -> Check:
 
 
 def _check_orphans(ctx: _Context) -> Check:
+    if _photo_store_kind(ctx) == "database":
+        return _check_blob_orphans(ctx)
     referenced: set[str] = set()
     for row in _load_photo_rows(ctx):
         referenced.update(row[k] for k in ("display_path", "thumb_path", "original_path") if row[k])

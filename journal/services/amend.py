@@ -304,6 +304,7 @@ def delete(journal: Journal, kind_name: str, ref: str, *, by: str | None = None)
             "patient", ref, "a patient is erased, not deleted: `journal patient delete` (final)"
         )
     actor = actor_name(by)
+    journal.photos  # noqa: B018 - decide the photo store before the write lock is held
     with journal.write() as db:
         row = find_record(db, kind, ref)
         logged, files, batch = _delete(db, kind.table, row, actor)
@@ -311,7 +312,8 @@ def delete(journal: Journal, kind_name: str, ref: str, *, by: str | None = None)
         also = f" with {counts}" if counts else ""
         summary = f"Deleted {kind.name} {str(row.id)[:8]}{also}"
         outcome = Outcome(batch, summary, tuple(change_of(c) for c in logged))
-    _trash_photo_files(journal, files, batch)
+        trash_photo_files(journal, files, batch, db)
+    trash_photo_files(journal, files, batch)
     return outcome
 
 
@@ -409,16 +411,23 @@ def _count_words(tables: Any) -> str:
     )
 
 
-def _trash_photo_files(journal: Journal, files: list[str], batch: uuid.UUID) -> None:
+def trash_photo_files(
+    journal: Journal, files: list[str], batch: uuid.UUID, db: DbSession | None = None
+) -> None:
     """Keep a deleted photo's files out of the live store until undo or the grace period ends.
 
-    Runs after the commit: a crash in between leaves files no row points to
-    (`journal doctor` sets them aside), never a row without its files.
+    Called twice by a delete: inside its transaction (`db` given) and after
+    the commit; each store acts at its own moment. The database store marks
+    its rows in the delete's transaction, so the photo and its files vanish
+    together. The folder moves files after the commit: a crash in between
+    leaves files no row points to (`journal doctor` sets them aside), never a
+    row without its files.
     """
-    from journal.store import photostore
-
+    store = journal.photos
+    if store.transactional != (db is not None):
+        return
     for relative in files:
-        photostore.move_to_trash(journal.photos_dir, relative, batch)
+        store.move_to_trash(relative, batch, db)
 
 
 def photo_files(values: Mapping[str, Any]) -> list[str]:
@@ -432,6 +441,7 @@ def photo_files(values: Mapping[str, Any]) -> list[str]:
 def undo(journal: Journal, *, by: str | None = None) -> Outcome:
     """Revert the latest edit or delete not yet undone, as a batch of its own."""
     actor = actor_name(by)
+    journal.photos  # noqa: B018 - decide the photo store before the write lock is held
     with journal.write() as db:
         latest = _latest_not_undone(db)
         if latest is None:
@@ -506,8 +516,7 @@ def _undo_edit(
 def _undo_delete(
     journal: Journal, db: DbSession, rows: list[ChangeRow], batch: uuid.UUID, actor: str
 ) -> list[ChangeRow]:
-    from journal.store import photostore
-
+    store = journal.photos
     ordered = sorted(rows, key=lambda c: PARENTS_FIRST.index(c.kind))
     for change in ordered:
         values = snapshots.restored(change.kind, change.old)
@@ -516,7 +525,7 @@ def _undo_delete(
     for change in ordered:
         if change.kind == "photo":
             for relative in photo_files(change.old):
-                photostore.restore_from_trash(journal.photos_dir, relative, change.batch_id)
+                store.restore_from_trash(relative, change.batch_id, db)
     _relink_photos(db, ordered)
     return [_reverse(c, batch, actor, old=None, new=c.old) for c in ordered]
 

@@ -80,29 +80,45 @@ class ImportSummary:
 def import_archive(
     journal: Journal, path: Path | str, *, limits: Limits | None = None
 ) -> ImportSummary:
-    """Merge the archive at `path` into `journal` (see the module docstring)."""
-    from journal.store import photostore
+    """Merge the archive at `path` into `journal` (see the module docstring).
 
+    Photo files go through the journal's photo store: the folder's are written
+    before the commit (and removed again if it fails), the database's inside
+    the commit, one file at a time, so memory stays bounded by one photo.
+    """
     archive_path = Path(path).expanduser()
+    store = journal.photos
+    root = journal.photos_dir
     with ArchiveReader(archive_path, limits) as reader:
         content = reader.load()
         with journal.read() as db:
             _merge(db, content, ImportSummary(archive_path), apply=False)  # refuses conflicts
-        root = journal.photos_dir
+        names = {name: name.removeprefix("photos/") for name in sorted(content.photo_members)}
+        try:
+            have = store.present(names.values())
+        except ValueError as exc:
+            raise JournalUnavailable(str(exc)) from None
+        missing = [(name, rel) for name, rel in names.items() if rel not in have]
         created: list[str] = []
         try:
-            for name in sorted(content.photo_members):
-                relative = name.removeprefix("photos/")
-                if photostore.resolve(root, relative).is_file():
-                    continue
-                if photostore.write_file(root, relative, reader.photo_bytes(name)):
-                    created.append(relative)
+            if not store.transactional:
+                for name, relative in missing:
+                    if store.write_bytes(relative, reader.photo_bytes(name)):
+                        created.append(relative)
             summary = ImportSummary(archive_path, photo_files_written=len(created))
             with journal.write() as db:
+                if store.transactional:
+                    summary.photo_files_written = sum(
+                        store.write_bytes(relative, reader.photo_bytes(name), db)
+                        for name, relative in missing
+                    )
                 _merge(db, content, summary, apply=True)
                 _apply_tombstones(db, content, summary)
+                if store.transactional:
+                    for relative, batch in summary.trashed:
+                        store.move_to_trash(relative, batch, db)
         except BaseException as exc:
-            photostore.remove(root, created)
+            store.remove(created)
             if _is_db_error(exc):
                 raise JournalUnavailable(f"cannot save the import: {_first_line(exc)}") from None
             if isinstance(exc, OSError) and not isinstance(exc, JournalError):
@@ -110,8 +126,9 @@ def import_archive(
                     f"cannot write to the photo folder {root}: {exc.strerror or exc}"
                 ) from None
             raise
-    for relative, batch in summary.trashed:
-        photostore.move_to_trash(root, relative, batch)
+    if not store.transactional:
+        for relative, batch in summary.trashed:
+            store.move_to_trash(relative, batch)
     return summary
 
 

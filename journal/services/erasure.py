@@ -43,6 +43,7 @@ ERASE_TABLES = (
     "review",
     "flag",
     "change",
+    "photo_blob",  # a database-backed journal's photo bytes (migration 0010)
 )
 
 
@@ -76,12 +77,18 @@ def erase_preview(journal: Journal, patient_ref: str) -> str:
 def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) -> Erasure:
     """Remove a patient and everything of theirs; keep a tombstone without personal data."""
     actor = actor_name(by)
+    store = journal.photos  # decided before the write lock is held
+    removed = 0
+    marker: Path | None = None
     with journal.write() as db:
         patient = find_patient(db, patient_ref)
         patient_id = patient.id
         files = _their_files(db, patient_id)
         records = _count(db, patient_id)
-        marker = _mark_pending(journal.photos_dir, patient_id, files)
+        if store.transactional:  # the bytes go in the same commit as the rows
+            removed = sum(store.erase(rel, batch, db) for rel, batch in files)
+        else:
+            marker = _mark_pending(journal.photos_dir, patient_id, files)
         db.execute(delete(ChangeRow).where(ChangeRow.patient_id == patient_id))
         db.delete(patient)  # courses follow by cascade; their records by ON DELETE CASCADE
         db.flush()
@@ -95,8 +102,9 @@ def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) 
                 patient_id=None,
             )
         )
-    removed = _remove_files(journal.photos_dir, files)
-    marker.unlink(missing_ok=True)
+    if marker is not None:
+        removed = _remove_files(journal.photos_dir, files)
+        marker.unlink(missing_ok=True)
     compacted = _compact(journal)
     return Erasure(patient_id, records, removed, compacted)
 
@@ -175,19 +183,8 @@ def _count(db: DbSession, patient_id: uuid.UUID) -> int:
 
 def _remove_files(photos_dir: Path, files: list[tuple[str, uuid.UUID | None]]) -> int:
     """Unlink every file; a shared content hash is impossible (one photo row per hash)."""
-    removed = 0
-    for relative, batch in files:
-        path = (
-            photostore.trash_path(photos_dir, relative, batch)
-            if batch is not None
-            else photostore.resolve(photos_dir, relative)
-        )
-        try:
-            path.unlink()
-            removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
+    store = photostore.FolderStore(photos_dir)
+    return sum(store.erase(relative, batch) for relative, batch in files)
 
 
 def _compact(journal: Journal) -> bool:

@@ -161,16 +161,15 @@ def export_fhir(journal: Journal, job: ExportJob) -> Path:
 
 
 def photo_locator(journal: Journal) -> Any:
-    """A `PhotoFile` for the renderers: the stored file, or None when it is missing."""
-    from journal.store import photostore
+    """A `PhotoFile` for the renderers: the stored bytes, or None when they are missing.
 
-    def locate(photo: records.Photo, which: str) -> Path | None:
-        relative = photo.thumb_path if which == "thumb" else photo.display_path
-        try:
-            path = photostore.resolve(journal.photos_dir, relative)
-        except ValueError:
-            return None
-        return path if path.is_file() else None
+    One photo at a time from the journal's photo store (folder or database),
+    so a long course never holds every display copy in memory at once.
+    """
+    store = journal.photos
+
+    def locate(photo: records.Photo, which: str) -> bytes | None:
+        return store.read_bytes(photo.thumb_path if which == "thumb" else photo.display_path)
 
     return locate
 
@@ -360,22 +359,24 @@ def _archive(journal: Journal, patient_ref: str, course_ref: str | None, out: Pa
             tables[key] = [archive.record_of(key, row) for row in found]
         tables["flags"] = [archive.record_of("flags", row) for row in flags]
         tables[archive.TOMBSTONES] = _tombstones(db, patient.id)
-    photo_files: list[tuple[str, Path]] = []
+    photo_files: list[str] = []
     for photo in tables["photos"]:
         for column in ("display_path", "thumb_path", "original_path"):
             relative = photo[column]
             if relative is None:
                 continue
             try:
-                photo_files.append((relative, photostore.resolve(journal.photos_dir, relative)))
+                photostore.parse_name(relative)
             except ValueError as exc:
                 raise JournalError(str(exc)) from None
+            photo_files.append(relative)
     archive.write_archive(
         out,
         tables,
         photo_files,
         created=dt.datetime.now(dt.UTC),
         generator=_generator(),
+        read_photo=journal.photos.read_bytes,
     )
     return out
 

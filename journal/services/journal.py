@@ -51,6 +51,7 @@ from journal.store.location import (
     resolve_location,
 )
 from journal.store.migrate import ensure_schema
+from journal.store.photostore import PhotoStore
 
 WRITE_ATTEMPTS = 5
 RETRY_PAUSE_S = 0.05
@@ -65,10 +66,30 @@ class Journal:
         self.read_only = read_only  # why the journal may not be changed, or None
         self._new_read_db = sessionmaker(engine, expire_on_commit=False)
         self._new_write_db = sessionmaker(for_writing(engine), expire_on_commit=False)
+        self._photos: PhotoStore | None = None
 
     @property
     def photos_dir(self) -> Path:
+        """The photo folder (a folder-backed journal's store; maintenance notes live there)."""
         return self.location.photos_dir
+
+    @property
+    def photos(self) -> PhotoStore:
+        """Where this journal's photo files live: the one door to their bytes.
+
+        Decided on first use (commands that never touch a photo pay nothing)
+        from the `photo_store` setting every terminal reads; see `photo_backend`.
+        """
+        if self._photos is None:
+            from journal.store.photodb import open_store
+
+            kind = photo_backend(self)
+            self._photos = open_store(kind, root=self.location.photos_dir, engine=self.engine)
+        return self._photos
+
+    def forget_photo_store(self) -> None:
+        """Read the `photo_store` setting again on next use (after `photos move`)."""
+        self._photos = None
 
     @contextlib.contextmanager
     def read(self) -> Iterator[DbSession]:
@@ -130,6 +151,47 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def photo_backend(journal: Journal) -> str:
+    """Which photo store the journal uses: its `photo_store` setting, decided once.
+
+    A journal without the setting gets one: the database for a PostgreSQL
+    journal that holds no photo yet and was not given a folder
+    (`JOURNAL_PHOTOS_DIR`), else the folder (SQLite; and a PostgreSQL journal
+    whose photos already sit in terminals' folders keeps them there until
+    `journal photos move`). `JOURNAL_PHOTO_STORE` picks either for a journal
+    that holds no photo yet. Recording it means every terminal agrees, whatever
+    its own environment says. A read-only journal is told, never written.
+    """
+    from sqlalchemy import select
+
+    from journal.store.models import PhotoRow, SettingRow
+    from journal.store.photostore import BACKENDS, DATABASE, FOLDER, SETTING
+
+    with journal.read() as db:
+        value = db.scalar(select(SettingRow.value).where(SettingRow.name == SETTING))
+        if value in BACKENDS:
+            return str(value)
+        empty = db.scalar(select(PhotoRow.id).limit(1)) is None
+    location = journal.location
+    if location.photo_store is not None and empty:
+        chosen = location.photo_store
+    elif not location.is_sqlite and empty and not location.photos_dir_chosen:
+        chosen = DATABASE
+    else:
+        chosen = FOLDER
+    if journal.read_only is not None:
+        return chosen
+    try:
+        with journal.write() as db:
+            if db.get(SettingRow, SETTING) is None:
+                db.add(SettingRow(name=SETTING, value=chosen))
+            else:  # another terminal decided first: theirs stands
+                chosen = str(db.get(SettingRow, SETTING).value)  # type: ignore[union-attr]
+    except IntegrityError:
+        return photo_backend(journal)
+    return chosen
 
 
 def _commit(db: DbSession) -> None:

@@ -8,10 +8,13 @@ An import runs in three phases so that a failure never leaves a half state:
    whose name names no area when the area is to come from the names stops
    the whole batch here, before anything is written.
 2. The files are decoded and their derivatives written to the content-addressed
-   store, in parallel; each file either succeeds or fails on its own.
-3. As each file completes, one transaction adds its row. If it fails, the
-   files this import newly created for it, and that no committed row refers
-   to, are removed again. Committing photo by photo means a batch that is
+   store, in parallel; each file either succeeds or fails on its own. With
+   the photos in the database (`journal.photos.transactional`) a worker only
+   renders: the bytes come back to this process, one photo at a time.
+3. As each file completes, one transaction adds its row (and, for the
+   database store, its bytes: they commit or vanish together). If it fails,
+   the files this import newly created for it, and that no committed row
+   refers to, are removed again. Committing photo by photo means a batch that is
    killed keeps every photo it acknowledged and loses at most the one in
    flight.
 
@@ -95,7 +98,7 @@ class PhotoPreview:
 @dataclass(frozen=True)
 class _Task:
     path: str
-    store_root: str
+    store_root: str | None  # None: the database store, the worker only renders
     keep_original: bool
     now: dt.datetime
 
@@ -111,6 +114,8 @@ class _Stored:
     taken_at: dt.datetime
     taken_at_source: str
     files: photostore.StoredFiles
+    # The database store's bytes (display, thumb, original), written with the row.
+    data: tuple[bytes, bytes, bytes | None, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -347,8 +352,8 @@ def list_photos(journal: Journal, patient_ref: str, area: str | None = None) -> 
         return [convert.photo(row) for row in db.scalars(stmt)]
 
 
-def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -> Path:
-    """The file of a photo's display copy, thumbnail or kept original."""
+def photo_name(photo: records.Photo, which: str = "display") -> str:
+    """The store name of a photo's display copy, thumbnail or kept original."""
     relative = {
         "display": photo.display_path,
         "thumb": photo.thumb_path,
@@ -358,8 +363,49 @@ def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -
         raise InvalidValue("photo file", which, "choose display, thumb or original")
     if relative is None:
         raise InvalidValue("photo file", which, "this photo was imported without its original")
+    return relative
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A photo file to read when it is shown, not before (a compare view steps
+    through a whole series; holding every display copy would cost megabytes).
+
+    Equal by name: names are content hashes, so a cache keyed on this is never
+    stale, across reloads too.
+    """
+
+    store: photostore.PhotoStore = field(compare=False, repr=False)
+    name: str
+
+    def read(self) -> bytes | None:
+        return self.store.read_bytes(self.name)
+
+
+def photo_where(journal: Journal, photo: records.Photo, which: str = "display") -> str:
+    """Where a photo's file is, for a person: a path, or `database:<name>`."""
     try:
-        return photostore.resolve(journal.photos_dir, relative)
+        return journal.photos.describe(photo_name(photo, which))
+    except ValueError as exc:
+        raise JournalUnavailable(str(exc)) from None
+
+
+def read_photo(journal: Journal, photo: records.Photo, which: str = "display") -> bytes | None:
+    """A photo file's bytes from whichever store the journal uses; None when missing."""
+    return journal.photos.read_bytes(photo_name(photo, which))
+
+
+def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -> Path:
+    """The file of a photo in a folder-backed journal (maintenance and tests).
+
+    A database-backed journal has no file to point at: ask `read_photo`.
+    """
+    name = photo_name(photo, which)
+    store = journal.photos
+    if not isinstance(store, photostore.FolderStore):
+        raise JournalUnavailable("this journal keeps its photos in the database, not in files")
+    try:
+        return store.path(name)
     except ValueError as exc:
         raise JournalUnavailable(str(exc)) from None
 
@@ -413,7 +459,8 @@ def _process_all(
 ) -> Iterator[tuple[int, _Stored | _Failed]]:
     """Run the pipeline over every file, yielding (input index, outcome) as each completes."""
     now = dt.datetime.now(dt.UTC)
-    root = os.fspath(journal.photos_dir)
+    store = journal.photos
+    root = None if store.transactional else os.fspath(journal.photos_dir)
     tasks = [_Task(path, root, keep_original, now) for path in files]
     for done in batch.run(_process_file, tasks, workers=workers, progress=progress):
         outcome = done.result
@@ -428,16 +475,36 @@ def _process_file(task: _Task) -> _Stored | _Failed:
     Failures are returned, not raised: exceptions cross process boundaries by
     pickling, which `BadPhoto(path, reason)` does not survive intact.
     """
-    root = Path(task.store_root)
+    root = Path(task.store_root) if task.store_root is not None else None
     try:
         original = pipeline.read_original(task.path)
         image, header = pipeline.open_image(original, now=task.now)
         with image:
             rendered = None
-            if not photostore.has_derivatives(root, original.sha256):
+            if root is None or not photostore.has_derivatives(root, original.sha256):
                 rendered = pipeline.render(original, image, header)
     except BadPhoto as exc:
         return _Failed(task.path, exc.reason)
+    if root is None:  # the database store: the row's transaction writes these
+        assert rendered is not None
+        kept = original.data if task.keep_original else None
+        return _Stored(
+            path=task.path,
+            sha256=original.sha256,
+            width=header.width,
+            height=header.height,
+            taken_at=header.taken_at,
+            taken_at_source=header.taken_at_source,
+            files=photostore.StoredFiles(
+                photostore.relative_path(original.sha256, "display"),
+                photostore.relative_path(original.sha256, "thumb"),
+                photostore.relative_path(original.sha256, "original", original.extension or "bin")
+                if kept is not None
+                else None,
+                (),
+            ),
+            data=(rendered.display, rendered.thumb, kept, original.extension),
+        )
     try:
         files = photostore.put(
             root,
@@ -512,6 +579,7 @@ def _save_rows(
         new_rows: dict[str, PhotoRow] = {}
         if fresh:
             new_rows = _add_rows(
+                journal,
                 db,
                 patient,
                 targets,
@@ -531,6 +599,7 @@ def _save_rows(
 
 
 def _add_rows(
+    journal: Journal,
     db: DbSession,
     patient: PatientRow,
     targets: _Targets,
@@ -548,6 +617,7 @@ def _add_rows(
     from journal.services.lookup import course_for_new_record
     from journal.store.models import PhotoRow, SessionRow
 
+    store = journal.photos
     session = db.get(SessionRow, targets.session_id) if targets.session_id else None
     if session is None and photo_day is not None:
         session = _session_on(db, patient.id, photo_day, course_ref)
@@ -563,6 +633,16 @@ def _add_rows(
     ).first()
     rows: dict[str, PhotoRow] = {}
     for outcome in fresh:
+        if outcome.data is not None:  # the database store: bytes and row in one commit
+            display, thumb, kept, extension = outcome.data
+            store.put(
+                outcome.sha256,
+                display=display,
+                thumb=thumb,
+                original=kept,
+                original_extension=extension,
+                db=db,
+            )
         taken_at, source = _taken_at(outcome, photo_day)
         day = photo_day or (session.date if session else _local_day(taken_at))
         default_kind = "before" if first_session is None or day <= first_session else "follow-up"
@@ -664,7 +744,7 @@ def _remove_unreferenced(
                 referenced = _referenced_paths(_rows_by_sha(db, shas).values())
         except Exception:
             referenced = set()
-    photostore.remove(journal.photos_dir, [rel for rel in created if rel not in referenced])
+    journal.photos.remove([rel for rel in created if rel not in referenced])
 
 
 def _is_db_error(exc: BaseException) -> bool:

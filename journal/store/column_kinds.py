@@ -100,6 +100,17 @@ COLUMN_KINDS: dict[str, dict[str, str]] = {
         "updated_at": "datetime",
         "width": "plain",
     },
+    "photo_blob": {
+        "created_at": "datetime",
+        "data": "plain",
+        "digest": "plain",
+        "extension": "plain",
+        "sha256": "plain",
+        "size": "plain",
+        "trashed_at": "datetime",
+        "trashed_batch": "uuid",
+        "which": "plain",
+    },
     "provider": {
         "clinic": "plain",
         "created_at": "datetime",

@@ -2,7 +2,9 @@
 
 Resolution order follows docs/architecture.md: an explicit `--home` beats `JOURNAL_HOME`,
 which beats the platform's user-data folder; `--db`/`JOURNAL_DB_URL` moves only
-the records (e.g. to PostgreSQL) and `JOURNAL_PHOTOS_DIR` moves only the photos.
+the records (e.g. to PostgreSQL) and `JOURNAL_PHOTOS_DIR` moves only the photos
+(and keeps them in a folder: a new PostgreSQL journal otherwise keeps its
+photos in the database, see journal/store/photostore.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ class Location:
     home: Path
     db_url: str
     photos_dir: Path
+    #: JOURNAL_PHOTOS_DIR named the folder: a new journal keeps its photos there,
+    #: even on PostgreSQL (see journal.services.journal.Journal.photos).
+    photos_dir_chosen: bool = False
+    #: JOURNAL_PHOTO_STORE (folder or database): the store a journal that has
+    #: not recorded one yet starts with; a recorded choice always wins.
+    photo_store: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,7 +89,16 @@ def resolve_location(
         )
     photos = env.get("JOURNAL_PHOTOS_DIR")
     photos_path = Path(photos).expanduser().absolute() if photos else home_path / PHOTOS_DIRNAME
-    return Location(home=home_path, db_url=url, photos_dir=photos_path)
+    store = (env.get("JOURNAL_PHOTO_STORE") or "").strip().lower() or None
+    if store not in (None, "folder", "database"):
+        raise JournalUnavailable("JOURNAL_PHOTO_STORE must be folder or database")
+    return Location(
+        home=home_path,
+        db_url=url,
+        photos_dir=photos_path,
+        photos_dir_chosen=bool(photos),
+        photo_store=store,
+    )
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

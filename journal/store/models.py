@@ -25,6 +25,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -341,6 +342,36 @@ class ChangeRow(Base):
     )
 
 
+class PhotoBlobRow(Base):
+    """One stored photo file's bytes, for a journal whose photos live in the database.
+
+    Keyed by the original's content hash and which file it is (display, thumb,
+    original), like the folder store's file names, so a re-import lands on the
+    same row. `digest` is the sha256 of `data` itself: `journal doctor` proves
+    the bytes are the ones written. A deleted photo's files are kept for undo
+    by marking them with the delete's batch (`trashed_batch`, `trashed_at`), not
+    by moving them; readers see only rows without a mark. Not `Stamped`: the
+    key is the content, and no archive carries this table (migration 0010).
+    """
+
+    __tablename__ = "photo_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    which: Mapped[str] = mapped_column(String(10), primary_key=True)
+    extension: Mapped[str] = mapped_column(String(5), default="jpg")
+    size: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    trashed_batch: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    trashed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("which IN ('display', 'thumb', 'original')", name="which"),
+        Index(None, "trashed_batch"),
+    )
+
+
 class SettingRow(Base):
     """One journal setting (the clinic's name, the provider's): a name and its text.
 
@@ -362,6 +393,7 @@ __all__ = [
     "CourseRow",
     "FlagRow",
     "PatientRow",
+    "PhotoBlobRow",
     "PhotoRow",
     "ProviderRow",
     "ReviewRow",

@@ -13,19 +13,36 @@ once without coordination: a file is written under a hidden temporary name in
 its final folder, fsync'ed and renamed over the target, so a reader or a crash
 never sees half a photo. Callers learn which files they newly created, which
 is what they remove when the database row that would refer to them is not
-committed. This module knows nothing of images or of the database.
+committed. The module-level functions are this folder layout's primitives.
+
+Since issue 17 a journal's photos live in one of two stores behind one
+interface, `PhotoStore` (see docs/photos-in-postgresql.md):
+
+* `FolderStore`: the layout above (the default for SQLite journals, and
+  whenever `JOURNAL_PHOTOS_DIR` names a folder).
+* `DatabaseStore` (journal/store/photodb.py, apart so this module and the
+  archive reader never import SQLAlchemy): the same names as rows of
+  `photo_blob`, written in the caller's transaction, so a photo's row and its
+  bytes commit (or vanish) together (the default for a new PostgreSQL journal).
+
+Every reader and writer of photo bytes goes through a store; nothing outside
+this module opens a photo file by its path. Each backend has exactly one pair
+that turns stored bytes into photo bytes and back (`_load` / `_dump`): the
+seam where sealing (journal/store/sealed.py) will wrap the bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 
 from journal.store.location import PRIVATE_DIR, PRIVATE_FILE, refuse_symlink
 
@@ -239,3 +256,227 @@ def expired_trash(root: Path, now: float, grace_days: int = TRASH_GRACE_DAYS) ->
         for batch in sorted(trash.iterdir())
         if batch.is_dir() and not batch.is_symlink() and batch.stat().st_mtime < limit
     ]
+
+
+# -- one interface, two backends -----------------------------------------------------------
+
+FOLDER = "folder"
+DATABASE = "database"
+BACKENDS = (FOLDER, DATABASE)
+#: The `setting` row that says where a journal's photos live (every terminal reads it).
+SETTING = "photo_store"
+_NAME = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{64})-(display|thumb|original)\.([a-z0-9]{1,5})$")
+
+
+def parse_name(relative: str) -> tuple[str, str, str]:
+    """(sha256, which, extension) of a store name; ValueError for anything else.
+
+    The database store accepts only names the folder layout would produce, so
+    a crafted path from a restore or merge is refused the same way in both.
+    """
+    found = _NAME.match(relative)
+    if found is None or found.group(1) != found.group(2)[:2]:
+        raise ValueError(f"photo path {relative!r} is not inside the photo store")
+    return found.group(2), found.group(3), found.group(4)
+
+
+def digest(data: bytes) -> str:
+    """The sha256 of stored bytes, as hex (what a move and the doctor verify)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class PhotoStore(Protocol):
+    """Where a journal's photo files live; every photo read and write goes through one.
+
+    Names are the store-relative paths the `photo` rows hold
+    (`relative_path`). `db` is the caller's open write transaction (a
+    SQLAlchemy Session or Connection): a transactional store writes inside it,
+    so the files commit with the rows; the folder store ignores it and writes
+    at once (callers then write files before the commit and trash them after,
+    see `transactional`).
+    """
+
+    kind: str
+    transactional: bool
+
+    def describe(self, relative: str) -> str:
+        """Where a file is, for a person (a path, or `database:<name>`)."""
+        ...
+
+    def read_bytes(self, relative: str) -> bytes | None:
+        """A live file's bytes, or None when it is missing or unreadable."""
+        ...
+
+    def read_many(self, relatives: Iterable[str]) -> dict[str, bytes]:
+        """Several small files at once (a gallery's thumbnails: one query)."""
+        ...
+
+    def present(self, relatives: Iterable[str]) -> set[str]:
+        """Which of these names are stored (live), without reading their bytes."""
+        ...
+
+    def has_derivatives(self, sha256: str) -> bool:
+        """True when this content's display copy and thumbnail are both stored."""
+        ...
+
+    def write_bytes(self, relative: str, data: bytes, db: Any = None) -> bool:
+        """Store `data` under `relative`; True when it was not stored before."""
+        ...
+
+    def put(
+        self,
+        sha256: str,
+        *,
+        display: bytes | None,
+        thumb: bytes | None,
+        original: bytes | None = None,
+        original_extension: str | None = None,
+        db: Any = None,
+    ) -> StoredFiles:
+        """Store a photo's files (`None`: already stored, keep); see the module `put`."""
+        ...
+
+    def remove(self, relatives: Iterable[str], db: Any = None) -> None:
+        """Remove live files (best effort: one already gone is fine)."""
+        ...
+
+    def move_to_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> None:
+        """Take a deleted photo's file out of the live store, kept for undo."""
+        ...
+
+    def restore_from_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> bool:
+        """Undo's half: put a file back; False when it is neither live nor kept."""
+        ...
+
+    def erase(self, relative: str, batch: uuid.UUID | None, db: Any = None) -> bool:
+        """Remove a file for good, live (`batch` None) or kept for undo; True if it was there."""
+        ...
+
+    def read_trashed(self, relative: str, batch: uuid.UUID) -> bytes | None:
+        """A deleted photo's file kept for undo (`photos move` takes it along)."""
+        ...
+
+    def stored(self) -> Iterator[str]:
+        """The name of every live file (doctor, `photos move`)."""
+        ...
+
+
+class FolderStore:
+    """The content-addressed folder (`photos/` in the home, or `JOURNAL_PHOTOS_DIR`)."""
+
+    kind = FOLDER
+    transactional = False
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"FolderStore({self.root})"
+
+    def path(self, relative: str) -> Path:
+        """The file's path, refusing names that leave the root (maintenance tools only)."""
+        return resolve(self.root, relative)
+
+    def describe(self, relative: str) -> str:
+        return os.fspath(self.path(relative))
+
+    @staticmethod
+    def _load(stored: bytes) -> bytes:
+        return stored  # the seam: unseal here
+
+    @staticmethod
+    def _dump(data: bytes) -> bytes:
+        return data  # the seam: seal here
+
+    def read_bytes(self, relative: str) -> bytes | None:
+        try:
+            path = self.path(relative)
+            if path.is_symlink():
+                return None  # a planted link is never followed
+            return self._load(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def read_many(self, relatives: Iterable[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for rel in relatives:
+            data = self.read_bytes(rel)
+            if data is not None:
+                found[rel] = data
+        return found
+
+    def present(self, relatives: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for rel in relatives:
+            try:
+                if self.path(rel).is_file():
+                    found.add(rel)
+            except ValueError:
+                continue
+        return found
+
+    def has_derivatives(self, sha256: str) -> bool:
+        return has_derivatives(self.root, sha256)
+
+    def write_bytes(self, relative: str, data: bytes, db: Any = None) -> bool:
+        return write_file(self.root, relative, self._dump(data))
+
+    def put(
+        self,
+        sha256: str,
+        *,
+        display: bytes | None,
+        thumb: bytes | None,
+        original: bytes | None = None,
+        original_extension: str | None = None,
+        db: Any = None,
+    ) -> StoredFiles:
+        return put(
+            self.root,
+            sha256,
+            display=display,
+            thumb=thumb,
+            original=original,
+            original_extension=original_extension,
+        )
+
+    def remove(self, relatives: Iterable[str], db: Any = None) -> None:
+        remove(self.root, relatives)
+
+    def move_to_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> None:
+        move_to_trash(self.root, relative, batch)
+
+    def restore_from_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> bool:
+        return restore_from_trash(self.root, relative, batch)
+
+    def erase(self, relative: str, batch: uuid.UUID | None, db: Any = None) -> bool:
+        path = (
+            trash_path(self.root, relative, batch)
+            if batch is not None
+            else resolve(self.root, relative)
+        )
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def read_trashed(self, relative: str, batch: uuid.UUID) -> bytes | None:
+        try:
+            path = trash_path(self.root, relative, batch)
+            return None if path.is_symlink() else self._load(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def stored(self) -> Iterator[str]:
+        if self.root.is_symlink() or not self.root.is_dir():
+            return
+        for shard in sorted(self.root.iterdir()):
+            if len(shard.name) != 2 or shard.is_symlink() or not shard.is_dir():
+                continue
+            for entry in sorted(shard.iterdir()):
+                rel = f"{shard.name}/{entry.name}"
+                with contextlib.suppress(ValueError):
+                    parse_name(rel)
+                    if entry.is_file() and not entry.is_symlink():
+                        yield rel

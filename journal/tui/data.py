@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journal.tui.present import area_label, first_session
@@ -22,18 +21,24 @@ if TYPE_CHECKING:
     from journal.core import records
     from journal.services.amend import Change
     from journal.services.journal import Journal
+    from journal.services.photos import StoredPhoto
     from journal.services.scoring import CourseReport
 
 
 @dataclass(frozen=True)
 class PatientData:
-    """A patient's history, the current course's report, and where each photo lives."""
+    """A patient's history, the current course's report, and their photos.
+
+    `thumbs` holds each thumbnail's bytes (small, read in one query);
+    `displays` says where each display copy is, read only when shown. A photo
+    whose file is missing has no entry in either.
+    """
 
     history: records.PatientHistory
     report: CourseReport | None
     today: dt.date
-    thumbs: dict[uuid.UUID, Path] = field(default_factory=dict)
-    displays: dict[uuid.UUID, Path] = field(default_factory=dict)
+    thumbs: dict[uuid.UUID, bytes] = field(default_factory=dict)
+    displays: dict[uuid.UUID, StoredPhoto] = field(default_factory=dict)
     changes: tuple[Change, ...] = ()  # the patient's change log, newest first
 
     def changes_of(self, record_id: uuid.UUID) -> list[Change]:
@@ -83,24 +88,36 @@ def load_patient(journal: Journal, patient_id: uuid.UUID | str, today: dt.date) 
     """History, score, plan, alerts, photo files and change log of one patient (in a worker)."""
     from journal.services.amend import change_log
     from journal.services.history import patient_history
-    from journal.services.photos import photo_path
     from journal.services.scoring import report_for_history
 
     history = patient_history(journal, str(patient_id))
     report = report_for_history(history, today=today)
+    thumbs, displays = _photo_files(journal, history.photos)
     return PatientData(
         history=history,
         report=report,
         today=today,
-        thumbs=_existing({p.id: photo_path(journal, p, "thumb") for p in history.photos}),
-        displays=_existing({p.id: photo_path(journal, p, "display") for p in history.photos}),
+        thumbs=thumbs,
+        displays=displays,
         changes=tuple(change_log(journal, str(history.patient.id))),
     )
 
 
-def _existing(paths: dict[uuid.UUID, Path]) -> dict[uuid.UUID, Path]:
-    """Only files that are there: a photo store damaged by hand must not crash a screen.
+def _photo_files(
+    journal: Journal, photos: tuple[records.Photo, ...] | list[records.Photo]
+) -> tuple[dict[uuid.UUID, bytes], dict[uuid.UUID, StoredPhoto]]:
+    """Every thumbnail (one query on a database store) and where each display copy is.
 
-    A missing file then shows as a placeholder (and `journal doctor` repairs it).
+    Only files that are there: a photo store damaged by hand must not crash a
+    screen; a missing file shows as a placeholder (and `journal doctor` repairs it).
     """
-    return {key: path for key, path in paths.items() if path.is_file()}
+    from journal.services.photos import StoredPhoto
+
+    store = journal.photos
+    found = store.read_many(p.thumb_path for p in photos)
+    thumbs = {p.id: found[p.thumb_path] for p in photos if p.thumb_path in found}
+    present = store.present(p.display_path for p in photos)
+    displays = {
+        p.id: StoredPhoto(store, p.display_path) for p in photos if p.display_path in present
+    }
+    return thumbs, displays

@@ -236,3 +236,68 @@ def test_killed_edits_deletes_and_undos_leave_records_and_log_in_step(
         assert report.check("database").status == "ok", report.check("database")
     assert acked, "the children did real work between kills"
     print(f"amend kills ({db_kind}): {RECORD_KILLS}; acknowledged changes {acked}")
+
+
+MOVE_KILLS = 6
+
+
+def _every_photo_readable(home, url) -> tuple[str, int]:
+    """The journal opens and every photo's display and thumbnail decode; (store, count)."""
+    import io
+
+    from PIL import Image
+
+    from journal.services.photos import read_photo
+    from journal.store.models import PhotoRow
+
+    with open_journal(home, url) as journal:
+        with journal.read() as db:
+            photos = [convert_photo(row) for row in db.scalars(select(PhotoRow))]
+        for photo in photos:
+            for which in ("display", "thumb"):
+                data = read_photo(journal, photo, which)
+                assert data is not None, f"{which} of a photo unreadable from {journal.photos}"
+                with Image.open(io.BytesIO(data)) as image:
+                    image.load()
+        return journal.photos.kind, len(photos)
+
+
+def convert_photo(row):
+    from journal.services import convert
+
+    return convert.photo(row)
+
+
+@pytest.mark.postgres
+def test_a_killed_photos_move_leaves_every_photo_readable_and_a_rerun_finishes(
+    tmp_path, db_kind, journal_url
+):
+    """SIGKILL `journal photos move` at random moments, both ways: the journal always
+    opens with every photo readable from the store it names, and a re-run completes."""
+    from journal.services.photos import import_photos
+    from journal.store.photostore import FolderStore
+
+    rng = random.Random(seed_for(f"move kills ({db_kind})"))
+    home, log = tmp_path / "home", tmp_path / "child.log"
+    with open_journal(home, journal_url) as journal:
+        add_patient(journal, "Crash Test")
+        files = photo_variants(tmp_path / "src", 60)
+        assert len(import_photos(journal, "Crash Test", files, workers=1).imported) == 60
+    seen: set[str] = set()
+    for cycle in range(MOVE_KILLS):
+        target = "database" if cycle < MOVE_KILLS // 2 else "folder"
+        proc = spawn(journal_cli(home, journal_url, "photos", "move", "--to", target), log)
+        time.sleep(rng.uniform(0.3, 1.5))
+        kill_group(proc)
+        store, count = _every_photo_readable(home, journal_url)
+        assert count == 60
+        seen.add(store)
+        if cycle == MOVE_KILLS // 2 - 1 or cycle == MOVE_KILLS - 1:  # finish this direction
+            done = spawn(journal_cli(home, journal_url, "photos", "move", "--to", target), log)
+            assert done.wait(timeout=120) == 0, log.read_text()[-2000:]
+            kill_group(done)
+            store, count = _every_photo_readable(home, journal_url)
+            assert store == target and count == 60
+            if target == "database":
+                assert list(FolderStore(home / "photos").stored()) == []  # old copies gone
+    print(f"move kills ({db_kind}): {MOVE_KILLS}; stores seen right after a kill: {sorted(seen)}")

@@ -1,13 +1,18 @@
-"""Importing photos into a journal: rows, files, dedupe, links, kinds, failures."""
+"""Importing photos into a journal: rows, files, dedupe, links, kinds, failures.
+
+Every test runs against both photo stores (the folder and the database), on
+SQLite and on PostgreSQL when the run has one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import stat
 
 import pytest
-from conftest import photo_files
+from conftest import stored_photo_files
 from PIL import Image
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session as DbSession
@@ -16,9 +21,14 @@ from journal.core.errors import InvalidValue, JournalUnavailable, NotFound
 from journal.imaging.synthetic import write_skin_photo
 from journal.services.history import patient_history
 from journal.services.patients import add_patient
-from journal.services.photos import OTHER_PATIENT, import_photos, list_photos, photo_path
+from journal.services.photos import (
+    OTHER_PATIENT,
+    import_photos,
+    list_photos,
+    photo_path,
+    read_photo,
+)
 from journal.services.sessions import add_session
-from journal.store import photostore
 from journal.store.models import PhotoRow
 
 SMALL = (480, 360)
@@ -33,6 +43,16 @@ def skin(tmp_path, name, *, seed=1, severity=5, taken=dt.datetime(2024, 3, 1, 10
 def photo_rows(journal) -> int:
     with journal.read() as db:
         return db.scalar(select(func.count()).select_from(PhotoRow))
+
+
+@pytest.fixture(autouse=True)
+def _both_stores(photo_store):
+    """Parametrises every test of this module over the folder and the database store."""
+    return photo_store
+
+
+def stored(journal) -> list[str]:
+    return stored_photo_files(journal)
 
 
 @pytest.fixture
@@ -54,11 +74,12 @@ def test_import_stores_a_row_and_two_clean_files(journal, ana, tmp_path, home):
     assert (photo.kind, photo.area, photo.angle) == ("before", "left-cheek", "front")
     assert photo.original_name == "cheek.jpg" and photo.original_path is None
     assert photo.display_path == f"{photo.sha256[:2]}/{photo.sha256}-display.jpg"
-    display, thumb = photo_path(journal, photo), photo_path(journal, photo, "thumb")
-    assert photo_files(home) == sorted([display, thumb])
-    assert stat.S_IMODE(display.stat().st_mode) == 0o600
-    assert stat.S_IMODE(display.parent.stat().st_mode) == 0o700
-    with Image.open(thumb) as im:
+    assert stored(journal) == sorted([photo.display_path, photo.thumb_path])
+    if journal.photos.kind == "folder":
+        display = photo_path(journal, photo)
+        assert stat.S_IMODE(display.stat().st_mode) == 0o600
+        assert stat.S_IMODE(display.parent.stat().st_mode) == 0o700
+    with Image.open(io.BytesIO(read_photo(journal, photo, "thumb"))) as im:
         assert max(im.size) == 320
     assert list_photos(journal, "Ana Lima") == [photo]
 
@@ -68,13 +89,24 @@ def test_the_same_bytes_twice_are_one_photo(journal, ana, tmp_path, home):
     copy = tmp_path / "copy-of-a.jpg"
     copy.write_bytes(path.read_bytes())
     first = import_photos(journal, "Ana Lima", [path]).imported[0]
-    files = {p: p.stat().st_mtime_ns for p in photo_files(home)}
+    files = _untouched(journal)
 
     again = import_photos(journal, "Ana Lima", [path, copy])
 
     assert again.imported == [] and again.duplicates == [first, first]
     assert photo_rows(journal) == 1
-    assert {p: p.stat().st_mtime_ns for p in photo_files(home)} == files
+    assert _untouched(journal) == files
+
+
+def _untouched(journal) -> dict[str, object]:
+    """Each stored file's bytes and when it was written (a rewrite would change it)."""
+    if journal.photos.kind == "folder":
+        return {n: journal.photos.path(n).stat().st_mtime_ns for n in stored_photo_files(journal)}
+    from journal.store.models import PhotoBlobRow
+
+    with journal.read() as db:
+        rows = db.execute(select(PhotoBlobRow.sha256, PhotoBlobRow.which, PhotoBlobRow.created_at))
+        return {f"{sha}-{which}": at for sha, which, at in rows}
 
 
 def test_duplicates_within_one_batch_import_once(journal, ana, tmp_path):
@@ -103,11 +135,11 @@ def test_keep_original_stores_the_untouched_bytes(journal, ana, tmp_path, home):
 
     (photo,) = import_photos(journal, "Ana Lima", [path], keep_original=True).imported
 
-    original = photo_path(journal, photo, "original")
-    assert original.read_bytes() == path.read_bytes()
-    assert original.name == f"{photo.sha256}-original.png"
-    assert stat.S_IMODE(original.stat().st_mode) == 0o600
-    assert len(photo_files(home)) == 3
+    assert read_photo(journal, photo, "original") == path.read_bytes()
+    assert photo.original_path == f"{photo.sha256[:2]}/{photo.sha256}-original.png"
+    if journal.photos.kind == "folder":
+        assert stat.S_IMODE(photo_path(journal, photo, "original").stat().st_mode) == 0o600
+    assert len(stored(journal)) == 3
 
 
 def test_photo_path_without_a_kept_original_says_so(journal, ana, tmp_path):
@@ -177,7 +209,7 @@ def test_an_import_where_every_file_fails_writes_nothing_at_all(journal, ana, tm
     report = import_photos(journal, "Ana Lima", [text, tmp_path / "missing.jpg"])
     assert len(report.failed) == 2 and report.imported == []
     assert patient_history(journal, "Ana Lima").courses == ()  # not even a default course
-    assert photo_files(home) == []
+    assert stored(journal) == []
 
 
 def test_list_photos_orders_by_capture_time_and_filters_by_area(journal, ana, tmp_path):
@@ -213,13 +245,13 @@ def test_bad_values_are_refused_before_any_file_is_read(
     path = skin(tmp_path, "a.jpg")
     with pytest.raises(error, match=field):
         import_photos(journal, "Ana Lima", [path, tmp_path / "missing.jpg"], **kwargs)
-    assert photo_files(home) == [] and photo_rows(journal) == 0
+    assert stored(journal) == [] and photo_rows(journal) == 0
 
 
 def test_an_unknown_patient_is_refused_before_any_file_is_read(journal, tmp_path, home):
     with pytest.raises(NotFound, match="unknown patient 'Zed'"):
         import_photos(journal, "Zed", [skin(tmp_path, "a.jpg")])
-    assert photo_files(home) == [] and photo_rows(journal) == 0
+    assert stored(journal) == [] and photo_rows(journal) == 0
 
 
 # -- batches and failures ----------------------------------------------------------------
@@ -247,7 +279,7 @@ def test_a_batch_keeps_good_files_and_reports_each_bad_one(journal, ana, tmp_pat
         (str(empty), "is empty (0 bytes)"),
     ]
     assert progress[-1] == (5, 5) and len(progress) == 6
-    assert len(photo_files(home)) == 6 and photo_rows(journal) == 3
+    assert len(stored(journal)) == 6 and photo_rows(journal) == 3
 
 
 def _conflict_on_flush(session, _context, _instances):
@@ -265,8 +297,8 @@ def test_a_failed_commit_removes_only_the_files_it_created(journal, ana, tmp_pat
     kept = import_photos(journal, "Ana Lima", [skin(tmp_path, "kept.jpg", seed=1)]).imported[0]
     orphan = skin(tmp_path, "orphan.jpg", seed=2)
     orphan_sha = hashlib.sha256(orphan.read_bytes()).hexdigest()
-    photostore.put(journal.photos_dir, orphan_sha, display=b"old", thumb=b"old")
-    before = photo_files(home)
+    journal.photos.put(orphan_sha, display=b"old", thumb=b"old")
+    before = stored(journal)
     fresh = skin(tmp_path, "fresh.jpg", seed=3)
 
     event.listen(DbSession, "before_flush", _conflict_on_flush)
@@ -276,8 +308,8 @@ def test_a_failed_commit_removes_only_the_files_it_created(journal, ana, tmp_pat
     finally:
         event.remove(DbSession, "before_flush", _conflict_on_flush)
 
-    assert photo_files(home) == before  # fresh.jpg's files gone, older files untouched
-    assert photo_path(journal, kept).exists()
+    assert stored(journal) == before  # fresh.jpg's files gone, older files untouched
+    assert read_photo(journal, kept) is not None
     assert list_photos(journal, "Ana Lima") == [kept]
 
 
@@ -336,7 +368,7 @@ def test_a_name_without_an_area_and_no_batch_area_stops_the_whole_batch(
         import_photos(journal, "Ana Lima", paths, area_from_name=True)
     assert "IMG_0042.jpg" in caught.value.message and "(and 1 more)" in caught.value.message
     assert caught.value.field == "area"
-    assert photo_files(home) == [] and photo_rows(journal) == 0
+    assert stored(journal) == [] and photo_rows(journal) == 0
 
 
 def test_a_courses_custom_area_is_read_from_names(journal, ana, tmp_path):
@@ -358,7 +390,7 @@ def test_each_files_own_filing_wins_and_is_checked_first(journal, ana, tmp_path,
         import_photos(journal, "Ana Lima", paths, filing=[Filing(kind="later"), Filing()])
     with pytest.raises(InvalidValue, match="one per file"):
         import_photos(journal, "Ana Lima", paths, filing=[Filing()])
-    assert photo_files(home) == [] and photo_rows(journal) == 0
+    assert stored(journal) == [] and photo_rows(journal) == 0
 
     report = import_photos(
         journal,
@@ -382,4 +414,4 @@ def test_preview_reads_names_and_capture_days_without_storing(journal, ana, tmp_
     assert first.taken == dt.date(2024, 3, 1) and first.problem is None
     assert (second.guess.area, second.guess.kind) == ("nose", "before")
     assert second.taken is None and "not a" in (second.problem or "")
-    assert photo_files(home) == [] and photo_rows(journal) == 0
+    assert stored(journal) == [] and photo_rows(journal) == 0

@@ -9,9 +9,10 @@ on the terminal that happened to run the test suite.
 from __future__ import annotations
 
 import functools
+import io
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from PIL import Image as PILImage
 from textual.app import ComposeResult
@@ -28,19 +29,41 @@ from journal.tui.safe import plain
 if TYPE_CHECKING:
     from journal.core.records import Photo
 
+
+class Readable(Protocol):
+    """A stored photo file read on demand (journal.services.photos.StoredPhoto)."""
+
+    def read(self) -> bytes | None: ...
+
+    def __hash__(self) -> int: ...
+
+
+#: What a screen hands to a card or a preview: a photo's bytes, a file on
+#: demand from the journal's photo store, or (tests, tools) a path.
+PhotoSource = bytes | Readable | Path
+
 PREVIEW_EDGE = 720  # plenty for a terminal cell grid, and a fraction of the decode cost
 THUMB_PREVIEW_EDGE = 320  # a card shows a stored thumbnail, never larger
 
 
 @functools.lru_cache(maxsize=32)
-def load_preview(path: Path, edge: int = PREVIEW_EDGE) -> PILImage.Image:
+def load_preview(path: PhotoSource, edge: int = PREVIEW_EDGE) -> PILImage.Image:
     """Decode a photo once at reduced scale; stepping through a series reuses it.
 
     JPEG `draft` lets the decoder skip most of the pixels of a large display
     copy, so a compare step costs milliseconds, not a full decode per frame.
+    A stored file is read here, when shown (from the folder or the database).
     """
     try:
-        with warnings.catch_warnings(), PILImage.open(path) as image:
+        source: Any = path
+        if isinstance(path, bytes):
+            source = io.BytesIO(path)
+        elif not isinstance(path, Path):
+            data = path.read()
+            if data is None:
+                return unreadable_placeholder(edge)
+            source = io.BytesIO(data)
+        with warnings.catch_warnings(), PILImage.open(source) as image:
             warnings.simplefilter("ignore")  # a bomb warning: we draw a preview at `edge`
             image.draft("RGB", (edge, edge))
             preview = image.convert("RGB")
@@ -88,7 +111,7 @@ class PhotoCard(Vertical, can_focus=True):
 
     def __init__(
         self,
-        source: Path | PILImage.Image | None,
+        source: PhotoSource | PILImage.Image | None,
         caption: str,
         photo: Photo | None = None,
         *,
@@ -106,7 +129,7 @@ class PhotoCard(Vertical, can_focus=True):
             yield Static("photo file missing\n(journal doctor)", classes="photo-missing")
         else:
             source = self._source
-            if isinstance(source, Path):
+            if not isinstance(source, PILImage.Image):
                 source = load_preview(source, THUMB_PREVIEW_EDGE)  # decode here, not mid-render
             yield make_image(source, headless=self.app.is_headless)
         yield Label(plain(self._caption), classes="photo-caption")
