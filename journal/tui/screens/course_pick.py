@@ -103,8 +103,11 @@ class CoursePickScreen(ModalScreen["Course | None"]):
             )
             yield Static("", id="course-summary")
             with Horizontal(classes="dialog-buttons"):
-                variant = "error" if self.verb == "Delete" else "primary"
-                yield Button(f"{self.verb} (enter)", id="course-pick-go", variant=variant)
+                yield Button(
+                    f"{self.verb} (enter)",
+                    id="course-pick-go",
+                    variant="error" if self.verb == "Delete" else "primary",
+                )
                 yield Button("Cancel (esc)", id="course-pick-cancel")
         yield Footer(compact=True)
 
