@@ -27,7 +27,14 @@ from journal.core.errors import InvalidValue, JournalError, NotFound
 from journal.core.lookup import looks_like_id
 from journal.services import convert
 from journal.services.changelog import Change
-from journal.services.fields import KINDS, EditableKind, parse_changes
+from journal.services.fields import (
+    KINDS,
+    EditableKind,
+    complete,
+    parse_changes,
+    provider_name,
+    typo_words,
+)
 from journal.services.journal import Journal
 from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
 from journal.store import snapshots
@@ -221,20 +228,10 @@ def apply_changes(
 
 def _check_typos(db: DbSession, kind: EditableKind, changes: Mapping[str, Any]) -> None:
     """A near miss of a known word is refused unless `custom`, exactly as on add."""
-    from journal.services.fields import TYPO_CHECKED
     from journal.services.lookup import check_typos
 
-    for field, (_, vocab) in TYPO_CHECKED.items():
-        value = changes.get(field)
-        if value is None or (kind.name == "check-in" and field == "concerns"):
-            continue
-        words = [value] if isinstance(value, str) else list(value)
-        check_typos(
-            db,
-            vocab,
-            [w for w in words if w and str(w).strip()],
-            custom=bool(changes.get("custom")),
-        )
+    for vocab, words in typo_words(kind.name, changes):
+        check_typos(db, vocab, words, custom=bool(changes.get("custom")))
 
 
 def _relational(
@@ -245,8 +242,7 @@ def _relational(
     if "provider" in changes:
         if kind.table not in ("session", "review"):
             raise InvalidValue("field", "provider", f"a {kind.name} has no provider")
-        name = changes["provider"]
-        provider = provider_by_name(db, name) if name and str(name).strip() else None
+        provider = provider_by_name(db, provider_name(changes["provider"]))
         found["provider_id"] = provider.id if provider is not None else None
     if "patient" in changes or "course" in changes:
         if kind.table in ("patient", "course"):
@@ -264,17 +260,8 @@ def _relational(
 def _complete(kind: EditableKind, row: Any, columns: dict[str, Any]) -> dict[str, Any]:
     """Values that only make sense with the rest of the row: a currency needs a cost."""
     if kind.table == "session":
-        cost = columns.get("cost", row.cost)
-        if "currency" in columns and columns["currency"] is not None and cost is None:
-            raise InvalidValue("currency", columns["currency"], "give a cost with its currency")
-        if "cost" in columns and cost is None:
-            columns["currency"] = None
-        elif "cost" in columns and columns.get("currency", row.currency) is None:
-            columns["currency"] = "USD"
-        by_area = columns.get("depth_by_area")
-        if by_area:
-            areas = list(columns.get("areas", row.areas or []))
-            columns["areas"] = areas + [a for a in by_area if a not in areas]
+        current = {"cost": row.cost, "currency": row.currency, "areas": row.areas}
+        columns = complete(kind.name, columns, current)
     if kind.table == "photo" and "taken_date" in columns:
         day: dt.date = columns.pop("taken_date")
         local = row.taken_at.astimezone()

@@ -7,42 +7,12 @@ from collections.abc import Mapping, Sequence
 
 from journal.core import records
 from journal.core.errors import InvalidValue
-from journal.core.values import (
-    check_count,
-    parse_concern_rating,
-    parse_past_date,
-    parse_rating,
-    parse_text,
-)
-from journal.core.vocab import CONCERNS, GAIS, RED_FLAGS, SYMPTOM_KEYS, VERDICTS
+from journal.core.vocab import SYMPTOM_KEYS
 from journal.services import convert
+from journal.services.fields import parse_new, typo_words
 from journal.services.journal import Journal
 from journal.services.lookup import check_typos, course_for_new_record, find_patient
 from journal.store.models import CheckInRow
-
-
-def parse_concern_ratings(values: Sequence[str] | Mapping[str, str | int]) -> dict[str, int]:
-    """`["acne-scars=6"]` or `{"acne scars": 6}` to canonical concern keys."""
-    check_count("concern", values)
-    pairs = (
-        [(k, parse_rating(f"concern {k}", v)) for k, v in values.items()]
-        if isinstance(values, Mapping)
-        else [parse_concern_rating("concern", v) for v in values]
-    )
-    ratings: dict[str, int] = {}
-    for name, rating in pairs:
-        key = CONCERNS.normalize(name)
-        if key in ratings and ratings[key] != rating:
-            raise InvalidValue("concern", name, "rated twice with different values")
-        ratings[key] = rating
-    return ratings
-
-
-def _concern_names(values: Sequence[str] | Mapping[str, str | int]) -> list[str]:
-    """The concern words of `["acne-scars=6"]` or `{"acne scars": 6}`, as typed."""
-    if isinstance(values, Mapping):
-        return list(values)
-    return [v.partition("=")[0] for v in values]
 
 
 def add_checkin(
@@ -66,23 +36,23 @@ def add_checkin(
     A date after `today` is refused (a check-in records how the skin was),
     and a near miss of a known concern unless `custom` keeps the word.
     """
-    symptom_values: dict[str, int] = {}
-    for name, value in (symptoms or {}).items():
-        if name not in SYMPTOM_KEYS:
-            raise InvalidValue("symptom", name, "choose one of " + ", ".join(SYMPTOM_KEYS))
-        if value is not None:
-            symptom_values[name] = parse_rating(name, value)
-    parsed_date = parse_past_date("date", date, today=today)
-    row = CheckInRow(
-        date=parsed_date,
-        downtime=downtime,
-        concerns=parse_concern_ratings(concerns),
-        gais=GAIS.normalize(gais) if gais is not None else None,
-        verdict=VERDICTS.normalize(verdict) if verdict is not None else None,
-        red_flags=RED_FLAGS.normalize_all(list(flags)),
-        notes=parse_text("notes", notes),
-        **symptom_values,
+    columns = parse_new(
+        "check-in",
+        {
+            "date": date,
+            "symptoms": symptoms,
+            "downtime": downtime,
+            "concerns": concerns,
+            "gais": gais,
+            "verdict": verdict,
+            "flags": flags,
+            "notes": notes,
+        },
+        today=today,
     )
+    symptom_values = {k: v for k in SYMPTOM_KEYS if (v := columns.get(k)) is not None}
+    parsed_date = columns["date"]
+    row = CheckInRow(**columns)
     recorded = (
         symptom_values,
         row.concerns,
@@ -99,8 +69,10 @@ def add_checkin(
             "nothing to record: rate a symptom or concern, "
             "answer downtime, GAIS or verdict, flag something or add a note",
         )
+    words = typo_words("check-in", {"concerns": concerns})
     with journal.write() as db:
-        check_typos(db, CONCERNS, _concern_names(concerns), custom=custom)
+        for vocab, typed in words:
+            check_typos(db, vocab, typed, custom=custom)
         patient = find_patient(db, patient_ref)
         row.course_id = course_for_new_record(db, patient, course).id
         db.add(row)

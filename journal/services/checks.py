@@ -3,9 +3,9 @@
 A service stops at the first bad value, which is right for the CLI (one
 line on stderr, exit 2) but makes a form a guessing game: fix one field,
 save, meet the next. A form asks here first and marks every field that would
-be refused. The checks are the edit parsers of `journal.services.fields`,
-the same `journal.core.values` parsers and vocabularies the add services
-use, so a form never refuses what the service would take; what only the
+be refused. The checks are the parsers of `journal.services.fields`, the
+very ones the add services and `amend.edit` read values with, so a form
+never refuses what the service would take and says it in the same words; what only the
 database can tell (a near miss of a known word, a second session that day,
 a patient of the same name) is still the service's to refuse on save.
 """
@@ -17,17 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from journal.core.errors import InvalidValue
-from journal.core.values import parse_name, parse_past_date
 from journal.services.fields import KINDS, RELATIONAL
-
-# Fields no record can leave empty, checked as the add services check them: the
-# edit parsers say "cannot be cleared" (odd on a new record) and date against
-# the real clock, not the app's `today`.
-_REQUIRED: dict[str, Any] = {
-    "name": lambda value, today: parse_name("name", value),
-    "title": lambda value, today: parse_name("title", value),
-    "date": lambda value, today: parse_past_date("date", value, today=today),
-}
 
 
 def refusals(
@@ -49,10 +39,7 @@ def refusals(
         parts = [{k: v} for k, v in value.items()] if isinstance(value, Mapping) else [value]
         for part in parts:
             try:
-                if field in _REQUIRED:
-                    _REQUIRED[field](part, today)
-                else:
-                    parse(part)
+                parse(part, today)
             except InvalidValue as refused:
                 found.append(refused)
     return found

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from journal.core import records
 from journal.core.errors import NeedsConfirmation
-from journal.core.values import parse_birth_year, parse_name, parse_skin_type
-from journal.core.vocab import CONCERNS, SCREENING
 from journal.services import convert
+from journal.services.fields import parse_new, typo_words
 from journal.services.journal import Journal
 from journal.services.lookup import check_typos
 from journal.store.models import CourseRow, PatientRow, SessionRow
@@ -48,22 +47,20 @@ def add_patient(
     is ambiguous), so it is refused unless the user says it is someone else.
     A near miss of a known concern is refused unless `custom` keeps the word.
     """
-    clean_name = parse_name("name", name)
-    row = PatientRow(
-        display_name=clean_name,
-        birth_year=(
-            parse_birth_year("birth year", birth_year, today=today)
-            if birth_year is not None
-            else None
-        ),
-        skin_type=parse_skin_type("skin type", skin_type) if skin_type is not None else None,
-        concerns=CONCERNS.normalize_all(list(concerns)),
-        screening=SCREENING.normalize_all(list(screening)),
-    )
+    values = {
+        "name": "" if name is None else name,
+        "birth_year": birth_year,
+        "skin_type": skin_type,
+        "concerns": concerns,
+        "screening": screening,
+    }
+    row = PatientRow(**parse_new("patient", values, today=today))
+    words = typo_words("patient", values)
     with journal.write() as db:
-        check_typos(db, CONCERNS, concerns, custom=custom)
+        for vocab, typed in words:
+            check_typos(db, vocab, typed, custom=custom)
         if not allow_duplicate:
-            _refuse_duplicate(db, clean_name)
+            _refuse_duplicate(db, row.display_name)
         db.add(row)
         db.flush()
         return convert.patient(row)

@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING, Any
 from journal.core import records
 from journal.core.errors import BadPhoto, InvalidValue, JournalUnavailable
 from journal.core.filenames import NameGuess, guess_from_name
-from journal.core.values import parse_past_date, parse_text
-from journal.core.vocab import AREAS, PHOTO_KINDS
+from journal.core.vocab import AREAS
 from journal.imaging import batch, pipeline
+from journal.services.fields import parse_new
 from journal.store import photostore
 
 if TYPE_CHECKING:
@@ -175,10 +175,11 @@ def import_photos(
         raise InvalidValue("file", "", "give at least one photo file")
     if date is not None and session is not None:
         raise InvalidValue("date", date, "give --date or --session, not both")
-    clean_kind = PHOTO_KINDS.normalize(kind) if kind is not None else None
-    clean_area = AREAS.normalize(area) if area is not None else None
-    clean_angle = _parse_angle(angle)
-    photo_day = parse_past_date("date", date, today=today) if date is not None else None
+    given = parse_new(
+        "photo", {"kind": kind, "area": area, "angle": angle, "date": date}, today=today
+    )
+    clean_kind, clean_area = given.get("kind"), given.get("area")
+    clean_angle, photo_day = given.get("angle"), given.get("taken_date")
     if workers is not None and workers < 1:
         raise InvalidValue("workers", workers, "must be at least 1")
     if filing is not None and len(filing) != len(files):
@@ -275,8 +276,8 @@ def _file_choices(
             if area_from_name or kind_from_name
             else NameGuess()
         )
-        file_area = AREAS.normalize(own.area) if own.area is not None else None
-        file_kind = PHOTO_KINDS.normalize(own.kind) if own.kind is not None else None
+        own_values = parse_new("photo", {"area": own.area, "kind": own.kind})
+        file_area, file_kind = own_values.get("area"), own_values.get("kind")
         if file_area is None and area_from_name:
             file_area = guess.area
             if file_area is None and area is None:
@@ -411,13 +412,6 @@ def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -
 
 
 # -- phase 1: references ---------------------------------------------------------
-
-
-def _parse_angle(angle: str | None) -> str | None:
-    text = parse_text("angle", angle, limit=40)
-    if text is not None and ("\n" in text or "\r" in text):
-        raise InvalidValue("angle", angle, "must be a single line")
-    return text
 
 
 def _resolve_targets(

@@ -6,9 +6,8 @@ import datetime as dt
 
 from journal.core import records
 from journal.core.errors import InvalidValue
-from journal.core.values import parse_int, parse_past_date, parse_text
-from journal.core.vocab import GAIS
 from journal.services import convert
+from journal.services.fields import parse_new, provider_name
 from journal.services.journal import Journal
 from journal.services.lookup import course_for_new_record, find_patient, provider_by_name
 from journal.store.models import ReviewRow
@@ -30,14 +29,8 @@ def add_review(
 
     A review records what a provider saw, so a date after `today` is refused.
     """
-    row = ReviewRow(
-        date=parse_past_date("date", date, today=today),
-        gais=GAIS.normalize(gais) if gais is not None else None,
-        goodman_baron=(
-            parse_int("goodman-baron", goodman_baron, 1, 4) if goodman_baron is not None else None
-        ),
-        notes=parse_text("notes", notes),
-    )
+    values = {"date": date, "gais": gais, "goodman_baron": goodman_baron, "notes": notes}
+    row = ReviewRow(**parse_new("review", values, today=today))
     if row.gais is None and row.goodman_baron is None and row.notes is None:
         raise InvalidValue(
             "review", row.date.isoformat(), "nothing to record: give a GAIS, a grade or notes"
@@ -45,7 +38,7 @@ def add_review(
     with journal.write() as db:
         patient = find_patient(db, patient_ref)
         row.course_id = course_for_new_record(db, patient, course).id
-        row.provider = provider_by_name(db, provider)
+        row.provider = provider_by_name(db, provider_name(provider))
         db.add(row)
         db.flush()
         return convert.review(row)

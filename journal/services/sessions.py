@@ -10,16 +10,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from journal.core import records
 from journal.core.errors import NeedsConfirmation
-from journal.core.values import (
-    parse_cost_currency,
-    parse_depths,
-    parse_int,
-    parse_past_date,
-    parse_rating,
-    parse_text,
-)
-from journal.core.vocab import AREAS, DEVICE_KINDS, DEVICE_NAMES, SERUMS, SETTINGS
 from journal.services import convert
+from journal.services.fields import parse_new, provider_name, typo_words
 from journal.services.journal import Journal
 from journal.services.lookup import (
     check_typos,
@@ -61,39 +53,36 @@ def add_session(
     saved twice is the usual cause) and a near miss of a known area or serum
     (`custom` keeps the user's word).
     """
-    depth_mm, depth_by_area = parse_depths("depth", depth) if depth is not None else (None, {})
-    clean_areas = AREAS.normalize_all(list(areas))
-    raw_depth_areas = list(depth_by_area)
-    depth_by_area = {AREAS.normalize(k): v for k, v in depth_by_area.items()}
-    for area in depth_by_area:
-        if area not in clean_areas:
-            clean_areas.append(area)
-    amount, clean_currency = parse_cost_currency(cost, currency)
-    row = SessionRow(
-        date=parse_past_date("date", date, today=today),
-        setting=SETTINGS.normalize(setting) if setting is not None else "in-office",
-        device_kind=DEVICE_KINDS.normalize(device) if device is not None else None,
-        device_name=DEVICE_NAMES.normalize(device_name) if device_name is not None else None,
-        depth_mm=depth_mm,
-        depth_by_area=depth_by_area,
-        passes=parse_int("passes", passes, 1, 20) if passes is not None else None,
-        areas=clean_areas,
-        serums=SERUMS.normalize_all(list(serums)),
-        anesthetic=parse_text("anesthetic", anesthetic, limit=120, one_line=True),
-        pain=parse_rating("pain", pain) if pain is not None else None,
-        cost=amount,
-        currency=clean_currency,
-        notes=parse_text("notes", notes),
+    columns = parse_new(
+        "session",
+        {
+            "date": date,
+            "setting": setting,
+            "device": device,
+            "device_name": device_name,
+            "depth": depth,
+            "passes": passes,
+            "areas": areas,
+            "serums": serums,
+            "anesthetic": anesthetic,
+            "pain": pain,
+            "cost": cost,
+            "currency": currency,
+            "notes": notes,
+        },
+        today=today,
     )
+    row = SessionRow(**({"setting": "in-office", "depth_by_area": {}} | columns))
+    words = typo_words("session", {"areas": areas, "depth": depth, "serums": serums})
     with journal.write() as db:
-        check_typos(db, AREAS, [*areas, *raw_depth_areas], custom=custom)
-        check_typos(db, SERUMS, serums, custom=custom)
+        for vocab, typed in words:
+            check_typos(db, vocab, typed, custom=custom)
         patient = find_patient(db, patient_ref)
         course_row = course_for_new_record(db, patient, course)
         if not again:
             _refuse_same_day(db, course_row, row.date)
         row.course_id = course_row.id
-        row.provider = provider_by_name(db, provider)
+        row.provider = provider_by_name(db, provider_name(provider))
         db.add(row)
         db.flush()
         return convert.session(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -64,7 +65,7 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         Binding("f", "flags", "Red flags", show=False),
         # Corrections
         Binding("p", "edit_patient", "Edit patient", show=False),
-        Binding("k", "edit_course", "Edit course", show=False),
+        Binding("k", "edit_course", "Edit course", show=False),  # asks which when several
         Binding("K", "delete_course", "Delete course", show=False),
         NO_UNDO,
     ]
@@ -354,12 +355,34 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
             self.notify("No course yet: log a session first.", severity="warning")
         return course
 
-    def action_edit_course(self) -> None:
-        """k: title, planned sessions, weeks between sessions, status."""
-        from journal.tui.screens.edit_forms import CourseEditScreen
+    def _pick_course(self, verb: str, then: Callable[[Course], None]) -> None:
+        """Go on with the one course, or ask which when the patient has several.
+
+        The dashboard shows the current course, but an older one may need the
+        correction (as `journal course edit` allows): the picker lists them
+        all, the shown one first chosen, each described before it is touched.
+        """
+        from journal.tui.screens.course_pick import CoursePickScreen
 
         if (course := self._course_or_note()) is None:
             return
+        history = self.data.history
+        if len(history.courses) < 2:
+            then(course)
+            return
+
+        def picked(chosen: Course | None) -> None:
+            if chosen is not None and not self.busy:
+                then(chosen)
+
+        self.app.push_screen(CoursePickScreen(history, course, verb=verb), picked)
+
+    def action_edit_course(self) -> None:
+        """k: title, planned sessions, weeks between sessions, status (of any course)."""
+        self._pick_course("Edit", self._edit_course)
+
+    def _edit_course(self, course: Course) -> None:
+        from journal.tui.screens.edit_forms import CourseEditScreen
 
         def edited(changes: dict[str, object] | None) -> None:
             if changes:
@@ -368,9 +391,8 @@ class DashboardScreen(CorrectsRecords, Screen[None]):
         self.app.push_screen(CourseEditScreen(course), edited)
 
     def action_delete_course(self) -> None:
-        """K: the course with its sessions, check-ins, reviews and photos (ctrl+z undoes it)."""
-        if (course := self._course_or_note()) is not None:
-            self.ask_delete("course", course.id)
+        """K: a course with its sessions, check-ins, reviews and photos (ctrl+z undoes it)."""
+        self._pick_course("Delete", lambda course: self.ask_delete("course", course.id))
 
     def action_back(self) -> None:
         if self.provider:
