@@ -278,9 +278,7 @@ def _fits(alignment: Alignment | None, base: np.ndarray, follow: np.ndarray) -> 
     )
 
 
-def difference_picture(
-    baseline: np.ndarray, aligned: np.ndarray, region: np.ndarray
-) -> np.ndarray:
+def difference_picture(baseline: np.ndarray, aligned: np.ndarray, region: np.ndarray) -> np.ndarray:
     """Where an aligned pair differs: grey baseline, differences tinted red.
 
     The difference is the absolute difference of the two (aligned,

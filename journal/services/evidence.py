@@ -139,7 +139,8 @@ class Evidence:
         from journal.imaging.evidence import difference_picture
 
         reading = self.reading
-        return Image.fromarray(difference_picture(reading.baseline, reading.aligned, reading.region))
+        picture = difference_picture(reading.baseline, reading.aligned, reading.region)
+        return Image.fromarray(picture)
 
     def pair_image(self) -> Image.Image:
         """Baseline | aligned follow-up | difference, each at most 768 px long."""
