@@ -60,7 +60,6 @@ _SMOOTH_SIGMA = 0.004  # colour and marks: finer than this is grain and JPEG noi
 _TEXTURE_SIGMAS = (0.004, 0.012)  # the band "fine texture" measures: pores, fine lines
 _BACKGROUND_SIGMA = 0.04  # the skin around a mark
 _TREND_SIGMA = 0.15  # lighting falling across the frame
-_SPECK = 3  # unusable specks up to about 2x this many pixels across are closed over
 
 LIMITS = (
     "Measured on ordinary photos, not under a clinic's fixed light: a change in lighting "
@@ -218,11 +217,7 @@ def skin_measures(
     low, high = (sigma * long_side for sigma in _TEXTURE_SIGMAS)
     weight = None if region.all() else region.astype(np.float32)
     # The measured core keeps clear of the region's edge by the widest fine filter.
-    # Specks a few pixels wide (a clipped highlight on pale skin, a black pore) are
-    # closed first: they are left out by the weights, and eroding around each
-    # would wipe out the skin they are scattered over.
-    closed = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, _square(_SPECK))
-    core = (cv2.erode(closed, _square(math.ceil(2 * high))) > 0) & region
+    core = cv2.erode(region.astype(np.uint8), _square(math.ceil(2 * high))) > 0
     if core.sum() < 64:
         return SkinMeasures(0.0, 0.0, 0.0, 0, 0.0)
     measured_fraction = float(core.mean())
