@@ -265,9 +265,9 @@ def compare_photos(
     for photo, pixels in ((baseline, base_pixels), (follow_up, follow_pixels)):
         quality = quality_from_dict(photo.quality)
         if quality is None or not _current(photo.measures):
-            reading = read_photo(pixels)
-            readings[photo.id] = (reading.quality, reading.measures)
-            quality = quality_from_dict(reading.quality)
+            fresh = read_photo(pixels)
+            readings[photo.id] = (fresh.quality, fresh.measures)
+            quality = quality_from_dict(fresh.quality)
         qualities.append(quality)
     stored = _stored_comparison(follow_up, baseline)
     alignment = alignment_from_dict(stored["alignment"]) if stored else None

@@ -20,7 +20,6 @@ from journal.services.reading import history_document
 
 from .helpers import DEMO, TODAY, row_counts
 
-
 # Read from the pixels, not archived: an imported photo gets them again at its first
 # compare (journal/services/evidence.py), so a round trip leaves them unknown.
 DERIVED = ("quality", "measures", "comparison")
