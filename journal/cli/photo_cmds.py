@@ -1,4 +1,4 @@
-"""`journal photo add` and `journal photo list`.
+"""`journal photo add`, `journal photo list` and `journal photo compare`.
 
 A batch import keeps the good files and reports each bad one on its own line,
 `journal: error: FILE: REASON`, then exits 2: a script learns that something
@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -24,7 +25,7 @@ from journal.cli.context import emit_json, open_from, say, short_id, warn
 if TYPE_CHECKING:
     from journal.core import records
 
-photo_app = typer.Typer(help="Import and list photos.", no_args_is_help=True)
+photo_app = typer.Typer(help="Import, list and compare photos.", no_args_is_help=True)
 
 PATIENT = typer.Option(..., "--patient", "-p", help="Patient id, id prefix or unique name.")
 JSON = typer.Option(False, "--json", help="Print one JSON document.")
@@ -98,6 +99,9 @@ def photo_add(
             say(f"Imported {_describe(photo)}")
         for photo in report.duplicates:
             say(f"Already in the journal: {_describe(photo)}")
+    for photo in report.imported:
+        for warning in _quality_warnings(photo):
+            warn(f"journal: warning: {photo.original_name or short_id(photo.id)}: {warning}")
     for path, error in report.failed:
         warn(f"journal: error: {path}: {error}")
     if report.failed:
@@ -131,6 +135,100 @@ def photo_list(
         say(
             f"{short_id(p.id):<9} {taken:<16} {p.kind:<10} {area_text:<14} {size:<11} {paths[p.id]}"
         )
+
+
+@photo_app.command("compare")
+def photo_compare(
+    ctx: typer.Context,
+    patient: str = PATIENT,
+    area: str = typer.Option(..., "--area", help="The area to compare, e.g. cheeks."),
+    from_ref: str | None = typer.Option(
+        None, "--from", help="Baseline photo id (default: the area's earliest 'before' photo)."
+    ),
+    to_ref: str | None = typer.Option(
+        None, "--to", help="Follow-up photo id (default: the area's latest photo)."
+    ),
+    out: str | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write the aligned pair and a difference picture to this PNG file.",
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Align a follow-up photo to its baseline and measure what changed, with its uncertainty."""
+    from journal.services.evidence import compare_photos
+
+    target = _output_path(out) if out is not None else None
+    with open_from(ctx) as journal:
+        evidence = compare_photos(journal, patient, area, from_ref=from_ref, to_ref=to_ref)
+    if target is not None:
+        _write_new(target, evidence.pair_png())
+    if as_json:
+        document = evidence.to_dict()
+        document["output"] = str(target) if target is not None else None
+        emit_json(document)
+        return
+    base, follow = evidence.baseline, evidence.follow_up
+    say(
+        f"{evidence.area}: {short_id(base.id)} ({_day(base)}, {base.kind}) -> "
+        f"{short_id(follow.id)} ({_day(follow)}, {follow.kind})"
+    )
+    say(evidence.alignment.sentence())
+    say("Comparable: yes" if evidence.comparable else "Comparable: NO (not used by the score)")
+    for warning in evidence.warnings:
+        say(f"  warning: {warning}")
+    say(f"{'MEASURE':<22} {'BASELINE':>9} {'FOLLOW-UP':>10} {'CHANGE':>9} {'+/-':>7}")
+    for change in evidence.changes:
+        say(
+            f"{change.label:<22} {change.baseline:>9.2f} {change.follow_up:>10.2f} "
+            f"{change.change:>+9.2f} {change.uncertainty:>7.2f}"
+        )
+    for change in evidence.changes:
+        say(f"  {change.sentence}")
+    say(evidence.caveat)
+    if target is not None:
+        say(f"Wrote {target}")
+
+
+def _output_path(out: str) -> Path:
+    """Where `-o` writes, checked before any photo is read: its folder must exist."""
+    from journal.core.errors import InvalidValue
+
+    target = Path(out).expanduser()
+    if target.suffix.lower() != ".png":
+        raise InvalidValue("output", out, "must be a .png file")
+    if not target.parent.is_dir():
+        raise InvalidValue("output", out, "its folder does not exist")
+    if target.is_dir():
+        raise InvalidValue("output", out, "is a folder")
+    return target
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder, so a failure leaves nothing half-written."""
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=".journal-", suffix=".png", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _day(photo: records.Photo) -> str:
+    return photo.taken_at.astimezone().strftime("%Y-%m-%d")
+
+
+def _quality_warnings(photo: records.Photo) -> list[str]:
+    """The import's quality warnings in words (a poor photo is imported all the same)."""
+    quality = photo.quality or {}
+    warnings = quality.get("warnings") if isinstance(quality, dict) else None
+    return [str(w) for w in warnings] if isinstance(warnings, list) else []
 
 
 def _describe(photo: records.Photo) -> str:

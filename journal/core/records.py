@@ -117,6 +117,11 @@ class Photo:
     original_path: str | None = None
     original_name: str | None = None
     updated_at: dt.datetime | None = None  # an edit form checks it has not moved
+    # Photos as evidence (journal.services.evidence), None until read: the display
+    # copy's quality and skin measures, and a follow-up's comparison with its baseline.
+    quality: dict[str, Any] | None = None
+    measures: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,41 @@ class FlagReview:
 
 
 @dataclass(frozen=True)
+class PhotoMeasure:
+    """One skin measure of an aligned photo pair, as plain numbers (journal.imaging.measures).
+
+    `uncertainty` is how far the measure moves, at the baseline's level, on
+    pairs with no real change; it is in the measure's own unit.
+    """
+
+    name: str
+    label: str
+    unit: str
+    baseline: float
+    follow_up: float
+    uncertainty: float
+    lower_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class PhotoPair:
+    """A follow-up photo measured against its area's baseline, for the score.
+
+    The service (journal.services.evidence) computes it with OpenCV and
+    hands the score these plain numbers only, so the core stays pure.
+    `aligned` is whether the follow-up was registered onto the baseline,
+    `comparable` whether the pair is fair evidence (light, colour, framing).
+    """
+
+    area: str
+    baseline_date: dt.date
+    follow_up_date: dt.date
+    aligned: bool
+    comparable: bool
+    measures: tuple[PhotoMeasure, ...] = ()
+
+
+@dataclass(frozen=True)
 class CourseRecord:
     """Everything known about one course, the unit the score and planner work on."""
 
@@ -184,6 +224,7 @@ class CourseRecord:
     reviews: tuple[Review, ...] = ()
     photos: tuple[Photo, ...] = ()
     flag_reviews: tuple[FlagReview, ...] = ()  # what providers recorded about its red flags
+    photo_pairs: tuple[PhotoPair, ...] = ()  # measured photo pairs (journal.services.evidence)
 
 
 def to_jsonable(value: Any) -> Any:

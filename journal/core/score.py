@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from journal.core.flags import FlagEpisode, episode_of, episodes
-from journal.core.records import CheckIn, CourseRecord, Review, Session
+from journal.core.records import CheckIn, CourseRecord, PhotoMeasure, PhotoPair, Review, Session
 from journal.core.rules import RedFlag, checkin_flags, merge_flags, session_on_or_before
 from journal.core.vocab import CONCERNS, GAIS, GAIS_NUMBERS
 
@@ -111,6 +111,16 @@ MIN_SESSIONS = 3  # scars and wrinkles need three or more sessions
 MIN_FOLLOW_UP_DAYS = 90  # collagen remodelling takes 3-6 months
 FIRM_AFTER_DAYS = 28  # no firm result before a rating four weeks after the first session
 
+# --- measured change in photos (journal.services.evidence) ---------------------------------
+
+# Measured improvement of a comparable, aligned photo pair takes this share of
+# efficacy; the ratings keep the rest. A minority: photos taken at home measure
+# light and camera as well as skin (docs/photo-measures.md), ratings do not.
+PHOTO_SHARE = 0.25
+# A follow-up photo counts only from four weeks after the first session, like a
+# firm rating: before that, photos show the healing reaction, not the result.
+PHOTO_AFTER_DAYS = FIRM_AFTER_DAYS
+
 # --- the early window -----------------------------------------------------------------
 
 # What a patient (or provider) rates in the first two weeks after a session is the
@@ -152,6 +162,19 @@ class ConcernChange:
         if self.baseline <= 0:
             return None
         return round_half_up((self.latest - self.baseline) / self.baseline * 100)
+
+
+@dataclass(frozen=True)
+class PhotoFinding:
+    """The photo pairs behind the measured part of efficacy, and its 0-100 score.
+
+    `pairs` holds, per area, the latest comparable and aligned pair whose
+    follow-up was taken `PHOTO_AFTER_DAYS` or more after the first session.
+    """
+
+    pairs: tuple[PhotoPair, ...]
+    score: float
+    ratings_efficacy: float  # efficacy from the ratings alone, before the photos' share
 
 
 @dataclass(frozen=True)
@@ -258,6 +281,7 @@ class ScoreResult:
     recovery: tuple[SessionRecovery, ...]
     firm_when: str | None = None  # for a provisional result: what would make it firm
     episodes: tuple[FlagEpisode, ...] = ()  # the flags with their ids and status
+    photos: PhotoFinding | None = None  # measured change in photos, when it counts
 
     @property
     def provisional(self) -> bool:
@@ -296,7 +320,35 @@ class ScoreResult:
             "missing": list(self.missing),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "capped": self.capped,
+            "photo_evidence": _photo_dict(self.photos),
         }
+
+
+def _photo_dict(finding: PhotoFinding | None) -> dict[str, Any] | None:
+    if finding is None:
+        return None
+    return {
+        "share": PHOTO_SHARE,
+        "score": round(finding.score, 1),
+        "pairs": [
+            {
+                "area": pair.area,
+                "baseline_date": pair.baseline_date.isoformat(),
+                "follow_up_date": pair.follow_up_date.isoformat(),
+                "measures": [
+                    {
+                        "name": m.name,
+                        "baseline": m.baseline,
+                        "follow_up": m.follow_up,
+                        "uncertainty": m.uncertainty,
+                        "score": round(measure_score(m), 1),
+                    }
+                    for m in pair.measures
+                ],
+            }
+            for pair in finding.pairs
+        ],
+    }
 
 
 def _flag_dict(flag: RedFlag, episode: FlagEpisode | None, as_of: dt.date | None) -> dict[str, Any]:
@@ -333,6 +385,8 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
     trend = tuple(TrendPoint(day, by_date[day]) for day in facts.trend_dates)
     components = _components(facts)
     explanation = [c.sentence for c in components]
+    if facts.photos is not None:
+        explanation.append(score_text.photo_sentence(facts))
     if facts.capped:
         explanation.append(score_text.cap_sentence(facts))
     confidence = _confidence(facts)
@@ -355,6 +409,7 @@ def score_course(record: CourseRecord, *, as_of: dt.date | None = None) -> Score
         recovery=facts.recoveries,
         firm_when=firm_when,
         episodes=facts.episodes,
+        photos=facts.photos,
     )
 
 
@@ -410,6 +465,8 @@ class _Timeline:
     rated_phases: tuple[str, ...]  # baseline / early / counted, one per rated check-in
     review_phases: tuple[str, ...]
     complete_recoveries: dict[dt.date, SessionRecovery]
+    photo_pairs: tuple[PhotoPair, ...] = ()  # comparable and aligned, by follow-up date
+    photo_dates: tuple[dt.date, ...] = ()
 
     @classmethod
     def build(cls, record: CourseRecord) -> _Timeline:
@@ -431,6 +488,18 @@ class _Timeline:
             if session is not None and (checkin.symptoms or checkin.downtime is not None):
                 aftercare.append(_Aftercare.of(checkin, session))
         rated = tuple(c for c in checkins if _rates_outcome(c))
+        # Only comparable, aligned pairs can count; sorted so the latest per area wins.
+        pairs = tuple(
+            sorted(
+                (p for p in record.photo_pairs if p.comparable and p.aligned and p.measures),
+                key=lambda p: (
+                    p.follow_up_date,
+                    p.area,
+                    p.baseline_date,
+                    tuple((m.name, m.baseline, m.follow_up, m.uncertainty) for m in p.measures),
+                ),
+            )
+        )
         # A rating's phase depends only on the sessions before it, which every
         # as-of view that holds the rating also holds: worked out once here.
         return cls(
@@ -450,6 +519,8 @@ class _Timeline:
             tuple(rating_phase(dates, c.date) for c in rated),
             tuple(rating_phase(dates, r.date) for r in reviews),
             {s.session_date: s for s in _session_recoveries(aftercare, dates)},
+            photo_pairs=pairs,
+            photo_dates=tuple(p.follow_up_date for p in pairs),
         )
 
     def recoveries(
@@ -546,6 +617,7 @@ class Facts:
     score: int
     verdict: str
     as_of: dt.date | None = None
+    photos: PhotoFinding | None = None
 
 
 def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
@@ -574,6 +646,11 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
     patient_gais = _latest_gais("patient", [(c.date, c.gais) for c in counted])
     observer_gais = _latest_gais("observer", [(r.date, r.gais) for r in counted_reviews])
     efficacy, efficacy_rated = _efficacy(concerns, patient_gais, observer_gais)
+    photos = _photo_finding(
+        _upto(timeline.photo_pairs, timeline.photo_dates, as_of), dates, efficacy
+    )
+    if photos is not None:
+        efficacy = (1 - PHOTO_SHARE) * efficacy + PHOTO_SHARE * photos.score
 
     recoveries = timeline.recoveries(dates, as_of)
     recovery = _recovery(recoveries)
@@ -638,6 +715,7 @@ def _evaluate(timeline: _Timeline, as_of: dt.date | None) -> Facts:
         score=score,
         verdict=verdict_for(score),
         as_of=as_of,
+        photos=photos,
     )
 
 
@@ -773,6 +851,48 @@ def _efficacy(
     if gais is not None:
         return gais, True
     return NEUTRAL_SCORE, False
+
+
+def measure_score(measure: PhotoMeasure) -> float:
+    """0-100 for one photo measure, on the concern scale: 30 unchanged, 70 at a meaningful
+    improvement, toward 100 beyond; a meaningful worsening scores 0.
+
+    Only the part of the change beyond the measure's no-change uncertainty
+    counts (noise is no change), and a meaningful change is 30% of the
+    baseline (MEANINGFUL_FRACTION, as for a concern), or the uncertainty when
+    the baseline is tiny. More measured improvement never scores less.
+    """
+    change = measure.follow_up - measure.baseline
+    improvement = -change if measure.lower_is_better else change
+    beyond = max(0.0, abs(improvement) - measure.uncertainty)
+    unit = max(MEANINGFUL_FRACTION * abs(measure.baseline), measure.uncertainty, 1e-9)
+    units = beyond / unit
+    if improvement > 0:
+        return NO_CHANGE_SCORE + (100 - NO_CHANGE_SCORE) * (1 - math.exp(-_CURVE_K * units))
+    return NO_CHANGE_SCORE * (1 - min(1.0, units))
+
+
+def _photo_finding(
+    pairs: Sequence[PhotoPair], dates: Sequence[dt.date], ratings_efficacy: float
+) -> PhotoFinding | None:
+    """The latest qualifying pair per area and their mean score (None: no pair counts).
+
+    A pair qualifies when its follow-up was taken PHOTO_AFTER_DAYS or more
+    after the first session (the caller passes comparable, aligned pairs
+    only). Each pair scores the mean of its measures; areas count equally.
+    """
+    if not dates:
+        return None
+    due = dates[0] + dt.timedelta(days=PHOTO_AFTER_DAYS)
+    latest: dict[str, PhotoPair] = {}
+    for pair in pairs:
+        if pair.follow_up_date >= due:
+            latest[pair.area] = pair  # sorted by date: the last one wins
+    if not latest:
+        return None
+    chosen = tuple(latest[area] for area in sorted(latest))
+    score = _mean([_mean([measure_score(m) for m in pair.measures]) for pair in chosen])
+    return PhotoFinding(chosen, score, ratings_efficacy)
 
 
 def _session_recoveries(

@@ -29,14 +29,23 @@ from journal.core.score import (
     LASTING_HARM_CAP,
     MIN_FOLLOW_UP_DAYS,
     MIN_SESSIONS,
+    PHOTO_AFTER_DAYS,
+    PHOTO_SHARE,
     TYPICAL_SESSION_COST,
     round_half_up,
 )
 from journal.core.vocab import CONCERNS, VERDICTS, reads_plural
 
 if TYPE_CHECKING:
+    from journal.core.records import PhotoMeasure
     from journal.core.rules import RedFlag
     from journal.core.score import ConcernChange, Facts
+
+#: What measured change in photos cannot see, said with every photo sentence.
+PHOTO_LIMITS = (
+    "photos measure the light, makeup and camera as well as the skin, so only changes "
+    "beyond each measure's uncertainty count"
+)
 
 
 def benchmark_sentence(verdict: str) -> str:
@@ -117,6 +126,48 @@ def efficacy_sentence(facts: Facts) -> str:
             f"{day.isoformat()}), so efficacy sits at a neutral 50 until it is rated again."
         )
     return "Nothing rated yet, so efficacy sits at a neutral 50 until a concern or GAIS is rated."
+
+
+def _measure_phrase(measure: PhotoMeasure) -> str:
+    """ "redness 1.20 -> 0.70 (-42%, uncertainty 0.07)"; within it: "no clear change"."""
+    count = measure.name == "spots"
+    change = measure.follow_up - measure.baseline
+    uncertainty = f"uncertainty {_amount(measure.uncertainty, count)}"
+    if abs(change) <= measure.uncertainty:
+        how = f"no clear change, {uncertainty}"
+    elif abs(measure.baseline) > measure.uncertainty:  # a percentage of ~0 means nothing
+        percent = round_half_up(change / abs(measure.baseline) * 100)
+        how = f"{'+' if change > 0 else ''}{percent}%, {uncertainty}"
+    else:
+        how = f"{'+' if change > 0 else ''}{_amount(change, count)}, {uncertainty}"
+    before, after = _amount(measure.baseline, count), _amount(measure.follow_up, count)
+    return f"{measure.label} {before} -> {after} ({how})"
+
+
+def _amount(value: float, count: bool = False) -> str:
+    """Counts (marks) as whole numbers, the other measures with two decimals."""
+    return str(round_half_up(value)) if count else f"{value:.2f}"
+
+
+def photo_sentence(facts: Facts) -> str:
+    """The measured part of efficacy: which pairs, each measure's numbers, what it cannot do."""
+    finding = facts.photos
+    if finding is None:
+        return ""
+    parts = []
+    for pair in finding.pairs:
+        measures = "; ".join(_measure_phrase(m) for m in pair.measures)
+        parts.append(
+            f"{pair.area} ({pair.baseline_date.isoformat()} to "
+            f"{pair.follow_up_date.isoformat()}): {measures}"
+        )
+    share = round_half_up(PHOTO_SHARE * 100)
+    return (
+        f"Measured in aligned, comparable photos of {_join(parts)}; this measured change "
+        f"scores {round_half_up(finding.score)} and counts for {share}% of efficacy "
+        f"(the ratings alone give {round_half_up(finding.ratings_efficacy)}). "
+        f"It compares photos, not skin: {PHOTO_LIMITS}."
+    )
 
 
 def _early_clause(count: int, *, first: bool) -> str:
@@ -328,6 +379,13 @@ def missing(facts: Facts) -> list[str]:
         missing.append("Ask your provider for an observer GAIS rating at your next visit.")
     if not facts.verdicts:
         missing.append("Give your own verdict (worth-it, not-sure or not-worth-it) at a check-in.")
+    if sessions and facts.photos is None:
+        due = facts.session_dates[0] + dt.timedelta(days=PHOTO_AFTER_DAYS)
+        missing.append(
+            "A comparable before/after photo pair would firm up efficacy with measured "
+            f"change: a 'before' photo of a treated area and a follow-up of it taken on or "
+            f"after {due.isoformat()}, in the same light, then journal photo compare."
+        )
     if sessions and not facts.recovery_rated:
         missing.append(
             "Record symptoms and downtime on days 1, 3 and 7 after a session to weigh recovery."

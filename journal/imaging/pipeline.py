@@ -39,7 +39,7 @@ import stat
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,6 +129,9 @@ class Rendered:
     thumb: bytes
     display_size: tuple[int, int]
     thumb_size: tuple[int, int]
+    #: The display copy's pixels before JPEG encoding, for the quality reading at
+    #: import (journal.imaging.evidence.read_photo) without decoding it again.
+    pixels: Image.Image | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,7 @@ def _render(original: Original, image: Image.Image, header: Header) -> Rendered:
             thumb=encode_jpeg(thumb),
             display_size=pixels.size,
             thumb_size=thumb.size,
+            pixels=pixels,
         )
     except BadPhoto:
         raise

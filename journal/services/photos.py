@@ -116,6 +116,8 @@ class _Stored:
     files: photostore.StoredFiles
     # The database store's bytes (display, thumb, original), written with the row.
     data: tuple[bytes, bytes, bytes | None, str] | None = None
+    quality: dict[str, Any] | None = None  # None: not read (already stored, or unreadable)
+    measures: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -511,6 +513,7 @@ def _process_file(task: _Task) -> _Stored | _Failed:
     except OSError as exc:
         reason = f"cannot write to the photo folder {root}: {exc.strerror or exc}"
         return _Failed(task.path, reason, fatal=True)
+    quality, measures = _read_evidence(rendered.pixels if rendered else None)
     return _Stored(
         path=task.path,
         sha256=original.sha256,
@@ -519,7 +522,28 @@ def _process_file(task: _Task) -> _Stored | _Failed:
         taken_at=header.taken_at,
         taken_at_source=header.taken_at_source,
         files=files,
+        quality=quality,
+        measures=measures,
     )
+
+
+def _read_evidence(pixels: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Quality and skin measures of the display copy, read in the worker that made it.
+
+    The pixels are already decoded and scaled, so the reading costs tens of
+    milliseconds against the hundreds a 24-MP decode takes (bench/bench_import.py).
+    It only describes the photo: any failure leaves both unknown (None), to be
+    read at the first `journal photo compare`, and never stops the import.
+    """
+    if pixels is None:
+        return None, None
+    try:
+        from journal.imaging.evidence import read_photo
+
+        reading = read_photo(pixels)
+    except Exception:
+        return None, None
+    return reading.quality, reading.measures
 
 
 # -- phase 3: rows ------------------------------------------------------------
@@ -655,6 +679,8 @@ def _add_rows(
             thumb_path=outcome.files.thumb,
             original_path=outcome.files.original,
             original_name=pipeline.file_name(outcome.path)[:255],
+            quality=outcome.quality,
+            measures=outcome.measures,
         )
         db.add(row)
         rows[outcome.sha256] = row

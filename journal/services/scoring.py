@@ -66,7 +66,9 @@ def report_for_history(
         raise InvalidValue(
             "event", event_day.isoformat(), f"is in the past (today is {today.isoformat()})"
         )
-    record = history.course_record(course.id)
+    from journal.services.evidence import with_photo_pairs  # stored comparisons, no OpenCV
+
+    record = with_photo_pairs(history.course_record(course.id))
     return CourseReport(
         history=history,
         record=record,

@@ -240,6 +240,10 @@ class PhotoRow(Stamped, Base):
     thumb_path: Mapped[str] = mapped_column(String(200))
     original_path: Mapped[str | None] = mapped_column(String(200))
     original_name: Mapped[str | None] = mapped_column(String(255))
+    # 0009, photos as evidence (journal.services.evidence): NULL means not yet read.
+    quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    measures: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    comparison: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         Index(None, "course_id", "taken_at"),

@@ -69,6 +69,7 @@ def truncate(rec: CourseRecord, as_of: dt.date) -> CourseRecord:
         checkins=tuple(c for c in rec.checkins if c.date <= as_of),
         reviews=tuple(r for r in rec.reviews if r.date <= as_of),
         photos=tuple(p for p in rec.photos if p.taken_at.date() <= as_of),
+        photo_pairs=tuple(p for p in rec.photo_pairs if p.follow_up_date <= as_of),
     )
 
 

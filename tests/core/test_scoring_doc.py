@@ -12,7 +12,16 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from journal.core.records import CheckIn, Course, CourseRecord, Patient, Review, Session
+from journal.core.records import (
+    CheckIn,
+    Course,
+    CourseRecord,
+    Patient,
+    PhotoMeasure,
+    PhotoPair,
+    Review,
+    Session,
+)
 from journal.core.score import ScoreResult, score_course
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
@@ -82,6 +91,23 @@ def worked_example() -> CourseRecord:
     reviews = (
         Review(_id(50), COURSE, dt.date(2024, 9, 12), gais="much-improved", goodman_baron=2),
     )
+    # `journal photo compare` of the cheeks: the "before" photo against the
+    # latest follow-up, aligned and comparable (journal.services.evidence).
+    cheeks = PhotoPair(
+        area="cheeks",
+        baseline_date=dt.date(2024, 2, 26),
+        follow_up_date=dt.date(2024, 9, 12),
+        aligned=True,
+        comparable=True,
+        measures=(
+            PhotoMeasure("redness", "redness", "erythema-index points", 1.2, 0.7, 0.07),
+            PhotoMeasure(
+                "pigment_spread", "uneven pigmentation", "melanin-index points", 3.1, 2.5, 0.22
+            ),
+            PhotoMeasure("texture", "texture", "% brightness variation", 4.8, 3.2, 0.53),
+            PhotoMeasure("spots", "marks", "countable marks", 14, 7, 2.0),
+        ),
+    )
     return CourseRecord(
         Patient(PATIENT, "Maya", birth_year=1988, skin_type=3, concerns=("acne-scars",)),
         Course(
@@ -94,6 +120,7 @@ def worked_example() -> CourseRecord:
         sessions,
         tuple(checkins),
         reviews,
+        photo_pairs=(cheeks,),
     )
 
 
@@ -103,6 +130,8 @@ def render(result: ScoreResult) -> str:
     for component in result.components:
         lines.append(f"{component.name:<12} {component.score:>3}  x {component.weight:.2f}")
         lines.append(f"    {component.sentence}")
+    if result.photos is not None:
+        lines.append(f"photos: {result.explanation[len(result.components)]}")
     lines.append("")
     lines.append("trend: " + ", ".join(f"{p.date.isoformat()} {p.score}" for p in result.trend))
     for flag in result.flags:
