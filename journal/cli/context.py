@@ -2,7 +2,9 @@
 
 Commands stay thin: parse nothing themselves (services validate), open the
 journal through `open_from`, print through `emit` so `--json` always means one
-JSON document on stdout and nothing else there.
+JSON document on stdout and nothing else there. Typer itself is imported only
+where a line is echoed: the fast path (`journal.cli.fastpath`) prints JSON
+through this module without ever loading it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 if TYPE_CHECKING:
+    import typer
+
     from journal.services.journal import Journal
 
 
@@ -164,6 +166,8 @@ def emit_json_text(text: str) -> None:
 
 def say_lines(lines: list[str]) -> None:
     """Many lines as `say` prints each, in one write (`journal log` prints thousands)."""
+    import typer
+
     from journal.core.values import terminal_safe
 
     typer.echo(terminal_safe("\n".join(lines)))
@@ -176,6 +180,8 @@ def say(line: str = "") -> None:
     of the text: records from an older or hand-edited database must not be
     able to drive the terminal.
     """
+    import typer
+
     from journal.core.values import terminal_safe
 
     typer.echo(terminal_safe(line))
