@@ -135,6 +135,19 @@ class PGReader:
             sql = f"SELECT {_columns(table)} FROM {table} t"
         return self._rows(table, sql + " WHERE t.course_id = ANY(%s)", (list(course_ids),))
 
+    def changes(self, patient_id: uuid.UUID | None, limit: int | None) -> list[Row]:
+        """The change log newest first, in the ORM's order (`at` descending, then id)."""
+        sql = f"SELECT {_columns('change')} FROM change t"
+        params: list[Any] = []
+        if patient_id is not None:
+            sql += " WHERE t.patient_id = %s"
+            params.append(patient_id)
+        sql += " ORDER BY t.at DESC, t.id"
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(limit)
+        return self._rows("change", sql, params)
+
 
 def _columns(table: str) -> str:
     """The model's columns, named: a column missing from the database fails here, not later."""
