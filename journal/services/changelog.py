@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from journal.core.lookup import match_patient
-from journal.services.reading import any_link, settled_home
+from journal.services.reading import any_link, open_pg_reader, settled_home
 from journal.store.location import Location, resolve_location
 from journal.store.pg_reader import PGReader
 from journal.store.sqlite_reader import SQLiteReader
@@ -143,12 +143,7 @@ def _read_pg(
     """The log read through psycopg alone (see `reading.history_for`); None: ask the ORM."""
     import psycopg
 
-    try:
-        reader = PGReader.open(location.db_url)
-    except psycopg.OperationalError as exc:
-        from journal.store.engine import explain_database_error
-
-        raise explain_database_error(exc) from None
+    reader = open_pg_reader(location)
     if reader is None:
         return None
     try:

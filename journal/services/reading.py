@@ -67,25 +67,40 @@ def history_for(
 
 
 def _read_pg(location: Location, patient_ref: str) -> records.PatientHistory | None:
-    """The history read through psycopg alone; None when the ORM path must answer.
-
-    A server that cannot be reached is said at once, in the ORM path's own
-    words (`explain_database_error`), instead of being tried a second time.
-    """
+    """The history read through psycopg alone; None when the ORM path must answer."""
     import psycopg
 
-    try:
-        reader = PGReader.open(location.db_url)
-    except psycopg.OperationalError as exc:
-        from journal.store.engine import explain_database_error
-
-        raise explain_database_error(exc) from None
+    reader = open_pg_reader(location)
     if reader is None:
         return None
     try:
         return _read_fast(reader, patient_ref)
     except (psycopg.Error, AttributeError):
         return None  # an altered database: the ORM path says what is wrong
+
+
+def open_pg_reader(location: Location) -> PGReader | None:
+    """A `PGReader` on the journal, or None when the ORM path must open it.
+
+    A connection the server refused or that failed on the way (a wrong
+    password, no such database, nobody listening) is said at once, in the ORM
+    path's own words (`explain_database_error`): trying a second time would
+    only double a timeout. A connection string libpq refuses before trying
+    ("connection is bad: ..."), or any other error, goes to the ORM path,
+    which reads the URL its own way and says what it always said.
+    """
+    import psycopg
+
+    try:
+        return PGReader.open(location.db_url)
+    except psycopg.OperationalError as exc:
+        if str(exc).startswith("connection is bad:"):
+            return None
+        from journal.store.engine import explain_database_error
+
+        raise explain_database_error(exc) from None
+    except psycopg.Error:
+        return None
 
 
 _JOURNAL_MARKERS = (DB_FILENAME, PHOTOS_DIRNAME, f"{DB_FILENAME}-wal", ".migrate.lock")
