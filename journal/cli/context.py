@@ -2,7 +2,9 @@
 
 Commands stay thin: parse nothing themselves (services validate), open the
 journal through `open_from`, print through `emit` so `--json` always means one
-JSON document on stdout and nothing else there.
+JSON document on stdout and nothing else there. Typer itself is imported only
+where a line is echoed: the fast path (`journal.cli.fastpath`) prints JSON
+through this module without ever loading it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import typer
 
     from journal.services.journal import Journal
     from journal.services.unlock import Secret
@@ -232,6 +234,8 @@ def emit_json_text(text: str) -> None:
 
 def say_lines(lines: list[str]) -> None:
     """Many lines as `say` prints each, in one write (`journal log` prints thousands)."""
+    import typer
+
     from journal.core.values import terminal_safe
 
     typer.echo(terminal_safe("\n".join(lines)))
@@ -244,6 +248,8 @@ def say(line: str = "") -> None:
     of the text: records from an older or hand-edited database must not be
     able to drive the terminal.
     """
+    import typer
+
     from journal.core.values import terminal_safe
 
     typer.echo(terminal_safe(line))

@@ -10,7 +10,6 @@ its services lazily so `journal --help` stays fast.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -28,9 +27,7 @@ from journal.cli import (
     settings_cmds,
 )
 from journal.cli.context import CliSecrets, Options, coerce_without_pydantic, options
-
-if TYPE_CHECKING:
-    from journal.core.errors import JournalError
+from journal.cli.failures import fail, settle
 
 app = typer.Typer(
     name="journal",
@@ -100,22 +97,6 @@ for _commands in (
     _commands.register(app)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    from journal.core.values import terminal_safe  # a message may quote hostile text
-
-    one_line = " ".join(terminal_safe(str(message)).split())
-    sys.stderr.write(f"journal: error: {one_line}\n")
-    return code
-
-
-def _is_click_error(exc: Exception) -> bool:
-    """Click's usage errors, whether Typer vendors Click (0.2x) or depends on it.
-
-    Duck-typed on purpose: the exception classes moved between Typer releases.
-    """
-    return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
-
-
 def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
     """Run one command; return its exit status and the options it settled on.
 
@@ -123,8 +104,6 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
     the terminal UI opened afterwards sets `Options.open_tui`; the entry point
     (journal.entry) opens it, so the CLI never imports the TUI.
     """
-    from journal.core.errors import JournalError
-
     command = typer.main.get_command(app)
     coerce_without_pydantic(command)
     from journal.services.unlock import unlocking
@@ -134,51 +113,13 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Options]:
         with unlocking(CliSecrets(opts)):
             code = command.main(args=argv, prog_name="journal", standalone_mode=False, obj=opts)
     except typer.Abort:
-        return _fail("aborted", 130), opts
-    except JournalError as exc:
-        return _fail(str(exc), exc.exit_code), opts
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130), opts
-    except BrokenPipeError:
-        return 0, opts
-    except UnicodeError as exc:  # a value that is not text slipped past a parser
-        reason = exc.reason if isinstance(exc, UnicodeDecodeError | UnicodeEncodeError) else exc
-        return _fail(f"invalid text: {reason}"), opts
-    except OSError as exc:
-        return _fail(*_os_error(exc)), opts
-    except Exception as exc:
-        if _is_click_error(exc):
-            return _fail(exc.format_message(), getattr(exc, "exit_code", 2)), opts  # type: ignore[attr-defined]
-        explained = _database_failure(exc, opts)
-        if explained is None:
+        return fail("aborted", 130), opts
+    except (Exception, KeyboardInterrupt) as exc:
+        settled = settle(exc, opts)
+        if settled is None:
             raise
-        return _fail(str(explained), explained.exit_code), opts
+        return settled, opts
     return (code if isinstance(code, int) else 0), opts
-
-
-def _os_error(exc: OSError) -> tuple[str, int]:
-    """A file-system failure in one line; a full disk and a read-only one by name."""
-    import errno
-
-    where = f" ({exc.filename})" if exc.filename else ""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"disk full: free space and try again{where}", 1
-    if exc.errno == errno.EROFS:
-        return f"read-only file system{where}: cannot change it", 2
-    return f"{exc.strerror or exc}{where}", 1
-
-
-def _database_failure(exc: Exception, opts: Options) -> JournalError | None:
-    """A database error that escaped the services, as one line: never SQL or its values.
-
-    Only looked at when a database library is loaded at all, so a plain
-    `journal --help` never pays for importing one.
-    """
-    if "sqlalchemy" not in sys.modules and "sqlite3" not in sys.modules:
-        return None
-    from journal.services.journal import explain_failure
-
-    return explain_failure(exc, opts.home, opts.db)
 
 
 def run(argv: list[str] | None = None) -> None:

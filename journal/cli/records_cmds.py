@@ -287,40 +287,20 @@ def review_add(
 def history(ctx: typer.Context, patient: str = PATIENT, as_json: bool = JSON) -> None:
     """A patient's complete record in date order."""
     from journal.cli.context import options
-    from journal.services.reading import history_document, history_for
+    from journal.cli.fastpath import history_alerts, history_json
+    from journal.services.reading import history_for
 
     opts = options(ctx)
-    record = history_for(opts.home, opts.db, patient)
-    alerts = _alerts(record)
     if as_json:
-        doc = history_document(record)
-        doc["alerts"] = alerts
-        emit_json(doc)
+        history_json(opts.home, opts.db, patient)  # the fast path's own answer
         return
+    record = history_for(opts.home, opts.db, patient)
+    alerts = history_alerts(record)
     _print_history(record)
     for warning in alerts["screening"]:
         say(f"! Screening: {warning}")
     for flag in alerts["red_flags"]:
         say(f"!! RED FLAG {flag['date']}: {flag['label']}. {flag['advice']}")
-
-
-def _alerts(h: records.PatientHistory) -> dict[str, list]:
-    """Screening warnings and red flags (reported and derived) over every course."""
-    from journal.core.rules import derive_red_flags, screening_warnings
-
-    flags = [
-        {
-            "date": f.date.isoformat(),
-            "flag": f.key,
-            "label": f.label,
-            "advice": f.advice,
-            "source": f.source,
-            "course_id": str(course.id),
-        }
-        for course in h.courses
-        for f in derive_red_flags(h.course_record(course.id))
-    ]
-    return {"screening": [w.message for w in screening_warnings(h.patient)], "red_flags": flags}
 
 
 def _print_history(h: records.PatientHistory) -> None:

@@ -19,14 +19,10 @@ VERDICT_WORDS = {"worth-it": "Worth It", "not-sure": "Not Sure", "not-worth-it":
 
 
 def _report(ctx: typer.Context, patient: str, course: str | None, event: str | None = None) -> Any:
-    from journal.core.errors import NotFound
-    from journal.services.scoring import course_report
+    from journal.cli.fastpath import course_report
 
     opts = options(ctx)
-    report = course_report(opts.home, opts.db, patient, course, event=event)
-    if report is None:
-        raise NotFound(f"patient {patient!r} has no course yet: log a session first")
-    return report
+    return course_report(opts.home, opts.db, patient, course, event)
 
 
 def _alerts(report: CourseReport) -> list[str]:
@@ -44,11 +40,9 @@ def score(
     report = _report(ctx, patient, course)
     result = report.score
     if as_json:
-        doc = result.to_dict()
-        doc["patient"] = report.history.patient.display_name
-        doc["course"] = {"id": str(report.record.course.id), "title": report.record.course.title}
-        doc["screening"] = [w.message for w in report.screening]
-        emit_json(doc)
+        from journal.cli.fastpath import course_document
+
+        emit_json(course_document(report, result.to_dict()))
         return
     title = report.record.course.title
     say(f"{report.history.patient.display_name} · {title}")
@@ -86,15 +80,9 @@ def plan(
     report = _report(ctx, patient, course, event)
     the_plan = report.plan
     if as_json:
-        doc = the_plan.to_dict()
-        doc["patient"] = report.history.patient.display_name
-        doc["course"] = {"id": str(report.record.course.id), "title": report.record.course.title}
-        doc["screening"] = [w.message for w in report.screening]
-        doc["red_flags"] = [
-            {"date": f.date.isoformat(), "flag": f.key, "label": f.label, "advice": f.advice}
-            for f in report.flags
-        ]
-        emit_json(doc)
+        from journal.cli.fastpath import plan_document
+
+        emit_json(plan_document(report))
         return
     say(f"{report.history.patient.display_name} · {report.record.course.title}")
     for sentence in the_plan.sentences:

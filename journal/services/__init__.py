@@ -3,7 +3,7 @@
 Most services take an open `Journal` (`journal.services.journal`); the
 read-only fast paths `reading.history_for` and `scoring.course_report` take a
 home and a database URL instead, so `journal history` and `journal score` can
-skip SQLAlchemy on SQLite. User values are validated with `journal.core.values`
+skip SQLAlchemy on SQLite and PostgreSQL alike. User values are validated with `journal.core.values`
 and the vocabularies of `journal.core.vocab` before anything is written. A
 record is written in one `journal.write()` transaction (a photo batch commits
 photo by photo); photo and archive imports write their files first and remove

@@ -3,9 +3,10 @@
 `journal log` over a clinic's 10,000 changes must answer in 300 ms as a
 whole process, and importing SQLAlchemy alone costs most of that. Like
 `reading.history_for`, `log_for` reads a current SQLite journal with the
-standard library (`journal.store.sqlite_reader`) and falls back to the ORM
-path (`amend.change_log`, which creates and migrates) for everything else;
-both give the same `LogEntry` rows, and a test holds the two paths equal.
+standard library (`journal.store.sqlite_reader`), a current PostgreSQL
+journal with psycopg alone (`journal.store.pg_reader`), and falls back to the
+ORM path (`amend.change_log`, which creates and migrates) for everything
+else; all give the same `LogEntry` rows, and tests hold the paths equal.
 
 Rendering is done here in one pass per entry, not through the generic
 `to_jsonable` recursion: ids stay text, a stored JSON value is decoded only
@@ -24,8 +25,15 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from journal.core.lookup import match_patient
-from journal.services.reading import any_link, driver_errors, open_reader
-from journal.store.location import resolve_location
+from journal.services.reading import (
+    any_link,
+    driver_errors,
+    open_pg_reader,
+    open_reader,
+    settled_home,
+)
+from journal.store.location import Location, resolve_location
+from journal.store.pg_reader import PGReader
 from journal.store.sqlite_reader import SQLiteReader
 
 
@@ -91,6 +99,10 @@ def log_for(
             return _read_fast(reader, patient_ref, limit, full)
         except (sqlite3.Error, AttributeError, ValueError, *driver_errors()):  # type: ignore[misc]
             pass  # a damaged or altered database: the ORM path below says what is wrong
+    elif PGReader.handles(location.db_url) and settled_home(location):
+        entries = _read_pg(location, patient_ref, limit)
+        if entries is not None:
+            return entries
     from journal.services.amend import change_log
     from journal.services.journal import open_journal
 
@@ -129,6 +141,29 @@ def _read_fast(
             )
             for i, batch, at, actor, action, kind, record, patient, field, old, new, reverts in rows
         ]
+
+
+def _read_pg(
+    location: Location, patient_ref: str | None, limit: int | None
+) -> list[LogEntry] | None:
+    """The log read through psycopg alone (see `reading.history_for`); None: ask the ORM."""
+    import psycopg
+
+    reader = open_pg_reader(location)
+    if reader is None:
+        return None
+    try:
+        with reader:
+            patient_id = None
+            if patient_ref is not None:
+                patient_id = match_patient(
+                    patient_ref,
+                    reader.patient_names(),
+                    lambda ids: {row["id"]: row["birth_year"] for row in reader.patients(ids)},
+                )
+            return [_entry(Change(**row)) for row in reader.changes(patient_id, limit)]
+    except (psycopg.Error, AttributeError, TypeError):
+        return None  # an altered database: the ORM path says what is wrong
 
 
 def _dashed(stored: str | None) -> str | None:

@@ -83,14 +83,13 @@ def test_a_bad_limit_is_still_one_line_and_status_2(cli):
 def test_correction_commands_load_neither_pydantic_nor_sqlalchemy_to_read_the_log(
     cli, home, journal_url
 ):
-    """A whole `journal log` on SQLite imports no SQLAlchemy; no command imports Pydantic.
+    """A whole `journal log` imports no SQLAlchemy; no command imports Pydantic.
 
-    On PostgreSQL the log is read through SQLAlchemy (there is no other driver
-    path), but still without Pydantic.
+    On PostgreSQL the log is read through psycopg alone (journal.store.pg_reader).
     """
     _corrections(cli)
     where = ["--db", journal_url] if journal_url else []
-    sqlalchemy_for_log = "True" if journal_url else "False"
+    sqlalchemy_for_log = "False"
     probe = (
         "import sys\n"
         "from journal.cli.main import run_cli\n"
