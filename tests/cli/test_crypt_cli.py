@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import PG_URL, throwaway_pg_database
 
 from journal.cli.main import run_cli
 
@@ -259,11 +260,11 @@ def memory_keyring():
         keyring.set_keyring(previous)
 
 
-def test_postgres_journals_are_refused_in_one_line(home, capsys, monkeypatch, db_kind, journal_url):
-    if db_kind != "postgresql":
-        pytest.skip("the PostgreSQL refusal needs JOURNAL_TEST_PG_URL")
+@pytest.mark.skipif(PG_URL is None, reason="needs JOURNAL_TEST_PG_URL (CI sets it)")
+def test_postgres_journals_are_refused_in_one_line(home, capsys, monkeypatch):
     monkeypatch.setenv("JOURNAL_PASSPHRASE", PASS)
-    code, _ = run_cli(["--home", str(home), "--db", journal_url, "init", "--encrypt"])
+    with throwaway_pg_database() as journal_url:
+        code, _ = run_cli(["--home", str(home), "--db", journal_url, "init", "--encrypt"])
     err = capsys.readouterr().err
     assert code == 2 and "PostgreSQL" in err and err.count("\n") == 1
     assert not os.path.exists(home / "journal-keys.json")
