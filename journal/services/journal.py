@@ -29,8 +29,9 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
@@ -62,6 +63,9 @@ class Journal:
         self.read_only = read_only  # why the journal may not be changed, or None
         self._new_read_db = sessionmaker(engine, expire_on_commit=False)
         self._new_write_db = sessionmaker(for_writing(engine), expire_on_commit=False)
+        # Every flush notes the courses it touched; `write` recomputes their stored
+        # results before committing (journal.services.results).
+        event.listen(self._new_write_db, "after_flush", _note_flush)
 
     @property
     def photos_dir(self) -> Path:
@@ -87,6 +91,7 @@ class Journal:
         with self._begin_write() as db:
             try:
                 yield db
+                _keep_results(db)
                 _commit(db)
             except IntegrityError:  # a rule the service may expect and answer itself
                 db.rollback()
@@ -127,6 +132,23 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _note_flush(db: DbSession, context: Any) -> None:
+    from journal.services.results import note_flush
+
+    note_flush(db, context)
+
+
+def _keep_results(db: DbSession) -> None:
+    """Stored course results follow their records in the same transaction, whoever wrote them.
+
+    Done here, once, rather than in each service: an add, an edit, a delete,
+    an undo, a flag status and an archive import all end in this commit.
+    """
+    from journal.services.results import keep_results
+
+    keep_results(db)
 
 
 def _commit(db: DbSession) -> None:

@@ -5,4 +5,4 @@ migrate-on-open fast path both compare the stored revision with this constant;
 a test keeps it equal to the Alembic scripts' head.
 """
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
