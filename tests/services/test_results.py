@@ -28,7 +28,7 @@ from journal.services.courses import add_course
 from journal.services.exporting import export_patient
 from journal.services.history import load_histories
 from journal.services.journal import Journal, open_journal
-from journal.services.patients import add_patient
+from journal.services.patients import add_patient, list_patients
 from journal.services.reviews import add_review
 from journal.services.scoring import clinic_overview, report_for_history
 from journal.services.sessions import add_session
@@ -243,3 +243,92 @@ def test_stored_results_equal_a_fresh_computation_after_any_writes(
         assert stored == fresh, op
     assert_results_true(journal)
     assert_results_true(mirror)
+
+
+# -- doctor, migration, dates ----------------------------------------------------------------
+
+
+def _seeded(journal: Journal) -> uuid.UUID:
+    add_patient(journal, "Maya Chen", concerns=["acne scars"])
+    add_session(journal, "Maya Chen", date=START.isoformat(), cost="350")
+    add_checkin(
+        journal,
+        "Maya Chen",
+        date=(START + dt.timedelta(days=40)).isoformat(),
+        concerns={"acne scars": 4},
+        verdict="worth-it",
+        flags=["infection"],
+    )
+    (only,) = clinic_overview(journal, today=TODAY)
+    assert only.score is not None
+    stored, _ = stored_vs_fresh(journal)
+    (course_id,) = stored
+    return course_id
+
+
+def test_doctor_names_a_course_whose_stored_result_is_wrong_and_repair_rebuilds_it(
+    journal: Journal, cli: Any
+) -> None:
+    from sqlalchemy import text
+
+    course_id = _seeded(journal)
+    assert cli("doctor").code == 0
+    with journal.engine.begin() as conn:
+        conn.execute(text("UPDATE course_result SET score = score + 7, open_flags = 0"))
+    found = cli("doctor", "--json").json()
+    check = next(c for c in found["checks"] if c["name"] == "results")
+    assert check["status"] == "problem"
+    assert any(course_id.hex[:8] in d and "score" in d for d in check["details"])
+    repaired = cli("doctor", "--repair")
+    assert repaired.code == 0, repaired.out + repaired.err
+    assert_results_true(journal)
+    assert cli("doctor").code == 0
+
+
+def test_doctor_finds_a_course_with_no_stored_result(journal: Journal, cli: Any) -> None:
+    from sqlalchemy import text
+
+    course_id = _seeded(journal)
+    with journal.engine.begin() as conn:
+        conn.execute(text("DELETE FROM course_result"))
+    result = cli("doctor")
+    assert result.code == 1
+    assert f"course {course_id.hex[:8]}: no stored result" in result.out
+    assert cli("doctor", "--repair").code == 0
+    assert_results_true(journal)
+
+
+def test_migration_0008_fills_results_for_an_existing_journal(journal: Journal) -> None:
+    from journal.store import migrate
+
+    _seeded(journal)
+    add_patient(journal, "Ben Okafor")  # no course: no result, still listed
+    before = listed(journal)
+    migrate.downgrade(journal.engine, "0007")
+    migrate.upgrade(journal.engine)
+    assert_results_true(journal)
+    assert listed(journal) == before
+
+
+def test_a_read_after_a_stored_results_validity_recomputes_and_keeps_it(journal: Journal) -> None:
+    """A record dated after the day a result was computed for (clock skew, an import):
+    reading for a day past it counts the record, as a fresh computation does."""
+    course_id = _seeded(journal)
+    later = TODAY + dt.timedelta(days=5)
+    add_session(journal, "Maya Chen", date=later.isoformat(), today=later, again=True)
+    stored, _ = stored_vs_fresh(journal)
+    assert stored[course_id].valid_until == later
+    assert stored[course_id].sessions == 1
+    (now,) = clinic_overview(journal, today=TODAY)
+    (then,) = clinic_overview(journal, today=later)
+    assert (now.sessions, now.last_visit) == (1, START)
+    assert (then.sessions, then.last_visit) == (2, later)
+    stored, _ = stored_vs_fresh(journal)
+    assert stored[course_id].computed_for == TODAY  # a read for another day stores nothing
+
+
+def test_patient_list_reads_every_column_from_stored_results(journal: Journal) -> None:
+    _seeded(journal)
+    (row,) = list_patients(journal)
+    assert (row.sessions, row.last_visit, row.open_flags) == (1, START, 1)
+    assert row.score is not None and row.verdict is not None
