@@ -24,9 +24,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from journal.core.flags import OPEN, SEEN, course_flags
+from journal.core import score as _score
+from journal.core.flags import OPEN, SEEN
 from journal.core.records import CourseRecord
-from journal.core.score import score_course
 
 __all__ = ["RESULT_FORMULA", "CourseResult", "course_result", "record_dates"]
 
@@ -89,16 +89,24 @@ def record_dates(record: CourseRecord) -> Iterable[dt.date]:
 
 
 def course_result(record: CourseRecord, today: dt.date) -> CourseResult:
-    """The result of one course as of `today`, and the days it stays exact for."""
-    score = score_course(record, as_of=today)
-    statuses = [flag.status for flag in course_flags(record)]
+    """The result of one course as of `today`, and the days it stays exact for.
+
+    The same arithmetic as `score_course` (its timeline, its evaluation, its
+    confidence) without the trend and the sentences, which the list does not
+    show and which cost most of the time: this runs inside every write.
+    `tests/core/test_results.py` holds it equal to `score_course` and to
+    `course_flags` on generated courses.
+    """
+    timeline = _score._Timeline.build(record)
+    facts = _score._evaluate(timeline, today)
+    statuses = [flag.status for flag in timeline.episodes]  # every flag, as `course_flags`
     done = [s.date for s in record.sessions if s.date <= today]
     dates = set(record_dates(record))
     return CourseResult(
         course_id=record.course.id,
-        score=score.score,
-        verdict=score.verdict,
-        confidence=score.confidence,
+        score=facts.score,
+        verdict=facts.verdict,
+        confidence=_score._confidence(facts),
         open_flags=statuses.count(OPEN),
         seen_flags=statuses.count(SEEN),
         sessions=len(done),
