@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, MetaData, Table, func, select, type_coerce
+from sqlalchemy import Connection, MetaData, Table, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import attributes
 
@@ -257,22 +257,37 @@ class _Reader:
         self._tables: dict[str, _Typed] = {}
 
     def rows(self, name: str, column: str, ids: Sequence[uuid.UUID]) -> list[Row]:
-        if name not in self._tables:
-            self._tables[name] = _Typed(name, self._conn, self._reflected)
-        typed = self._tables[name]
-        selected: list[Any] = list(typed.columns.values())
-        with_provider = name in PROVIDER_TABLES
-        if with_provider:
-            selected.append(ProviderRow.name.label("provider_name"))
-        key = typed[column]
-        missing = {c.name: None for c in typed.model.columns if c.name not in typed.columns}
+        key = (name, column)
+        if self._reflected:
+            if name not in self._tables:
+                self._tables[name] = _Typed(name, self._conn, True)
+            stmt, missing = _statement(self._tables[name], column)
+        else:
+            if key not in _STATEMENTS:  # built once: this runs inside every write
+                _STATEMENTS[key] = _statement(_Typed(name, self._conn, False), column)
+            stmt, missing = _STATEMENTS[key]
         found: list[Row] = []
         for chunk in chunked(list(ids)):
-            stmt = select(*selected).select_from(typed.table).where(key.in_(chunk))
-            if with_provider:
-                stmt = stmt.outerjoin(ProviderRow, ProviderRow.id == typed.table.c.provider_id)
-            found += [missing | dict(row._mapping) for row in self._conn.execute(stmt)]
+            result = self._conn.execute(stmt, {"ids": chunk})
+            found += [missing | dict(row._mapping) for row in result]
         return found
+
+
+_STATEMENTS: dict[tuple[str, str], tuple[Any, dict[str, None]]] = {}
+
+
+def _statement(typed: _Typed, column: str) -> tuple[Any, dict[str, None]]:
+    """SELECT the table's rows whose `column` is in the expanding list `:ids`."""
+    selected: list[Any] = list(typed.columns.values())
+    with_provider = typed.model.name in PROVIDER_TABLES
+    if with_provider:
+        selected.append(ProviderRow.name.label("provider_name"))
+    ids = bindparam("ids", expanding=True, type_=typed.model.c[column].type)
+    stmt = select(*selected).select_from(typed.table).where(typed[column].in_(ids))
+    if with_provider:
+        stmt = stmt.outerjoin(ProviderRow, ProviderRow.id == typed.table.c.provider_id)
+    missing = {c.name: None for c in typed.model.columns if c.name not in typed.columns}
+    return stmt, missing
 
 
 # -- reading: the provider list in one query --------------------------------------------------
