@@ -70,8 +70,8 @@ def child(home: str, db_url: str | None) -> None:
             sorts: dict[str, float] = {}
             for column in ("score", "flags", "score", "flags"):
                 start = time.perf_counter()
-                screen.sort_column = column
-                screen.rebuild()
+                screen.sort_column, screen.sort_reverse = column, False
+                screen.resort()  # what the `o` key and a header click run
                 await pilot.pause()
                 sorts.setdefault(column, 1e9)
                 sorts[column] = min(sorts[column], (time.perf_counter() - start) * 1000)

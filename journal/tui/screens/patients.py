@@ -328,7 +328,7 @@ class PatientListScreen(RunsActions, Screen[None]):
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_column, self.sort_reverse = key, False
-        self.rebuild()
+        self.resort()
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -368,12 +368,18 @@ class PatientListScreen(RunsActions, Screen[None]):
         index = COLUMN_KEYS.index(self.sort_column)
         self.sort_column = COLUMN_KEYS[(index + 1) % len(COLUMN_KEYS)]
         self.sort_reverse = False
-        self.rebuild()
+        self.resort()
         self.notify(f"Sorted by {self.sort_column.replace('_', ' ')}", timeout=2)
 
     def action_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
-        self.rebuild()
+        self.resort()
+
+    def resort(self) -> None:
+        """The sort changed: move the rows in place (no 1,000-row refill) and relabel."""
+        self.reorder()
+        self._label_columns()
+        self._status()
 
     def action_add_patient(self) -> None:
         from journal.tui.screens.patient_form import PatientFormScreen
