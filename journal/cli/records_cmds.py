@@ -91,7 +91,7 @@ def patient_add(
 
 @patient_app.command("list")
 def patient_list(ctx: typer.Context, as_json: bool = JSON) -> None:
-    """Every patient with their sessions and last visit."""
+    """Every patient with their sessions, last visit, current score and red flags."""
     from journal.services.patients import list_patients
 
     with open_from(ctx) as journal:
@@ -99,7 +99,16 @@ def patient_list(ctx: typer.Context, as_json: bool = JSON) -> None:
     if as_json:
         emit_json(
             [
-                {"patient": r.patient, "sessions": r.sessions, "last_visit": r.last_visit}
+                {
+                    "patient": r.patient,
+                    "sessions": r.sessions,
+                    "last_visit": r.last_visit,
+                    "score": r.score,  # the current course's stored result (None: no course yet)
+                    "verdict": r.verdict,
+                    "confidence": r.confidence,
+                    "open_flags": r.open_flags,
+                    "seen_flags": r.seen_flags,
+                }
                 for r in rows
             ]
         )

@@ -8,6 +8,9 @@ The doctor answers "is everything still there?" with one verdict per check:
                `foreign_key_check`; on PostgreSQL: the server answers and every
                table and column of the schema exists.
 * schema       the stored Alembic revision against the packaged head.
+* results      every course's stored result (score, verdict, red flags, last
+               visit: what the provider list reads) equals a fresh computation
+               from its records; `--repair` recomputes them all.
 * photos       every photo row has its display copy and thumbnail, and they
                decode; a kept original still hashes to the row's sha256.
 * orphans      files in the photo store that no row points to.
@@ -139,7 +142,9 @@ def diagnose(
         usable = checks[-1].status != PROBLEM
         checks.append(_check_schema(ctx) if usable else _skipped("schema", "database"))
         readable = usable and ctx.rows_readable
+        at_head = usable and checks[-1].status in (OK, REPAIRED)
         checks.append(_check_photos(ctx) if readable else _skipped("photos", checks[-1].name))
+        checks.append(_check_results(ctx) if at_head else _skipped("results", "schema"))
         if readable:
             checks.append(_check_erasures(ctx))
         checks.append(_check_orphans(ctx) if readable else _skipped("orphans", checks[-1].name))
@@ -381,6 +386,32 @@ def _record_count(engine: Engine) -> int:
             except Exception:  # a missing table is the database check's finding
                 conn.rollback()
     return total
+
+
+# -- stored course results ----------------------------------------------------------
+
+
+def _check_results(ctx: _Context) -> Check:
+    """Stored results against their records: a finding names each course that differs.
+
+    Repairing recomputes every course under the journal's write lock, so a
+    writer committing meanwhile cannot be overwritten with an older result.
+    """
+    from journal.services.results import rebuild_results, result_mismatches
+    from journal.store.engine import for_writing
+
+    assert ctx.engine is not None
+    with ctx.engine.connect() as conn:
+        found = result_mismatches(conn)
+    if not found:
+        return Check("results", OK, "every course's stored result matches its records")
+    details = tuple(f"course {cid.hex[:8]}: {why}" for cid, why in found[:MAX_DETAILS])
+    what = f"{len(found)} course result(s) differ from their records"
+    if not ctx.repair:
+        return Check("results", PROBLEM, f"{what}; --repair recomputes them", details)
+    with for_writing(ctx.engine).begin() as conn:
+        total = rebuild_results(conn)
+    return Check("results", REPAIRED, f"{what}: recomputed all {total}", details)
 
 
 # -- photos -----------------------------------------------------------------------

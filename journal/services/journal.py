@@ -29,8 +29,9 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
@@ -67,6 +68,9 @@ class Journal:
         self._new_read_db = sessionmaker(engine, expire_on_commit=False)
         self._new_write_db = sessionmaker(for_writing(engine), expire_on_commit=False)
         self._photos: PhotoStore | None = None
+        # Every flush notes the courses it touched; `write` recomputes their stored
+        # results before committing (journal.services.results).
+        event.listen(self._new_write_db, "after_flush", _note_flush)
 
     @property
     def photos_dir(self) -> Path:
@@ -111,6 +115,7 @@ class Journal:
         with self._begin_write() as db:
             try:
                 yield db
+                _keep_results(db)
                 _commit(db)
             except IntegrityError:  # a rule the service may expect and answer itself
                 db.rollback()
@@ -192,6 +197,23 @@ def photo_backend(journal: Journal) -> str:
     except IntegrityError:
         return photo_backend(journal)
     return chosen
+
+
+def _note_flush(db: DbSession, context: Any) -> None:
+    from journal.services.results import note_flush
+
+    note_flush(db, context)
+
+
+def _keep_results(db: DbSession) -> None:
+    """Stored course results follow their records in the same transaction, whoever wrote them.
+
+    Done here, once, rather than in each service: an add, an edit, a delete,
+    an undo, a flag status and an archive import all end in this commit.
+    """
+    from journal.services.results import keep_results
+
+    keep_results(db)
 
 
 def _commit(db: DbSession) -> None:

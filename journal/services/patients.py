@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from journal.core import records
@@ -16,16 +15,11 @@ from journal.services import convert
 from journal.services.fields import parse_new, typo_words
 from journal.services.journal import Journal
 from journal.services.lookup import check_typos
-from journal.store.models import CourseRow, PatientRow, SessionRow
+from journal.services.results import PatientOverview, overview
+from journal.store.models import PatientRow
 
-
-@dataclass(frozen=True)
-class PatientSummary:
-    """One line of the patient list: enough for a provider to scan a clinic."""
-
-    patient: records.Patient
-    sessions: int
-    last_visit: dt.date | None
+# One line of the patient list: the same row the provider list shows.
+PatientSummary = PatientOverview
 
 
 def add_patient(
@@ -97,25 +91,10 @@ def _refuse_duplicate(db: DbSession, name: str) -> None:
         )
 
 
-def list_patients(journal: Journal) -> list[PatientSummary]:
-    """Every patient with their session count and last visit, by name."""
-    with journal.read() as db:
-        stats = dict(
-            (pid, (count, last))
-            for pid, count, last in db.execute(
-                select(CourseRow.patient_id, func.count(SessionRow.id), func.max(SessionRow.date))
-                .join(SessionRow, SessionRow.course_id == CourseRow.id)
-                .group_by(CourseRow.patient_id)
-            )
-        )
-        rows = db.scalars(
-            select(PatientRow).order_by(func.lower(PatientRow.display_name), PatientRow.created_at)
-        ).all()
-        return [
-            PatientSummary(
-                patient=convert.patient(row),
-                sessions=stats.get(row.id, (0, None))[0],
-                last_visit=stats.get(row.id, (0, None))[1],
-            )
-            for row in rows
-        ]
+def list_patients(journal: Journal, *, today: dt.date | None = None) -> list[PatientSummary]:
+    """Every patient by name, with sessions done, last visit and the current course's result.
+
+    One query over the stored course results (`journal.services.results`):
+    the provider list paints every column from it at once.
+    """
+    return overview(journal, today or dt.date.today())

@@ -312,6 +312,35 @@ class FlagRow(Stamped, Base):
     )
 
 
+class CourseResultRow(Base):
+    """A course's current result, kept by the write that changes its inputs (0008).
+
+    What the provider list shows per course (score, verdict, confidence, open
+    and seen red flags, sessions done, last visit), so a clinic's list is one
+    query instead of scoring every course. `journal.core.results` computes it,
+    `journal.store.result_sql` writes it; `valid_from`/`valid_until` are the
+    days it stays exact for and `formula` the version of the computation, so a
+    read outside them (or of an older formula) recomputes instead.
+    """
+
+    __tablename__ = "course_result"
+
+    course_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(20))
+    confidence: Mapped[str] = mapped_column(String(10))
+    open_flags: Mapped[int] = mapped_column(Integer)
+    seen_flags: Mapped[int] = mapped_column(Integer)
+    sessions: Mapped[int] = mapped_column(Integer)
+    last_visit: Mapped[dt.date | None] = mapped_column(Date)
+    computed_for: Mapped[dt.date] = mapped_column(Date)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    formula: Mapped[int] = mapped_column(Integer)
+
+
 class ChangeRow(Base):
     """One line of the append-only change log (an edit's field, a delete's tombstone).
 
@@ -394,6 +423,7 @@ __all__ = [
     "Base",
     "ChangeRow",
     "CheckInRow",
+    "CourseResultRow",
     "CourseRow",
     "FlagRow",
     "PatientRow",

@@ -17,6 +17,8 @@ import pytest
 from PIL import Image, ImageFilter
 
 from journal.imaging.synthetic import paint_skin
+from journal.services.journal import open_journal
+from journal.services.results import load_course_records, stored_results
 
 SIZE = (800, 600)
 SEED = 9  # a mid skin tone: nothing clips, so the whole frame can be measured
@@ -156,7 +158,7 @@ def test_output_writes_a_metadata_free_png_of_the_aligned_pair(cli, patient, pai
     assert not list(tmp_path.glob(".journal-*"))
 
 
-def test_the_score_uses_a_comparable_pair_and_says_so(cli, patient, pair):
+def test_the_score_uses_a_comparable_pair_and_says_so(cli, patient, pair, home, journal_url):
     before = cli("score", "-p", patient, "--json").json()
     assert before["photo_evidence"] is None
     assert any("comparable before/after photo pair" in line for line in before["missing"])
@@ -166,6 +168,15 @@ def test_the_score_uses_a_comparable_pair_and_says_so(cli, patient, pair):
     assert evidence is not None and evidence["pairs"][0]["area"] == "cheeks"
     assert any(s.startswith("Measured in aligned, comparable photos") for s in after["explanation"])
     assert not any("comparable before/after photo pair" in line for line in after["missing"])
+    # The stored result (the provider list's) took the photo share in the compare's own write.
+    listed = cli("patient", "list", "--json").json()
+    assert [row["score"] for row in listed] == [after["score"]]
+    with open_journal(home, journal_url) as journal, journal.read() as db:
+        course_id = next(iter(stored_results(db.connection())))
+        (record,) = load_course_records(db, [course_id])
+    assert [pair.area for pair in record.photo_pairs] == ["cheeks"]
+    doctor = cli("doctor").out
+    assert any(line.split()[:2] == ["ok", "results"] for line in doctor.splitlines()), doctor
 
 
 def refused(r, *words):

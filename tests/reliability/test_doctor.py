@@ -21,6 +21,7 @@ CHECKS = [
     "database",
     "schema",
     "photos",
+    "results",
     "erasures",
     "orphans",
     "temp files",

@@ -1,9 +1,10 @@
-"""The provider's patient list: sortable, searchable, filled in progressively.
+"""The provider's patient list: sortable, searchable, every column painted at once.
 
-Names, session counts and last visits come from one cheap query and are on
-screen at once; scores, verdicts and red flags need every patient's records
-scored, so a worker computes them in chunks and fills the columns in as each
-chunk lands. The user can search, sort and open a patient meanwhile.
+Names, session counts, last visits, scores, verdicts and red flags come from
+one query over the stored course results (`journal.services.results`), so the
+whole list is on screen in the first paint and sorting by any column is an
+in-memory sort. Only when the app runs for another day than the list was read
+for (an injected date) does a worker read the list again for that day.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -104,6 +105,21 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 
 
+def list_row(item: PatientOverview) -> PatientListRow:
+    """A patient's row from the one-query overview (scores included)."""
+    return PatientListRow(
+        str(item.patient.id),
+        item.patient.display_name,
+        item.sessions,
+        item.last_visit,
+        item.score,
+        item.verdict,
+        item.open_flags,
+        provisional=item.confidence == "low",
+        seen_flags=item.seen_flags,
+    )
+
+
 def _cell(text: str, style: str = "") -> Text:
     """A table cell shown literally (names are user text, never markup)."""
     return Text(clean(text), style=style, end="")
@@ -156,12 +172,8 @@ class PatientListScreen(RunsActions, Screen[None]):
 
     def __init__(self, summaries: list[PatientSummary]) -> None:
         super().__init__()
-        self.rows: dict[str, PatientListRow] = {
-            str(s.patient.id): PatientListRow(
-                str(s.patient.id), s.patient.display_name, s.sessions, s.last_visit
-            )
-            for s in summaries
-        }
+        self.rows: dict[str, PatientListRow] = {str(s.patient.id): list_row(s) for s in summaries}
+        self._read_for = {s.as_of for s in summaries}
         self.patients: dict[str, Patient] = {str(s.patient.id): s.patient for s in summaries}
         self.sort_column = "flags"  # patients with open red flags first
         self.sort_reverse = False
@@ -187,7 +199,10 @@ class PatientListScreen(RunsActions, Screen[None]):
         self.rebuild()
         table.focus()
         self.call_after_refresh(self._mark, "list_painted")
-        self.load_scores()
+        if self._read_for <= {journal_app(self).today}:
+            self.scores_done()  # the stored results were read for today: nothing to wait for
+        else:
+            self.load_scores()
         self._live_baseline()
 
     def _mark(self, name: str) -> None:
@@ -249,17 +264,15 @@ class PatientListScreen(RunsActions, Screen[None]):
 
     @work(thread=True, group="overview", exit_on_error=False)
     def load_scores(self, ids: list[str] | None = None) -> None:
-        """Score patients in chunks, in the order the list shows them."""
+        """Read the rows of these patients (default: all) for the app's day: one query."""
         import uuid
 
         from journal.services.scoring import clinic_overview
 
         app = journal_app(self)
-        order = ids if ids is not None else [r.id for r in self.visible_rows()]
-        for start in range(0, len(order), CHUNK):
-            chunk = [uuid.UUID(i) for i in order[start : start + CHUNK]]
-            overview = clinic_overview(app.journal, today=app.today, patient_ids=chunk)
-            app.call_from_thread(self.apply_overview, overview)
+        chosen = [uuid.UUID(i) for i in ids] if ids is not None else None
+        overview = clinic_overview(app.journal, today=app.today, patient_ids=chosen)
+        app.call_from_thread(self.apply_overview, overview)
         app.call_from_thread(self.scores_done)
 
     def apply_overview(self, overview: list[PatientOverview]) -> None:
@@ -269,17 +282,7 @@ class PatientListScreen(RunsActions, Screen[None]):
         changed: dict[str, tuple[Text, ...]] = {}
         for item in overview:
             key = str(item.patient.id)
-            row = PatientListRow(
-                key,
-                item.patient.display_name,
-                item.sessions,
-                item.last_visit,
-                item.score,
-                item.verdict,
-                item.open_flags,
-                provisional=item.confidence == "low",
-                seen_flags=item.seen_flags,
-            )
+            row = list_row(item)
             self.rows[key] = row
             if key in visible:
                 changed[key] = cells(row)
@@ -325,7 +328,7 @@ class PatientListScreen(RunsActions, Screen[None]):
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_column, self.sort_reverse = key, False
-        self.rebuild()
+        self.resort()
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -365,12 +368,18 @@ class PatientListScreen(RunsActions, Screen[None]):
         index = COLUMN_KEYS.index(self.sort_column)
         self.sort_column = COLUMN_KEYS[(index + 1) % len(COLUMN_KEYS)]
         self.sort_reverse = False
-        self.rebuild()
+        self.resort()
         self.notify(f"Sorted by {self.sort_column.replace('_', ' ')}", timeout=2)
 
     def action_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
-        self.rebuild()
+        self.resort()
+
+    def resort(self) -> None:
+        """The sort changed: move the rows in place (no 1,000-row refill) and relabel."""
+        self.reorder()
+        self._label_columns()
+        self._status()
 
     def action_add_patient(self) -> None:
         from journal.tui.screens.patient_form import PatientFormScreen
@@ -397,20 +406,14 @@ class PatientListScreen(RunsActions, Screen[None]):
         from journal.services.patients import list_patients
 
         app = journal_app(self)
-        summaries = list_patients(app.journal)
+        summaries = list_patients(app.journal, today=app.today)
         app.call_from_thread(self._merge_patients, summaries, focus_id)
 
     def _merge_patients(self, summaries: list[PatientSummary], focus_id: str | None) -> None:
         for s in summaries:
             key = str(s.patient.id)
             self.patients[key] = s.patient
-            old = self.rows.get(key)
-            base = PatientListRow(key, s.patient.display_name, s.sessions, s.last_visit)
-            self.rows[key] = (
-                replace(old, name=base.name, sessions=base.sessions, last_visit=base.last_visit)
-                if old
-                else base
-            )
+            self.rows[key] = list_row(s)
         self.rebuild()
         if focus_id is not None:
             table = self.query_one(DataTable)

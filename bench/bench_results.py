@@ -1,0 +1,275 @@
+"""Stored course results (issue 16): provider list, sorting and writes, SQLite beside PostgreSQL.
+
+Builds the clinic of bench/clinic.py (1,000 patients, 5,000 courses, 200,000
+check-ins by default) on SQLite and, when a server is given, on PostgreSQL,
+fills the stored results (what migration 0008 does for an existing journal),
+then prints side by side, medians:
+
+* launch to every score painted: a fresh headless TUI process per run, clock
+  from before `import journal.tui.app` to the list's `scores_painted` mark
+  (target < 1 s SQLite, < 1.5 s PostgreSQL);
+* sorting the painted 1,000-row list by score and by red flags, until the
+  next frame (target < 100 ms);
+* the provider list's data before (every patient's records loaded and scored,
+  the old `clinic_overview`) and now (one query);
+* writes: `add_session` and a check-in edit with the stored results kept
+  (now) and with the keeping switched off (before), interleaved in one
+  process (target: within 10%).
+
+Run from the checkout:
+
+    .venv/bin/python bench/bench_results.py [--runs 5] [--scale 1.0] [--writes 30]
+        [--pg-url postgresql://user@host/admin_db]   (or JOURNAL_TEST_PG_URL)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_clinic import Row, create_pg_database, pg_admin_url, print_table
+from clinic import ClinicInfo, make_clinic
+
+TODAY = dt.date.today()
+
+
+# -- the measured TUI child ------------------------------------------------------------------
+
+
+def child(home: str, db_url: str | None) -> None:
+    """One cold launch; prints JSON timings in ms since before the import."""
+    t0 = time.perf_counter()
+    import asyncio
+
+    from journal.tui.app import JournalApp
+
+    app = JournalApp(home=home, db_url=db_url, today=TODAY, live=False)
+
+    async def wait_for(key: str, timeout: float = 120.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while key not in app.timings:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(key)
+            await asyncio.sleep(0.005)
+        return app.timings[key]
+
+    async def scenario() -> dict[str, float]:
+        async with app.run_test(size=(120, 40)) as pilot:
+            painted = await wait_for("scores_painted")
+            screen: Any = app.screen
+            sorts: dict[str, float] = {}
+            for column in ("score", "flags", "score", "flags"):
+                start = time.perf_counter()
+                screen.sort_column, screen.sort_reverse = column, False
+                screen.resort()  # what the `o` key and a header click run
+                await pilot.pause()
+                sorts.setdefault(column, 1e9)
+                sorts[column] = min(sorts[column], (time.perf_counter() - start) * 1000)
+            rows = screen.query_one("DataTable").row_count
+            return {
+                "scores_ms": (painted - t0) * 1000,
+                "sort_score_ms": sorts["score"],
+                "sort_flags_ms": sorts["flags"],
+                "rows": rows,
+            }
+
+    print(json.dumps(asyncio.run(scenario())))
+
+
+def launches(info: ClinicInfo, runs: int) -> list[dict[str, float]]:
+    cmd = [sys.executable, __file__, "--child", str(info.home)]
+    if info.db_url:
+        cmd += ["--child-db", info.db_url]
+    subprocess.run(cmd, capture_output=True, check=True)  # warm caches and .pyc files
+    found = []
+    for _ in range(runs):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        found.append(json.loads(out.strip().splitlines()[-1]))
+    return found
+
+
+# -- in-process figures -----------------------------------------------------------------------
+
+
+def old_overview(journal: Any) -> int:
+    """The provider list's data as it was computed before stored results."""
+    from sqlalchemy import select
+
+    from journal.services.flags import open_flag_counts
+    from journal.services.history import load_histories
+    from journal.services.scoring import report_for_history
+    from journal.store.models import PatientRow
+
+    with journal.read() as db:
+        histories = load_histories(db, list(db.scalars(select(PatientRow))))
+    open_flag_counts(histories)
+    return sum(1 for h in histories if report_for_history(h, today=TODAY))
+
+
+def write_costs(journal: Any, info: ClinicInfo, n: int) -> dict[str, tuple[float, float]]:
+    """Median ms of a session add and a check-in edit, results kept (after) vs not (before)."""
+    from sqlalchemy import select
+
+    import journal.services.journal as journal_module
+    from journal.services import amend
+    from journal.services.sessions import add_session
+    from journal.store.models import CheckInRow, CourseRow, PatientRow
+
+    keep = journal_module._keep_results
+    with journal.read() as db:
+        patient = db.scalar(
+            select(PatientRow.id).where(PatientRow.display_name == info.sample_patient)
+        )
+        course = db.scalars(
+            select(CourseRow.id)
+            .where(CourseRow.patient_id == patient)
+            .order_by(CourseRow.created_at)
+        ).all()[-1]
+        checkin = db.scalars(select(CheckInRow.id).where(CheckInRow.course_id == course)).first()
+    ref = str(patient)
+    samples: dict[str, dict[bool, list[float]]] = {"session add": {}, "check-in edit": {}}
+    for i in range(n * 2):
+        kept = i % 2 == 0
+        journal_module._keep_results = keep if kept else (lambda db: None)
+        try:
+            start = time.perf_counter()
+            add_session(
+                journal, ref, date=(TODAY - dt.timedelta(days=i % 5)).isoformat(), again=True
+            )
+            samples["session add"].setdefault(kept, []).append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            amend.edit(journal, "check-in", str(checkin), {"notes": f"bench {i}"})
+            samples["check-in edit"].setdefault(kept, []).append(
+                (time.perf_counter() - start) * 1000
+            )
+        finally:
+            journal_module._keep_results = keep
+    return {
+        case: (statistics.median(by[False]), statistics.median(by[True]))
+        for case, by in samples.items()
+    }
+
+
+def bench(label: str, info: ClinicInfo, runs: int, writes: int) -> list[Row]:
+    from journal.services import results
+    from journal.services.journal import open_journal
+    from journal.services.scoring import clinic_overview
+    from journal.store.engine import for_writing
+
+    rows: list[Row] = []
+    with open_journal(info.home, info.db_url) as journal:
+        start = time.perf_counter()
+        with for_writing(journal.engine).begin() as conn:
+            courses = results.rebuild_results(conn)
+        fill = (time.perf_counter() - start) * 1000
+        rows.append(
+            Row("fill stored results (0008 / repair)", label, fill, None, f"{courses} courses")
+        )
+        start = time.perf_counter()
+        old_overview(journal)
+        before = (time.perf_counter() - start) * 1000
+        rows.append(Row("provider list data, before (score all)", label, before, None))
+        samples = []
+        for _ in range(max(runs, 5)):
+            start = time.perf_counter()
+            listed = clinic_overview(journal, today=TODAY)
+            samples.append((time.perf_counter() - start) * 1000)
+        rows.append(
+            Row(
+                "provider list data, now (one query)",
+                label,
+                statistics.median(samples),
+                None,
+                f"{len(listed)} rows",
+            )
+        )
+        launched = launches(info, runs)
+        target = 1000.0 if info.db_url is None else 1500.0
+        med = statistics.median(r["scores_ms"] for r in launched)
+        rows.append(
+            Row(
+                "launch to every score painted",
+                label,
+                med,
+                target,
+                f"{int(launched[0]['rows'])} rows, process",
+            )
+        )
+        for key, case in (
+            ("sort_score_ms", "sort by score"),
+            ("sort_flags_ms", "sort by red flags"),
+        ):
+            rows.append(
+                Row(
+                    case,
+                    label,
+                    statistics.median(r[key] for r in launched),
+                    100.0,
+                    "to the next frame",
+                )
+            )
+        for case, (off, on) in write_costs(journal, info, writes).items():
+            rows.append(Row(f"{case}, before (not kept)", label, off, None))
+            ratio = on / off
+            rows.append(
+                Row(
+                    f"{case}, now (kept)",
+                    label,
+                    on,
+                    off * 1.10,
+                    f"{(ratio - 1) * 100:+.0f}% vs before",
+                )
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--writes", type=int, default=30)
+    parser.add_argument("--pg-url")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.child_db)
+        return
+    k = args.scale
+    counts = {
+        "patients": max(1, round(1_000 * k)),
+        "courses": max(1, round(5_000 * k)),
+        "sessions": max(1, round(20_000 * k)),
+        "checkins": round(200_000 * k),
+        "photos": round(40_000 * k),
+    }
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-results-") as tmp:
+        info = make_clinic(Path(tmp) / "sqlite-home", seed=args.seed, **counts)
+        print(f"SQLite clinic built in {info.seconds:.1f} s", flush=True)
+        rows += bench("sqlite", info, args.runs, args.writes)
+        admin = pg_admin_url(args.pg_url)
+        if admin:
+            url, drop = create_pg_database(admin)
+            try:
+                info = make_clinic(url, home=Path(tmp) / "pg-home", seed=args.seed, **counts)
+                print(f"PostgreSQL clinic built in {info.seconds:.1f} s", flush=True)
+                rows += bench("postgresql", info, args.runs, args.writes)
+            finally:
+                drop()
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
