@@ -42,7 +42,9 @@ def _seed(home, tmp_path) -> None:
         files = []
         for i in range(PHOTOS + 1):
             path = tmp_path / f"p{i}.jpg"
-            write_skin_photo(path, seed=i, severity=4, taken_at=dt.datetime(2026, 2, i + 1), size=(640, 480))
+            write_skin_photo(
+                path, seed=i, severity=4, taken_at=dt.datetime(2026, 2, i + 1), size=(640, 480)
+            )
             files.append(path)
         photos = import_photos(journal, "Crash Test", files).imported
         delete(journal, "photo", str(photos[-1].id))  # one kept for undo, converted too
