@@ -76,10 +76,7 @@ def plaintext_notice(journal: Journal, out: Path | str, *, on_terminal: bool) ->
     """
     if not on_terminal or journal.sealing is None:
         return None
-    return (
-        f"note: the journal is encrypted, but this export is not: {out} holds"
-        " the patient's data and photos in clear"
-    )
+    return f"note: the journal is encrypted, but this export is not: {out} is written in clear"
 
 
 def export_patient(
