@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from journal.cli.context import NEW_PASSPHRASE_ENV, new_passphrase, options, say, warn
+from journal.cli.context import NEW_PASSPHRASE_ENV, new_passphrase, options, say
 
 if TYPE_CHECKING:
     from journal.services.crypt import Encrypted
@@ -31,17 +31,22 @@ def show_recovery(result: Encrypted) -> None:
     say(f"  {result.recovery_key}")
     say("Without the passphrase or this recovery key nobody can open the journal, you included.")
     if result.photo_files:
-        warn(
-            f"note: {result.photo_files} photo files in {result.home} are not encrypted by this"
-            " version yet; see docs/privacy.md"
-        )
+        say(f"Sealed {result.photo_files} photo files")
 
 
 def encrypt(ctx: typer.Context) -> None:
-    """Encrypt this journal's database with a new passphrase (shows a recovery key once)."""
+    """Encrypt this journal's database and photos with a new passphrase (shows a recovery
+    key once). On an encrypted journal an interrupted run left photos in clear, finishes it."""
     from journal.services.crypt import encrypt as do_encrypt
+    from journal.services.crypt import finish_encrypt
+    from journal.services.unlock import is_encrypted
 
     opts = options(ctx)
+    if is_encrypted(opts.home, opts.db):
+        finished = finish_encrypt(opts.home, opts.db)
+        if finished:
+            say(f"Finished encrypting: {finished} photo files left in clear were sealed or removed")
+            return
     show_recovery(do_encrypt(new_passphrase(), opts.home, opts.db))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from journal.cli.context import emit_json, open_from, say
+from journal.cli.context import emit_json, open_from, say, warn
 from journal.export.registry import help_line
 from journal.services.exporting import FORMATS
 
@@ -36,9 +36,14 @@ def export(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Export a patient: follow-up summary, spreadsheet, archive or FHIR bundle."""
-    from journal.services.exporting import export_patient
+    import sys
+
+    from journal.services.exporting import export_patient, plaintext_notice
 
     with open_from(ctx) as journal:
+        notice = plaintext_notice(journal, out, on_terminal=sys.stderr.isatty())
+        if notice is not None:
+            warn(notice)
         path = export_patient(
             journal, patient, fmt=fmt, out=out, course_ref=course, paper=paper, audience=audience
         )

@@ -25,7 +25,19 @@ one removed. A restore asked to stop (SIGTERM, SIGHUP: a closed terminal, a
 swap itself is never cut in half. Only SIGKILL or a power cut can leave a
 folder beside the home, and `journal doctor` names it. PostgreSQL journals
 are out of scope on purpose: pg_dump does that job better than any archive of
-ours could.
+ours could, and holds the photos too when they live in the database
+(docs/photos-in-postgresql.md says how).
+
+A journal whose photos live in its database (`photo_store` = database) has
+them in `journal.db` itself: the archive then holds no photo member, and
+restore checks every photo row has its blob.
+
+An encrypted journal's backup stays encrypted (docs/privacy.md): the snapshot
+is taken through SQLCipher under the journal's key (the same bytes on disk as
+the journal's own database), the key header is a member (`journal-keys.json`),
+and the photo files are copied sealed, under their sealed names. Restoring
+one needs the passphrase the journal had when it was backed up, or its
+recovery key; without either, nothing is unpacked for good.
 """
 
 from __future__ import annotations
@@ -63,6 +75,7 @@ FORMAT = "microneedling-journal-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DB_MEMBER = "journal.db"
+HEADER_MEMBER = "journal-keys.json"
 PHOTO_PREFIX = "photos/"
 CHUNK = 1 << 20
 _TABLES = ("patient", "provider", "course", "session", "checkin", "photo", "review")
@@ -107,9 +120,49 @@ class RestoreReport:
 def postgres_hint(location: Location) -> str:
     return (
         "backup and restore cover SQLite journals; this journal's records are on "
-        "PostgreSQL: use pg_dump / pg_restore (e.g. pg_dump -Fc -f journal.dump URL) "
-        f"and copy the photo folder {location.photos_dir}"
+        "PostgreSQL: back it up with pg_dump (see docs/photos-in-postgresql.md, "
+        f"and copy the photo folder {location.photos_dir} if its photos are files)"
     )
+
+
+class _Keyed:
+    """How to open a snapshot: the stdlib driver, or SQLCipher under the journal key."""
+
+    def __init__(self, journal_key: bytes | None) -> None:
+        from journal.store.sealed import Sealing
+
+        self.key = journal_key
+        self.pragma: str | None = None
+        self.sealing: Sealing | None = None
+        if journal_key is not None:
+            from journal.store.keys import database_key_pragma
+
+            self.pragma = database_key_pragma(journal_key)
+            self.sealing = Sealing.for_journal(journal_key)
+
+    def connect(self, path: Path | str, *, uri: bool = False, timeout: float = 5.0) -> Any:
+        if self.pragma is None:
+            return sqlite3.connect(path, uri=uri, timeout=timeout)
+        import sqlcipher3
+
+        conn = sqlcipher3.connect(str(path), uri=uri, timeout=timeout)
+        conn.execute(self.pragma)
+        return conn
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        if self.pragma is None:
+            return (sqlite3.Error,)
+        import sqlcipher3
+
+        return (sqlite3.Error, sqlcipher3.Error)
+
+
+def _key_of(location: Location) -> bytes | None:
+    """The journal key of an encrypted journal (asking as every command does), else None."""
+    from journal.services.unlock import journal_key
+
+    return journal_key(location)
 
 
 def backup(
@@ -126,6 +179,7 @@ def backup(
         raise BackupRefused(postgres_hint(location))
     if not db_file.is_file():
         raise BackupRefused(f"no journal at {location.home} (nothing to back up)")
+    keyed = _Keyed(_key_of(location))
     target = Path(output).expanduser().absolute()
     if target.is_dir():
         raise InvalidValue("output", str(output), "is a folder; give a file name, e.g. journal.zip")
@@ -133,11 +187,13 @@ def backup(
         raise InvalidValue("output", str(output), f"folder {target.parent} does not exist")
     with _private_tempdir(target.parent, f".{target.name}.") as work:
         snapshot = work / DB_MEMBER
-        _snapshot(db_file, snapshot)
-        revision, counts, referenced = _describe_snapshot(snapshot)
+        _snapshot(db_file, snapshot, keyed)
+        revision, counts, referenced, missing_blobs = _describe_snapshot(snapshot, keyed)
         temp = work / "archive.zip"
+        store = photostore.FolderStore(location.photos_dir, keyed.sealing)
+        header = location.header_path if keyed.key is not None else None
         members, missing = _write_archive(
-            temp, snapshot, location.photos_dir, referenced, revision, counts
+            temp, snapshot, store, referenced, revision, counts, header, missing_blobs
         )
         verify_archive(temp)
         os.replace(temp, target)
@@ -152,20 +208,24 @@ def backup(
     )
 
 
-def _snapshot(db_file: Path, destination: Path) -> None:
-    """SQLite's online backup: one consistent state even while others write."""
+def _snapshot(db_file: Path, destination: Path, keyed: _Keyed) -> None:
+    """SQLite's online backup: one consistent state even while others write.
+
+    An encrypted journal's snapshot is written by SQLCipher under the same
+    key, so it never exists in clear, not even in the work folder.
+    """
     try:
-        source = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=15)
-    except sqlite3.Error as exc:
+        source = keyed.connect(f"file:{db_file}?mode=ro", uri=True, timeout=15)
+    except keyed.errors as exc:
         raise JournalUnavailable(f"cannot read {db_file}: {exc}") from None
     _private_file(destination)
-    target = sqlite3.connect(destination)
+    target = keyed.connect(destination)
     try:
         source.execute("PRAGMA busy_timeout = 15000")
         source.backup(target)  # pages=-1: all in one step, one snapshot
         target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         status = target.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.Error as exc:
+    except keyed.errors as exc:
         raise JournalUnavailable(f"cannot snapshot {db_file}: {exc}") from None
     finally:
         target.close()
@@ -176,8 +236,16 @@ def _snapshot(db_file: Path, destination: Path) -> None:
         )
 
 
-def _describe_snapshot(db: Path) -> tuple[str | None, dict[str, int], list[str]]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+def _describe_snapshot(
+    db: Path, keyed: _Keyed
+) -> tuple[str | None, dict[str, int], list[str], list[str]]:
+    """Revision, counts, the photo files to copy, and (database store) the ones missing.
+
+    A journal whose photos live in its database has nothing to copy: its
+    photo files are rows of the snapshot; those a photo row names but the
+    snapshot lacks are reported like missing files.
+    """
+    conn = keyed.connect(f"file:{db}?mode=ro", uri=True)
     try:
         revision = _revision(conn)
         counts = {t: _count(conn, t) for t in _TABLES}
@@ -185,51 +253,81 @@ def _describe_snapshot(db: Path) -> tuple[str | None, dict[str, int], list[str]]
         if counts.get("photo"):
             for row in conn.execute("SELECT display_path, thumb_path, original_path FROM photo"):
                 referenced.update(p for p in row if p)
+        if _photos_in_database(conn):
+            return revision, counts, [], sorted(referenced - _blob_names(conn))
     finally:
         conn.close()
-    return revision, counts, sorted(referenced)
+    return revision, counts, sorted(referenced), []
 
 
-def _revision(conn: sqlite3.Connection) -> str | None:
+def _photos_in_database(conn: Any) -> bool:
+    try:
+        row = conn.execute(
+            "SELECT value FROM setting WHERE name = ?", (photostore.SETTING,)
+        ).fetchone()
+    except Exception:  # an older schema: no setting table, photos were files
+        return False
+    return bool(row and row[0] == photostore.DATABASE)
+
+
+def _blob_names(conn: Any) -> set[str]:
+    """The store names of the live photo files a database-backed journal holds."""
+    rows = conn.execute(
+        "SELECT sha256, which, extension FROM photo_blob WHERE trashed_batch IS NULL"
+    )
+    names: set[str] = set()
+    for sha, which, ext in rows:
+        with contextlib.suppress(ValueError):
+            names.add(photostore.relative_path(sha, which, ext))
+    return names
+
+
+def _revision(conn: Any) -> str | None:
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:
+    except Exception:  # sqlite3.Error or SQLCipher's: no version table
         return None
     return row[0] if row else None
 
 
-def _count(conn: sqlite3.Connection, table: str) -> int:
+def _count(conn: Any, table: str) -> int:
     try:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    except sqlite3.Error:
+    except Exception:  # sqlite3.Error or SQLCipher's: no such table
         return 0
 
 
 def _write_archive(
     path: Path,
     snapshot: Path,
-    photos_dir: Path,
+    store: photostore.FolderStore,
     referenced: list[str],
     revision: str | None,
     counts: dict[str, int],
+    header: Path | None = None,
+    missing_blobs: list[str] | None = None,
 ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Photo files are copied as stored: a sealed store's sealed, under sealed names."""
     members: dict[str, dict[str, Any]] = {}
-    missing: list[str] = []
+    missing: list[str] = list(missing_blobs or ())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     with os.fdopen(fd, "wb") as raw:
         with zipfile.ZipFile(raw, "w", allowZip64=True) as archive:
             members[DB_MEMBER] = _add(archive, DB_MEMBER, snapshot, zipfile.ZIP_DEFLATED)
+            if header is not None:
+                members[HEADER_MEMBER] = _add(archive, HEADER_MEMBER, header, zipfile.ZIP_DEFLATED)
             for rel in referenced:
                 try:
-                    source = photostore.resolve(photos_dir, rel)
+                    name = store.stored_name(rel)
+                    source = store.path(rel)
                 except ValueError:
                     missing.append(rel)
                     continue
                 if not source.is_file():
                     missing.append(rel)
                     continue
-                members[PHOTO_PREFIX + rel] = _add(
-                    archive, PHOTO_PREFIX + rel, source, zipfile.ZIP_STORED
+                members[PHOTO_PREFIX + name] = _add(
+                    archive, PHOTO_PREFIX + name, source, zipfile.ZIP_STORED
                 )
             manifest = {
                 "format": FORMAT,
@@ -239,6 +337,7 @@ def _write_archive(
                 "counts": counts,
                 "members": members,
                 "missing": missing,
+                "encrypted": header is not None,
             }
             archive.writestr(
                 MANIFEST, json.dumps(manifest, indent=1, sort_keys=True), zipfile.ZIP_DEFLATED
@@ -317,8 +416,9 @@ def _read_manifest(archive: zipfile.ZipFile, name: str) -> Manifest:
 
 
 def _check_member_name(archive: str, member: str) -> None:
-    """Only the database and photo-store paths; nothing that could leave the folder."""
-    if member == DB_MEMBER:
+    """Only the database, the key header and photo-store paths; nothing that could
+    leave the folder."""
+    if member in (DB_MEMBER, HEADER_MEMBER):
         return
     if not member.startswith(PHOTO_PREFIX):
         raise _bad(archive, f"holds an unexpected member {member!r}")
@@ -375,8 +475,9 @@ def restore(
         try:
             staging.chmod(PRIVATE_DIR)
             photo_files = _unpack(archive_path, manifest, staging, stop_point)
-            _verify_unpacked(archive_path, staging, manifest)
-            _vet_photo_files(archive_path, staging)
+            keyed = _Keyed(_archive_key(staging, home_path, manifest))
+            names = _verify_unpacked(archive_path, staging, manifest, keyed)
+            _vet_photo_files(archive_path, staging, keyed, names)
             stop_point()
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)  # only ever our own unpacked copy
@@ -389,6 +490,22 @@ def restore(
         photo_files=photo_files,
         replaced=replaced,
     )
+
+
+def _archive_key(staging: Path, home: Path, manifest: Manifest) -> bytes | None:
+    """The journal key of an encrypted backup: its header, unlocked by the passphrase
+    the journal had when it was backed up, or by its recovery key (asked as every
+    command asks). The key is kept for the restored home, so the journal opens
+    after the swap without asking again."""
+    from journal.services import unlock
+    from journal.store.location import resolve_location
+
+    if HEADER_MEMBER not in manifest.members:
+        return None
+    key = unlock.journal_key(resolve_location(staging, None))
+    if key is not None:
+        unlock.remember_key(home, key)
+    return key
 
 
 def restore_leftovers(home: Path) -> list[Path]:
@@ -495,6 +612,8 @@ def _unpack(
             stop_point()
             if member == DB_MEMBER:
                 target = staging / DB_FILENAME
+            elif member == HEADER_MEMBER:
+                target = staging / HEADER_MEMBER
             else:
                 target = photostore.resolve(photos, member.removeprefix(PHOTO_PREFIX))
                 target.parent.mkdir(mode=PRIVATE_DIR, exist_ok=True)
@@ -509,17 +628,26 @@ def _unpack(
     return count
 
 
-def _verify_unpacked(archive: Path, staging: Path, manifest: Manifest) -> None:
-    """The restored database is sound and every photo row has its files."""
+def _verify_unpacked(
+    archive: Path, staging: Path, manifest: Manifest, keyed: _Keyed
+) -> dict[str, str]:
+    """The restored database is sound and every photo row has its files (in the photo
+    folder, sealed names for an encrypted journal; or as blobs in the database).
+
+    Returns each photo file's store name by the name it has on disk.
+    """
     db = staging / DB_FILENAME
-    conn = sqlite3.connect(db)
+    conn = keyed.connect(db)
+    blobs: set[str] | None = None
     try:
         status = conn.execute("PRAGMA integrity_check").fetchone()[0]
         revision = _revision(conn)
         paths: set[str] = set()
         for row in conn.execute("SELECT display_path, thumb_path, original_path FROM photo"):
             paths.update(p for p in row if p)
-    except sqlite3.Error as exc:
+        if _photos_in_database(conn):
+            blobs = _blob_names(conn)
+    except keyed.errors as exc:
         raise _bad(str(archive), f"holds an unreadable database ({exc})") from None
     finally:
         conn.close()
@@ -527,15 +655,22 @@ def _verify_unpacked(archive: Path, staging: Path, manifest: Manifest) -> None:
         raise _bad(str(archive), f"holds a damaged database ({status})")
     if revision != manifest.revision:
         raise _bad(str(archive), "holds a database that does not match its manifest")
-    photos = staging / PHOTOS_DIRNAME
-    absent = sorted(
-        p for p in paths - set(manifest.missing) if not photostore.resolve(photos, p).is_file()
-    )
+    store = photostore.FolderStore(staging / PHOTOS_DIRNAME, keyed.sealing)
+    wanted = paths - set(manifest.missing)
+    if blobs is not None:
+        absent = sorted(wanted - blobs)
+    else:
+        absent = sorted(p for p in wanted if not store.present([p]))
     if absent:
         raise _bad(str(archive), f"lacks {len(absent)} photo file(s), e.g. {absent[0]}")
+    names: dict[str, str] = {}
+    for name in paths:
+        with contextlib.suppress(ValueError):
+            names[store.stored_name(name)] = name
+    return names
 
 
-def _vet_photo_files(archive: Path, staging: Path) -> None:
+def _vet_photo_files(archive: Path, staging: Path, keyed: _Keyed, names: dict[str, str]) -> None:
     """Every unpacked photo file passes the checks an archive import's do.
 
     A backup is a door into the photo store like any other: a file that does
@@ -545,17 +680,23 @@ def _vet_photo_files(archive: Path, staging: Path) -> None:
     """
     from journal.core.errors import BadPhoto
     from journal.imaging import pipeline
+    from journal.store.sealed import SealedFileDamaged
 
     photos = staging / PHOTOS_DIRNAME
+    sealing = keyed.sealing
     for path in sorted(p for p in photos.rglob("*") if p.is_file()):
         relative = path.relative_to(photos).as_posix()
         data = path.read_bytes()
         try:
-            vetted = pipeline.vet_store_file(data, PHOTO_PREFIX + relative)
+            plain = data if sealing is None else sealing.unseal(data, relative)
+            vetted = pipeline.vet_store_file(plain, PHOTO_PREFIX + names.get(relative, relative))
         except BadPhoto as exc:
             raise _bad(str(archive), f"member {exc.path!r} {exc.reason}") from None
-        if vetted is not data:
-            photostore.write_file(photos, relative, vetted)
+        except SealedFileDamaged as exc:
+            raise _bad(str(archive), f"member {PHOTO_PREFIX + relative!r} {exc.reason}") from None
+        if vetted is not plain:
+            stored = vetted if sealing is None else sealing.seal(vetted, relative)
+            photostore.write_file(photos, relative, stored)
 
 
 def _swap_in(staging: Path, home: Path) -> bool:

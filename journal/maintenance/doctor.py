@@ -17,6 +17,11 @@ The doctor answers "is everything still there?" with one verdict per check:
 * temp files   hidden temporary files left by interrupted writes.
 * permissions  home 0700, database and photo files 0600 (health data); no
                symbolic links where the journal keeps its files.
+* keys         an encrypted journal only (docs/privacy.md): the key header
+               parses and is intact, the passphrase or recovery key unlocks
+               it, and the key opens the database; the photo check then
+               verifies every sealed file's authentication tag, and the
+               orphan check names photo files left in clear.
 
 It never opens the journal the normal way (that would create or migrate it
 and hide what it found). `repair=True` does only what loses nothing: migrate
@@ -58,6 +63,8 @@ from journal.store.location import (
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from journal.store.sealed import Sealing
 
 OK, PROBLEM, REPAIRED, SKIPPED = "ok", "problem", "repaired", "skipped"
 ORPHANED_DIRNAME = ".orphaned"
@@ -111,6 +118,8 @@ class _Context:
     stamp: str = ""
     rows_readable: bool = True  # False when there is no schema, or a newer one
     moved: list[Path] = field(default_factory=list)
+    sealing: Sealing | None = None  # an encrypted journal's photo keys, once unlocked
+    key_pragma: str | None = None  # and its database key
 
     @property
     def aside_dir(self) -> Path:
@@ -138,6 +147,11 @@ def diagnose(
     )
     checks: list[Check] = []
     try:
+        keys_check = _check_keys(ctx)
+        if keys_check is not None:
+            checks.append(keys_check)
+            if keys_check.status == PROBLEM:
+                return _report(ctx, checks, [_skipped(n, "keys") for n in _AFTER_KEYS])
         checks.append(_check_database(ctx))
         usable = checks[-1].status != PROBLEM
         checks.append(_check_schema(ctx) if usable else _skipped("schema", "database"))
@@ -154,12 +168,19 @@ def diagnose(
     finally:
         if ctx.engine is not None:
             ctx.engine.dispose()
+    return _report(ctx, checks, [])
+
+
+def _report(ctx: _Context, checks: list[Check], rest: list[Check]) -> DoctorReport:
     return DoctorReport(
-        home=location.home,
-        database=_describe_db(location),
-        checks=tuple(checks),
+        home=ctx.location.home,
+        database=_describe_db(ctx.location),
+        checks=(*checks, *rest),
         moved_to=ctx.aside_dir if ctx.moved else None,
     )
+
+
+_AFTER_KEYS = ("database", "schema", "photos", "orphans")
 
 
 def _skipped(name: str, cause: str) -> Check:
@@ -189,11 +210,13 @@ def _check_database(ctx: _Context) -> Check:
     if ctx.location.is_sqlite and db_file is not None and not db_file.is_file():
         return Check("database", PROBLEM, f"no journal database at {db_file}")
     try:
-        ctx.engine = make_engine(ctx.location.db_url)
+        ctx.engine = make_engine(ctx.location.db_url, key_pragma=ctx.key_pragma)
         if ctx.engine.dialect.name == "sqlite":
             return _sqlite_integrity(ctx, ctx.engine)
         return _postgres_health(ctx.engine)
     except DBAPIError as exc:
+        if ctx.key_pragma is not None:
+            return _key_does_not_open(exc, db_file)
         return Check("database", PROBLEM, _unreadable(exc, db_file))
 
 
@@ -548,6 +571,8 @@ def _check_blob_orphans(ctx: _Context) -> Check:
 
 
 def _check_photos(ctx: _Context) -> Check:
+    if ctx.sealing is not None:
+        return _check_sealed_photos(ctx, ctx.sealing)
     if _photo_store_kind(ctx) == "database":
         return _check_photo_blobs(ctx)
     rows = _load_photo_rows(ctx)
@@ -721,7 +746,8 @@ def _check_erasures(ctx: _Context) -> Check:
             found = conn.execute(select(PatientRow.id).where(PatientRow.id == patient_id))
             return found.first() is not None
 
-        removed = finish_pending(ctx.location.photos_dir, exists)
+        store = photostore.FolderStore(ctx.location.photos_dir, ctx.sealing)
+        removed = finish_pending(ctx.location.photos_dir, exists, store)
     return Check(
         "erasures", REPAIRED, f"finished {len(pending)} erasure(s): {removed} file(s) removed"
     )
@@ -730,6 +756,8 @@ def _check_erasures(ctx: _Context) -> Check:
 def _check_orphans(ctx: _Context) -> Check:
     if _photo_store_kind(ctx) == "database":
         return _check_blob_orphans(ctx)
+    if ctx.sealing is not None:
+        return _check_sealed_orphans(ctx, ctx.sealing)
     referenced: set[str] = set()
     for row in _load_photo_rows(ctx):
         referenced.update(row[k] for k in ("display_path", "thumb_path", "original_path") if row[k])
@@ -923,3 +951,139 @@ def _size_text(path: Path | None) -> str:
 def _first_line(exc: object) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+# -- an encrypted journal (docs/privacy.md) --------------------------------------------
+
+
+def _check_keys(ctx: _Context) -> Check | None:
+    """The key header of an encrypted journal: parses, is intact, and unlocks.
+
+    None for a plaintext journal (no check to show). The secret comes from the
+    front end's source, as for every command; a wrong one is a finding, never
+    a hint of the content.
+    """
+    from journal.services.unlock import journal_key
+    from journal.store import keys
+    from journal.store.sealed import Sealing
+
+    header = ctx.location.header_path
+    if not header.exists() and not keys.pending_path(header).exists():
+        return None
+    try:
+        parsed = keys.header_of(header) if header.exists() else None
+        key = journal_key(ctx.location)
+    except keys.KeyProblem as exc:
+        return Check("keys", PROBLEM, exc.message)
+    if key is None or parsed is None:  # a conversion a kill interrupted was settled
+        return Check("keys", OK, "an interrupted conversion was settled: the journal is plain")
+    ctx.sealing = Sealing.for_journal(key)
+    ctx.key_pragma = keys.database_key_pragma(key)
+    kdf = parsed.kdf
+    return Check(
+        "keys",
+        OK,
+        f"key header intact (Argon2id {kdf.memory_kib // 1024} MiB, {kdf.time_cost} passes);"
+        " the passphrase unlocks it",
+    )
+
+
+def _key_does_not_open(exc: Exception, db_file: Path | None) -> Check:
+    """The header unlocked, yet SQLCipher cannot read the database with its key."""
+    name = db_file.name if db_file is not None else "the database"
+    return Check(
+        "database",
+        PROBLEM,
+        f"the journal key does not open {name} ({_first_line(getattr(exc, 'orig', exc))}):"
+        " the header and the database do not belong together; restore a backup",
+    )
+
+
+def _check_sealed_photos(ctx: _Context, sealing: Sealing) -> Check:
+    """Every sealed photo file present and authentic (its AES-GCM tag verifies), and
+    unless --quick, the display copy and thumbnail decode and a kept original still
+    hashes to its row's sha256. One file in memory at a time."""
+    from journal.store.photodb import open_store
+    from journal.store.sealed import SealedFileDamaged
+
+    assert ctx.engine is not None
+    kind = _photo_store_kind(ctx)
+    store = open_store(kind, root=ctx.location.photos_dir, engine=ctx.engine, sealing=sealing)
+    rows = _load_photo_rows(ctx)
+    problems: list[str] = []
+    damaged: set[str] = set()
+    files = 0
+    for row in rows:
+        label = str(row["id"]).replace("-", "")[:8]
+        for which in ("display", "thumb", "original"):
+            rel = row[f"{which}_path"]
+            if rel is None:
+                continue
+            files += 1
+            try:
+                data = store.read_bytes(rel)
+            except SealedFileDamaged as exc:
+                why: str | None = exc.reason
+            except ValueError:
+                why = "its path points outside the photo store"
+            else:
+                why = "missing" if data is None else None
+                if data is not None and not ctx.quick:
+                    why = _plain_problem(data, which, row["sha256"])
+            if why is not None:
+                damaged.add(label)
+                problems.append(f"photo {label} {which}: {why}")
+    checked = f"{len(rows)} photo(s), {files} sealed file(s)"
+    if problems:
+        return Check(
+            "photos",
+            PROBLEM,
+            f"{len(damaged)} of {len(rows)} photos have missing, altered or damaged files;"
+            " re-import them or restore a backup",
+            tuple(problems[:MAX_DETAILS]),
+        )
+    mode = "authentic" if ctx.quick else "authentic and decode"
+    return Check("photos", OK, f"{checked}: all {mode}")
+
+
+def _plain_problem(data: bytes, which: str, sha256: str) -> str | None:
+    """What is wrong with an unsealed file's bytes (an original: its hash), or None."""
+    import io
+
+    if which == "original":
+        found = hashlib.sha256(data).hexdigest()
+        return None if found == sha256 else "the bytes no longer match the photo's sha256"
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    except Exception as exc:
+        return f"does not decode ({_first_line(exc)})"
+    return None
+
+
+def _check_sealed_orphans(ctx: _Context, sealing: Sealing) -> Check:
+    """Sealed files no photo points to (set aside like any orphan), and photo files left
+    in clear beside an encrypted journal (an interrupted conversion): a finding of
+    their own, since moving them aside would keep them in clear."""
+    store = photostore.FolderStore(ctx.location.photos_dir, sealing)
+    referenced: set[str] = set()
+    for row in _load_photo_rows(ctx):
+        for key in ("display_path", "thumb_path", "original_path"):
+            with contextlib.suppress(ValueError):
+                if row[key]:
+                    referenced.add(store.stored_name(row[key]))
+    root = ctx.location.photos_dir
+    clear, sealed_names = photostore.stored_names(root)
+    if clear:
+        return Check(
+            "orphans",
+            PROBLEM,
+            f"{len(clear)} photo file(s) in clear beside the encrypted journal (an interrupted"
+            " conversion); run `journal encrypt` again to seal or remove them",
+        )
+    found = [(rel, root / rel) for rel in sealed_names if rel not in referenced]
+    return _files_verdict(ctx, "orphans", "file(s) no photo points to", "unreferenced files", found)

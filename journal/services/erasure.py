@@ -103,7 +103,7 @@ def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) 
             )
         )
     if marker is not None:
-        removed = _remove_files(journal.photos_dir, files)
+        removed = _remove_files(store, files)
         marker.unlink(missing_ok=True)
     compacted = _compact(journal)
     return Erasure(patient_id, records, removed, compacted)
@@ -132,12 +132,18 @@ def _mark_pending(
     return marker
 
 
-def finish_pending(photos_dir: Path, patient_exists: Callable[[uuid.UUID], bool]) -> int:
+def finish_pending(
+    photos_dir: Path,
+    patient_exists: Callable[[uuid.UUID], bool],
+    store: photostore.PhotoStore | None = None,
+) -> int:
     """Complete erasures a killed process left half done; returns the files removed.
 
     A note whose patient is still in the journal belongs to an erasure that
-    never committed: it is dropped and nothing is removed.
+    never committed: it is dropped and nothing is removed. `store` is the
+    journal's folder store (an encrypted journal's maps names to sealed ones).
     """
+    store = store or photostore.FolderStore(photos_dir)
     folder = photos_dir / PENDING_DIRNAME
     if folder.is_symlink() or not folder.is_dir():
         return 0
@@ -150,7 +156,7 @@ def finish_pending(photos_dir: Path, patient_exists: Callable[[uuid.UUID], bool]
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not ours to judge: doctor reports the folder as it is
         if not patient_exists(patient_id):
-            removed += _remove_files(photos_dir, files)
+            removed += _remove_files(store, files)
         marker.unlink(missing_ok=True)
     return removed
 
@@ -181,9 +187,8 @@ def _count(db: DbSession, patient_id: uuid.UUID) -> int:
     return total
 
 
-def _remove_files(photos_dir: Path, files: list[tuple[str, uuid.UUID | None]]) -> int:
+def _remove_files(store: photostore.PhotoStore, files: list[tuple[str, uuid.UUID | None]]) -> int:
     """Unlink every file; a shared content hash is impossible (one photo row per hash)."""
-    store = photostore.FolderStore(photos_dir)
     return sum(store.erase(relative, batch) for relative, batch in files)
 
 

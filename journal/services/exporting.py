@@ -65,6 +65,20 @@ def _plugins() -> tuple[dict[str, ExportFormat], list[str]]:
     return _with_plugins
 
 
+def plaintext_notice(journal: Journal, out: Path | str, *, on_terminal: bool) -> str | None:
+    """The one line a person at a terminal sees when an encrypted journal exports.
+
+    Exports are written in clear by the user's explicit choice: they exist to
+    be shared (docs/privacy.md). Saying so once, on a terminal only, keeps a
+    script's stderr clean while nobody exports a locked journal's photos to a
+    cloud folder believing the copy is still protected. None: nothing to say
+    (a plaintext journal, or no person watching).
+    """
+    if not on_terminal or journal.sealing is None:
+        return None
+    return f"note: the journal is encrypted, but this export is not: {out} is written in clear"
+
+
 def export_patient(
     journal: Journal,
     patient_ref: str,
@@ -166,10 +180,16 @@ def photo_locator(journal: Journal) -> Any:
     One photo at a time from the journal's photo store (folder or database),
     so a long course never holds every display copy in memory at once.
     """
+    from journal.services.photos import damaged_photo
+    from journal.store.sealed import SealedFileDamaged
+
     store = journal.photos
 
     def locate(photo: records.Photo, which: str) -> bytes | None:
-        return store.read_bytes(photo.thumb_path if which == "thumb" else photo.display_path)
+        try:
+            return store.read_bytes(photo.thumb_path if which == "thumb" else photo.display_path)
+        except SealedFileDamaged as exc:  # one line naming the photo, never its path
+            raise damaged_photo(photo, which, exc) from None
 
     return locate
 

@@ -53,6 +53,7 @@ from journal.store.location import (
 )
 from journal.store.migrate import ensure_schema
 from journal.store.photostore import PhotoStore
+from journal.store.sealed import Sealing
 
 WRITE_ATTEMPTS = 5
 RETRY_PAUSE_S = 0.05
@@ -61,10 +62,17 @@ RETRY_PAUSE_S = 0.05
 class Journal:
     """A handle on one journal; cheap to keep open for a TUI's lifetime."""
 
-    def __init__(self, location: Location, engine: Engine, read_only: str | None = None) -> None:
+    def __init__(
+        self,
+        location: Location,
+        engine: Engine,
+        read_only: str | None = None,
+        sealing: Sealing | None = None,
+    ) -> None:
         self.location = location
         self.engine = engine
         self.read_only = read_only  # why the journal may not be changed, or None
+        self.sealing = sealing  # an encrypted journal's photo keys (docs/privacy.md)
         self._new_read_db = sessionmaker(engine, expire_on_commit=False)
         self._new_write_db = sessionmaker(for_writing(engine), expire_on_commit=False)
         self._photos: PhotoStore | None = None
@@ -88,7 +96,9 @@ class Journal:
             from journal.store.photodb import open_store
 
             kind = photo_backend(self)
-            self._photos = open_store(kind, root=self.location.photos_dir, engine=self.engine)
+            self._photos = open_store(
+                kind, root=self.location.photos_dir, engine=self.engine, sealing=self.sealing
+            )
         return self._photos
 
     def forget_photo_store(self) -> None:
@@ -335,4 +345,5 @@ def open_journal(
     except BaseException:
         engine.dispose()
         raise
-    return Journal(location, engine, read_only)
+    sealing = Sealing.for_journal(key) if key is not None else None
+    return Journal(location, engine, read_only, sealing)

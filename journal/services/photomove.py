@@ -103,7 +103,7 @@ def move_photos(journal: Journal, to: str, *, progress: Progress | None = None) 
 def _open(journal: Journal, kind: str) -> photostore.PhotoStore:
     from journal.store.photodb import open_store
 
-    return open_store(kind, root=journal.photos_dir, engine=journal.engine)
+    return open_store(kind, root=journal.photos_dir, engine=journal.engine, sealing=journal.sealing)
 
 
 def _items(db: DbSession) -> list[Item]:

@@ -394,8 +394,26 @@ def photo_where(journal: Journal, photo: records.Photo, which: str = "display") 
 
 
 def read_photo(journal: Journal, photo: records.Photo, which: str = "display") -> bytes | None:
-    """A photo file's bytes from whichever store the journal uses; None when missing."""
-    return journal.photos.read_bytes(photo_name(photo, which))
+    """A photo file's bytes from whichever store the journal uses; None when missing.
+
+    A sealed file that fails authentication is one line naming the photo by
+    its short id (never its hash or path); the other photos still open.
+    """
+    from journal.store.sealed import SealedFileDamaged
+
+    try:
+        return journal.photos.read_bytes(photo_name(photo, which))
+    except SealedFileDamaged as exc:
+        raise damaged_photo(photo, which, exc) from None
+
+
+def damaged_photo(photo: records.Photo, which: str, exc: Exception) -> JournalUnavailable:
+    """The one line for a photo whose sealed file failed authentication."""
+    from journal.store.sealed import SealedFileDamaged
+
+    reason = exc.reason if isinstance(exc, SealedFileDamaged) else str(exc)
+    label = str(photo.id).replace("-", "")[:8]
+    return SealedFileDamaged(label, reason, what=f"photo {label} ({which})")
 
 
 def photo_path(journal: Journal, photo: records.Photo, which: str = "display") -> Path:
@@ -456,7 +474,9 @@ def _process_all(
     """Run the pipeline over every file, yielding (input index, outcome) as each completes."""
     now = dt.datetime.now(dt.UTC)
     store = journal.photos
-    root = None if store.transactional else os.fspath(journal.photos_dir)
+    # A sealed store (an encrypted journal) takes the rendered bytes in this
+    # process, like the database store: workers never hold the journal's keys.
+    root = None if store.transactional or store.sealing else os.fspath(journal.photos_dir)
     tasks = [_Task(path, root, keep_original, now) for path in files]
     for done in batch.run(_process_file, tasks, workers=workers, progress=progress):
         outcome = done.result

@@ -153,6 +153,12 @@ def _remember_key(home: Path, key: bytes) -> None:
         _keys[home] = key
 
 
+def remember_key(home: Path, key: bytes) -> None:
+    """Keep a key unlocked elsewhere for the journal at `home` (a restore unlocks the
+    backup's header, then opens the restored home), for the front end's `unlocking`."""
+    _remember_key(home, key)
+
+
 def forget(home: Path) -> None:
     """Drop a derived key (after a passphrase change or a decrypt)."""
     _keys.pop(home, None)

@@ -23,6 +23,7 @@ from journal.store.photostore import (
     parse_name,
     relative_path,
 )
+from journal.store.sealed import SealedFileDamaged, Sealing
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -40,23 +41,41 @@ class DatabaseStore:
     kind = DATABASE
     transactional = True
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sealing: Sealing | None = None) -> None:
         self.engine = engine
+        self.sealing = sealing
 
     def __repr__(self) -> str:
-        return f"DatabaseStore({self.engine.url.render_as_string(hide_password=True)})"
+        sealed = ", sealed" if self.sealing else ""
+        return f"DatabaseStore({self.engine.url.render_as_string(hide_password=True)}{sealed})"
+
+    @property
+    def sealed(self) -> bool:
+        return self.sealing is not None
 
     def describe(self, relative: str) -> str:
         parse_name(relative)
         return f"database:{relative}"
 
-    @staticmethod
-    def _load(stored: bytes) -> bytes:
-        return bytes(stored)  # the seam: unseal here (psycopg may hand a memoryview)
+    def _load(self, stored: bytes, relative: str) -> bytes:
+        """Stored bytes to photo bytes: the one reading seam (unsealed when sealed).
 
-    @staticmethod
-    def _dump(data: bytes) -> bytes:
-        return data  # the seam: seal here
+        A sealed blob keeps the plaintext store name as its key (sha256,
+        which): the encrypted journal's database is SQLCipher, whose every
+        page (indexes included) is encrypted, so an HMAC name would hide
+        nothing more; a PostgreSQL journal is not encrypted by the journal
+        (docs/privacy.md), its server's access control guards the table.
+        """
+        data = bytes(stored)  # psycopg may hand a memoryview
+        if self.sealing is None:
+            return data
+        return self.sealing.unseal(data, relative)
+
+    def _dump(self, data: bytes, relative: str) -> bytes:
+        """Photo bytes to stored bytes: the one writing seam (sealed when sealed)."""
+        if self.sealing is None:
+            return data
+        return self.sealing.seal(data, relative)
 
     def read_bytes(self, relative: str) -> bytes | None:
         from sqlalchemy import select
@@ -73,12 +92,12 @@ class DatabaseStore:
                 " AND trashed_batch IS NULL",
                 (sha, which),
             )
-            return self._load(rows[0][0]) if rows else None
+            return self._load(rows[0][0], relative) if rows else None
         with self.engine.connect() as conn:
             data = conn.execute(
                 select(B.data).where(B.sha256 == sha, B.which == which, B.trashed_batch.is_(None))
             ).scalar()
-        return None if data is None else self._load(data)
+        return None if data is None else self._load(data, relative)
 
     def _binary(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         """PostgreSQL rows in the binary protocol: bytea arrives as it is stored.
@@ -114,7 +133,7 @@ class DatabaseStore:
                     ([sha for sha, _ in chunk], [which for _, which in chunk]),
                 )
                 for sha, which, data in found_rows:
-                    found[keys[(sha, which)]] = self._load(data)
+                    self._found(found, keys[(sha, which)], data)
             return found
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 200):
@@ -125,8 +144,14 @@ class DatabaseStore:
                     )
                 )
                 for sha, which, data in rows:
-                    found[keys[(sha, which)]] = self._load(data)
+                    self._found(found, keys[(sha, which)], data)
         return found
+
+    def _found(self, found: dict[str, bytes], relative: str, stored: bytes) -> None:
+        """Add one file to `read_many`'s answer; a damaged sealed one is left out (the
+        other photos still open, `journal doctor` names it)."""
+        with contextlib.suppress(SealedFileDamaged):
+            found[relative] = self._load(stored, relative)
 
     def present(self, relatives: Iterable[str]) -> set[str]:
         from sqlalchemy import select, tuple_
@@ -175,7 +200,7 @@ class DatabaseStore:
         from journal.store.models import PhotoBlobRow as B
 
         sha, which, ext = parse_name(relative)
-        stored = self._dump(data)
+        stored = self._dump(data, relative)
         values = {
             "extension": ext,
             "size": len(data),
@@ -296,7 +321,7 @@ class DatabaseStore:
             data = conn.execute(
                 select(B.data).where(B.sha256 == sha, B.which == which, B.trashed_batch == batch)
             ).scalar()
-        return None if data is None else self._load(data)
+        return None if data is None else self._load(data, relative)
 
     def stored(self) -> Iterator[str]:
         from sqlalchemy import select
@@ -313,8 +338,10 @@ class DatabaseStore:
             yield relative_path(sha, which, ext)
 
 
-def open_store(kind: str, *, root: Path, engine: Engine) -> PhotoStore:
-    """The store a journal's `photo_store` setting names."""
+def open_store(
+    kind: str, *, root: Path, engine: Engine, sealing: Sealing | None = None
+) -> PhotoStore:
+    """The store a journal's `photo_store` setting names (sealed on an encrypted journal)."""
     if kind == DATABASE:
-        return DatabaseStore(engine)
-    return FolderStore(root)
+        return DatabaseStore(engine, sealing)
+    return FolderStore(root, sealing)

@@ -27,8 +27,8 @@ interface, `PhotoStore` (see docs/photos-in-postgresql.md):
 
 Every reader and writer of photo bytes goes through a store; nothing outside
 this module opens a photo file by its path. Each backend has exactly one pair
-that turns stored bytes into photo bytes and back (`_load` / `_dump`): the
-seam where sealing (journal/store/sealed.py) will wrap the bytes.
+that turns stored bytes into photo bytes and back (`_load` / `_dump`): on an
+encrypted journal that is where sealing (journal/store/sealed.py) wraps them.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from journal.store.location import PRIVATE_DIR, PRIVATE_FILE, refuse_symlink
+from journal.store.sealed import SealedFileDamaged, Sealing
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _EXTENSION = re.compile(r"^[a-z0-9]{1,5}$")
@@ -298,13 +299,15 @@ class PhotoStore(Protocol):
 
     kind: str
     transactional: bool
+    sealing: Sealing | None  # an encrypted journal's keys: every file sealed
 
     def describe(self, relative: str) -> str:
         """Where a file is, for a person (a path, or `database:<name>`)."""
         ...
 
     def read_bytes(self, relative: str) -> bytes | None:
-        """A live file's bytes, or None when it is missing or unreadable."""
+        """A live file's bytes, or None when it is missing or unreadable; a sealed
+        file that fails authentication raises `SealedFileDamaged` (one line)."""
         ...
 
     def read_many(self, relatives: Iterable[str]) -> dict[str, bytes]:
@@ -362,45 +365,73 @@ class PhotoStore(Protocol):
 
 
 class FolderStore:
-    """The content-addressed folder (`photos/` in the home, or `JOURNAL_PHOTOS_DIR`)."""
+    """The content-addressed folder (`photos/` in the home, or `JOURNAL_PHOTOS_DIR`).
+
+    With `sealing` (an encrypted journal, docs/privacy.md) every file is
+    sealed (AES-256-GCM, a fresh nonce per write) and stored under its sealed
+    name (`HMAC(names key, sha256:which)`), so neither a file's bytes nor its
+    name tell what photo it is. Callers keep using the plaintext store names
+    the photo rows hold; `stored_name` is the one place that maps them.
+    """
 
     kind = FOLDER
     transactional = False
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, sealing: Sealing | None = None) -> None:
         self.root = root
+        self.sealing = sealing
 
     def __repr__(self) -> str:
-        return f"FolderStore({self.root})"
+        return f"FolderStore({self.root}{', sealed' if self.sealing else ''})"
+
+    def stored_name(self, relative: str) -> str:
+        """The name a file has on disk: the store name, or its sealed name."""
+        if self.sealing is None:
+            resolve(self.root, relative)  # the same refusal of names that leave the root
+            return relative
+        sha, which, _ext = parse_name(relative)
+        return self.sealing.name(sha, which)
 
     def path(self, relative: str) -> Path:
         """The file's path, refusing names that leave the root (maintenance tools only)."""
-        return resolve(self.root, relative)
+        return resolve(self.root, self.stored_name(relative))
 
     def describe(self, relative: str) -> str:
         return os.fspath(self.path(relative))
 
-    @staticmethod
-    def _load(stored: bytes) -> bytes:
-        return stored  # the seam: unseal here
+    def _load(self, stored: bytes, relative: str) -> bytes:
+        """Stored bytes to photo bytes: the one reading seam (unsealed when sealed)."""
+        if self.sealing is None:
+            return stored
+        return self.sealing.unseal(stored, self.stored_name(relative))
 
-    @staticmethod
-    def _dump(data: bytes) -> bytes:
-        return data  # the seam: seal here
+    def _dump(self, data: bytes, relative: str) -> bytes:
+        """Photo bytes to stored bytes: the one writing seam (sealed when sealed)."""
+        if self.sealing is None:
+            return data
+        return self.sealing.seal(data, self.stored_name(relative))
 
     def read_bytes(self, relative: str) -> bytes | None:
+        """The bytes, None when missing; a sealed file failing authentication raises
+        `SealedFileDamaged` (one line naming the file), never returns altered bytes."""
         try:
             path = self.path(relative)
             if path.is_symlink():
                 return None  # a planted link is never followed
-            return self._load(path.read_bytes())
+            stored = path.read_bytes()
         except (OSError, ValueError):
             return None
+        return self._load(stored, relative)
 
     def read_many(self, relatives: Iterable[str]) -> dict[str, bytes]:
+        """Several files; a damaged sealed one is left out like a missing one (the
+        others still open, `journal doctor` names it)."""
         found: dict[str, bytes] = {}
         for rel in relatives:
-            data = self.read_bytes(rel)
+            try:
+                data = self.read_bytes(rel)
+            except SealedFileDamaged:
+                continue
             if data is not None:
                 found[rel] = data
         return found
@@ -416,10 +447,19 @@ class FolderStore:
         return found
 
     def has_derivatives(self, sha256: str) -> bool:
-        return has_derivatives(self.root, sha256)
+        names = [relative_path(sha256, "display"), relative_path(sha256, "thumb")]
+        return len(self.present(names)) == 2
 
     def write_bytes(self, relative: str, data: bytes, db: Any = None) -> bool:
-        return write_file(self.root, relative, self._dump(data))
+        if self.sealing is None:
+            return write_file(self.root, relative, data)
+        existed = self.path(relative).is_file()
+        if existed:  # a fresh nonce never repeats: compare the plaintext, keep a good copy
+            with contextlib.suppress(SealedFileDamaged):
+                if self.read_bytes(relative) == data:
+                    return False
+        write_file(self.root, self.stored_name(relative), self._dump(data, relative))
+        return not existed
 
     def put(
         self,
@@ -431,52 +471,106 @@ class FolderStore:
         original_extension: str | None = None,
         db: Any = None,
     ) -> StoredFiles:
-        return put(
-            self.root,
-            sha256,
-            display=display,
-            thumb=thumb,
-            original=original,
-            original_extension=original_extension,
-        )
+        if self.sealing is None:
+            return put(
+                self.root,
+                sha256,
+                display=display,
+                thumb=thumb,
+                original=original,
+                original_extension=original_extension,
+            )
+        planned: list[tuple[str, bytes | None]] = [
+            (relative_path(sha256, "display"), display),
+            (relative_path(sha256, "thumb"), thumb),
+        ]
+        original_rel = None
+        if original is not None:
+            original_rel = relative_path(sha256, "original", original_extension or "bin")
+            planned.append((original_rel, original))
+        created: list[str] = []
+        try:
+            for rel, data in planned:
+                if data is not None and self.write_bytes(rel, data):
+                    created.append(rel)
+        except BaseException:
+            self.remove(created)
+            raise
+        return StoredFiles(planned[0][0], planned[1][0], original_rel, tuple(created))
 
     def remove(self, relatives: Iterable[str], db: Any = None) -> None:
-        remove(self.root, relatives)
+        names = []
+        for rel in relatives:
+            with contextlib.suppress(ValueError):
+                names.append(self.stored_name(rel))
+        remove(self.root, names)
 
     def move_to_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> None:
-        move_to_trash(self.root, relative, batch)
+        move_to_trash(self.root, self.stored_name(relative), batch)
 
     def restore_from_trash(self, relative: str, batch: uuid.UUID, db: Any = None) -> bool:
-        return restore_from_trash(self.root, relative, batch)
+        return restore_from_trash(self.root, self.stored_name(relative), batch)
 
     def erase(self, relative: str, batch: uuid.UUID | None, db: Any = None) -> bool:
-        path = (
-            trash_path(self.root, relative, batch)
-            if batch is not None
-            else resolve(self.root, relative)
-        )
+        name = self.stored_name(relative)
+        path = trash_path(self.root, name, batch) if batch is not None else resolve(self.root, name)
         try:
             path.unlink()
         except FileNotFoundError:
             return False
         return True
 
+    def write_trashed(self, relative: str, batch: uuid.UUID, data: bytes) -> None:
+        """A deleted photo's file written straight into the trash (a conversion
+        carries files kept for undo across layouts)."""
+        target = trash_path(self.root, self.stored_name(relative), batch)
+        write_file(self.root, target.relative_to(self.root).as_posix(), self._dump(data, relative))
+
     def read_trashed(self, relative: str, batch: uuid.UUID) -> bytes | None:
         try:
-            path = trash_path(self.root, relative, batch)
-            return None if path.is_symlink() else self._load(path.read_bytes())
+            path = trash_path(self.root, self.stored_name(relative), batch)
+            if path.is_symlink():
+                return None
+            stored = path.read_bytes()
         except (OSError, ValueError):
             return None
+        return self._load(stored, relative)
 
     def stored(self) -> Iterator[str]:
-        if self.root.is_symlink() or not self.root.is_dir():
+        """Every live file's store name (plaintext layout); a sealed store's names
+        cannot be turned back into store names, so it lists its `stored_names`."""
+        if self.sealing is not None:
+            yield from stored_names(self.root)[1]
             return
-        for shard in sorted(self.root.iterdir()):
-            if len(shard.name) != 2 or shard.is_symlink() or not shard.is_dir():
+        yield from stored_names(self.root)[0]
+
+
+_SEALED_NAME = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{64})$")
+
+
+def stored_names(root: Path) -> tuple[list[str], list[str]]:
+    """(plaintext-layout names, sealed-layout names) of the live files under `root`.
+
+    A conversion (`journal encrypt` / `decrypt`) uses it to find what an
+    interrupted run left in the other layout; hidden temporary files and
+    anything else are neither.
+    """
+    plain: list[str] = []
+    sealed_files: list[str] = []
+    if root.is_symlink() or not root.is_dir():
+        return plain, sealed_files
+    for shard in sorted(root.iterdir()):
+        if len(shard.name) != 2 or shard.is_symlink() or not shard.is_dir():
+            continue
+        for entry in sorted(shard.iterdir()):
+            if not entry.is_file() or entry.is_symlink():
                 continue
-            for entry in sorted(shard.iterdir()):
-                rel = f"{shard.name}/{entry.name}"
-                with contextlib.suppress(ValueError):
-                    parse_name(rel)
-                    if entry.is_file() and not entry.is_symlink():
-                        yield rel
+            rel = f"{shard.name}/{entry.name}"
+            found = _SEALED_NAME.match(rel)
+            if found is not None and found.group(1) == found.group(2)[:2]:
+                sealed_files.append(rel)
+                continue
+            with contextlib.suppress(ValueError):
+                parse_name(rel)
+                plain.append(rel)
+    return plain, sealed_files

@@ -20,8 +20,9 @@ instead, sharded by its first two hex digits like the plaintext store: stable
 (the same photo gets the same name, so imports stay idempotent) but unlinkable
 without the key.
 
-This module is the format only; the photo store (`journal.store.photostore`
-and the interface being built around it) decides when to use it.
+This module is the format; `Sealing` is what a photo store of an encrypted
+journal holds (journal/store/photostore.py, journal/store/photodb.py): the
+two subkeys, and the one place that turns a store name into its sealed name.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from journal.core.errors import JournalUnavailable
@@ -50,9 +52,46 @@ class SealedFileDamaged(JournalUnavailable):
     Exit status 2 (one line naming the file); the other photos still open.
     """
 
-    def __init__(self, name: str, reason: str) -> None:
+    def __init__(self, name: str, reason: str, *, what: str | None = None) -> None:
         self.name = name
-        super().__init__(f"photo file {name} {reason}; run `journal doctor`")
+        self.reason = reason
+        super().__init__(f"{what or f'photo file {name}'} {reason}; run `journal doctor`")
+
+
+@dataclass(frozen=True)
+class Sealing:
+    """The keys a photo store of an encrypted journal seals and names its files with.
+
+    Picklable on purpose (a photo import's workers may carry it); its repr
+    never shows the keys.
+    """
+
+    file_key: bytes
+    names_key: bytes
+
+    @classmethod
+    def for_journal(cls, journal_key: bytes) -> Sealing:
+        from journal.store.keys import subkey
+
+        return cls(subkey(journal_key, "photo files"), subkey(journal_key, "photo names"))
+
+    def __repr__(self) -> str:
+        return "Sealing(***)"
+
+    def name(self, sha256: str, variant: str) -> str:
+        return sealed_name(self.names_key, sha256, variant)
+
+    def seal(self, data: bytes, name: str) -> bytes:
+        return seal(self.file_key, data, name)
+
+    def unseal(self, blob: bytes, name: str) -> bytes:
+        """The plaintext, or `SealedFileDamaged` naming the stored file."""
+        return unseal(self.file_key, blob, name)
+
+
+def is_sealed(blob: bytes) -> bool:
+    """True for bytes in the sealed format (a conversion tells old files from new)."""
+    return blob.startswith(MAGIC)
 
 
 def sealed_name(names_key: bytes, sha256: str, variant: str) -> str:

@@ -8,6 +8,7 @@ to protect), which is checked on PostgreSQL when it is configured.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -62,6 +63,27 @@ def _init_encrypted(run) -> str:
     return recovery.strip()
 
 
+def _jpeg_inside(data: bytes) -> bool:
+    """True when a JPEG starts somewhere in `data` and decodes.
+
+    FF D8 FF is three bytes: megabytes of ciphertext hold it by chance now and
+    then (about once per 16 MiB), so each occurrence is decoded to tell a real
+    image from noise.
+    """
+    from PIL import Image
+
+    start = data.find(SIGNATURES[0])
+    while start != -1:
+        try:
+            with Image.open(io.BytesIO(data[start:])) as image:
+                image.draft("RGB", (8, 8))
+                image.load()
+            return True
+        except Exception:
+            start = data.find(SIGNATURES[0], start + 1)
+    return False
+
+
 def _every_byte(home: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
 
@@ -83,22 +105,48 @@ def test_the_same_record_round_trip_works_on_plain_and_encrypted_journals(run, e
     assert code == 0 and NAME in out, err
 
 
-def test_no_byte_of_an_encrypted_home_shows_a_name_a_note_or_a_file_signature(run, home):
+def test_no_byte_of_an_encrypted_home_shows_a_name_a_note_or_a_file_signature(
+    run, home, tmp_path, photo_store
+):
+    """Database, WAL, photos (live and kept for undo), header and a backup in the home."""
+    import datetime as dt
+    import zipfile
+
+    from journal.imaging.synthetic import write_skin_photo
     from journal.services.journal import open_journal
     from journal.services.patients import add_patient
     from journal.services.unlock import Secret
 
     _init_encrypted(run)
     _fill(run, PASS)
+    shots = []
+    for i in (1, 2):
+        shots.append(tmp_path / f"s{i}.jpg")
+        write_skin_photo(shots[-1], seed=i, severity=4, taken_at=dt.datetime(2026, 3, i))
+    code, out, err = run("photo", "add", "-p", NAME, *map(str, shots), "--json", passphrase=PASS)
+    assert code == 0, err
+    shas = [hashlib.sha256(p.read_bytes()).hexdigest() for p in shots]
+    code, _, err = run("photo", "delete", out.split('"id": "')[1][:8], "--yes", passphrase=PASS)
+    assert code == 0, err  # a deleted photo's files, kept for undo, are scanned too
+    (home / "backups").mkdir()
+    code, _, err = run("backup", "-o", str(home / "backups" / "b.zip"), passphrase=PASS)
+    assert code == 0, err
     # Keep a connection with uncheckpointed writes open, so the WAL is scanned too.
     with open_journal(home, secret=Secret("passphrase", PASS)) as journal:
         add_patient(journal, "Second Secretperson")
         files = _every_byte(home)
         assert any(p.name.endswith("-wal") for p in files), sorted(p.name for p in files)
+        assert any(p.name == "journal-keys.json" for p in files)
+        if photo_store == "folder":
+            assert len([p for p in files if "photos" in p.parts]) >= 4
+        with zipfile.ZipFile(home / "backups" / "b.zip") as zf:
+            files.update({Path(f"b.zip:{m}"): zf.read(m) for m in zf.namelist()})
         for path, data in files.items():
-            for needle in (NAME.encode(), b"Secretperson", NOTE.encode(), *SIGNATURES):
-                assert needle not in data, f"{needle!r} readable in {path.name}"
+            for needle in (NAME.encode(), b"Secretperson", NOTE.encode(), *SIGNATURES[1:]):
+                assert needle not in data, f"{needle!r} readable in {path}"
+            assert not _jpeg_inside(data), f"a JPEG is readable in {path}"
             assert PASS.encode() not in data
+            assert not any(sha in str(path) for sha in shas), path
 
 
 def test_an_encrypted_journal_without_a_secret_or_with_a_wrong_one_touches_nothing(run, home):

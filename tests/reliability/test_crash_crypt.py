@@ -2,7 +2,9 @@
 
 A real `journal` process is SIGKILLed at a random moment of each conversion;
 afterwards the journal must open in the old state or the new one (never
-neither), with every record, and the next conversion must work.
+neither), with every record and every photo readable (sealed or in clear,
+deleted ones kept for undo too), and the next conversion must work; running
+the interrupted command again leaves no copy in the other layout.
 """
 
 from __future__ import annotations
@@ -22,13 +24,42 @@ NEW = "a different passphrase"
 KILLS = 8
 
 
-def _seed(home) -> None:
+PHOTOS = 6
+
+
+def _seed(home, tmp_path) -> None:
+    import datetime as dt
+
+    from journal.imaging.synthetic import write_skin_photo
+    from journal.services.amend import delete
     from journal.services.patients import add_patient
+    from journal.services.photos import import_photos
 
     with open_journal(home) as journal:
         add_patient(journal, "Crash Test")
         for day in range(1, 29):
             add_session(journal, "Crash Test", date=f"2026-02-{day:02d}", notes="x" * 2000)
+        files = []
+        for i in range(PHOTOS + 1):
+            path = tmp_path / f"p{i}.jpg"
+            write_skin_photo(
+                path, seed=i, severity=4, taken_at=dt.datetime(2026, 2, i + 1), size=(640, 480)
+            )
+            files.append(path)
+        photos = import_photos(journal, "Crash Test", files).imported
+        delete(journal, "photo", str(photos[-1].id))  # one kept for undo, converted too
+
+
+def _photos_readable(journal) -> int:
+    """Every photo's display copy and thumbnail read back (unsealed when sealed)."""
+    from journal.services.photos import list_photos, read_photo
+
+    photos = list_photos(journal, "Crash Test")
+    for photo in photos:
+        for which in ("display", "thumb"):
+            data = read_photo(journal, photo, which)
+            assert data is not None and data.startswith(b"\xff\xd8\xff"), (photo.id, which)
+    return len(photos)
 
 
 def _state(home) -> tuple[str, int]:
@@ -40,6 +71,7 @@ def _state(home) -> tuple[str, int]:
         and not (home / "journal-keys.json.pending").exists()
     ):
         with open_journal(home) as journal:
+            assert _photos_readable(journal) == PHOTOS
             return "plain", len(patient_history(journal, "Crash Test").sessions)
     for state, passphrase in (("encrypted", PASS), ("rekeyed", NEW)):
         try:
@@ -50,8 +82,26 @@ def _state(home) -> tuple[str, int]:
             continue
         with journal:
             assert list_patients(journal)
+            assert _photos_readable(journal) == PHOTOS
             return state, len(patient_history(journal, "Crash Test").sessions)
     raise AssertionError("the journal opens with neither the old nor the new passphrase")
+
+
+def _finish(home, state: str) -> None:
+    """Run the interrupted command again: no copy of the other layout stays behind."""
+    from journal.services import crypt
+    from journal.store.photostore import stored_names
+
+    if state == "plain":
+        if stored_names(home / "photos")[1]:
+            crypt.decrypt(home)
+        assert stored_names(home / "photos")[1] == []
+    else:
+        passphrase = PASS if state == "encrypted" else NEW
+        crypt.finish_encrypt(home, secret=Secret("passphrase", passphrase))
+        assert stored_names(home / "photos")[0] == []
+        assert not list((home / "photos").rglob("*.jpg"))
+    assert _state(home)[0] == state
 
 
 def _kill_at_random(command, log, rng, monkeypatch, passphrase, **env):
@@ -69,7 +119,7 @@ def _kill_at_random(command, log, rng, monkeypatch, passphrase, **env):
 def test_killed_conversions_leave_the_old_or_the_new_journal(tmp_path, monkeypatch):
     rng = random.Random(seed_for("crypt kills"))
     home, log = tmp_path / "home", tmp_path / "child.log"
-    _seed(home)
+    _seed(home, tmp_path)
     seen: dict[str, int] = {}
     state, sessions = _state(home)
     assert (state, sessions) == ("plain", 28)
@@ -92,5 +142,6 @@ def test_killed_conversions_leave_the_old_or_the_new_journal(tmp_path, monkeypat
         assert sessions == 28
         seen[f"{before}->{state}"] = seen.get(f"{before}->{state}", 0) + 1
         assert not list(home.glob(".journal.db.convert-*"))  # settled on open
+        _finish(home, state)
     print(f"crypt kills: {KILLS}; transitions seen: {seen}")
     assert any(a != b for a, b in (k.split("->") for k in seen))  # some conversions landed

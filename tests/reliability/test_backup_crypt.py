@@ -1,0 +1,160 @@
+"""Backups of an encrypted journal stay encrypted; a database-backed SQLite journal's
+photos travel inside its database (issue 17's gap).
+
+The real CLI in-process on real files: SQLCipher, Argon2id, sealed photos,
+both photo stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from journal.cli.main import run_cli
+from journal.imaging.synthetic import write_skin_photo
+
+PASS = "correct horse battery"
+NAME = "Zelda Secretname"
+NOTE = "tingling under the left eye, private words"
+SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"ftypheic", b"SQLite format 3")
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """`journal --home HOME ARGS` with JOURNAL_PASSPHRASE when given; (code, out, err)."""
+
+    def invoke(home: Path, *args: str, passphrase: str | None = None, stdin: str = ""):
+        monkeypatch.delenv("JOURNAL_PASSPHRASE", raising=False)
+        if passphrase is not None:
+            monkeypatch.setenv("JOURNAL_PASSPHRASE", passphrase)
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        code, _ = run_cli(["--home", str(home), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def _jpeg_inside(data: bytes) -> bool:
+    """A JPEG that decodes starts somewhere in `data` (FF D8 FF alone turns up in
+    megabytes of ciphertext by chance, so each occurrence is decoded)."""
+    from PIL import Image
+
+    start = data.find(SIGNATURES[0])
+    while start != -1:
+        try:
+            with Image.open(io.BytesIO(data[start:])) as image:
+                image.draft("RGB", (8, 8))
+                image.load()
+            return True
+        except Exception:
+            start = data.find(SIGNATURES[0], start + 1)
+    return False
+
+
+def _fill(run, home: Path, tmp_path: Path, passphrase: str | None) -> None:
+    assert run(home, "patient", "add", NAME, passphrase=passphrase)[0] == 0
+    code, _, err = run(
+        home, "session", "add", "-p", NAME, "-d", "2024-03-01", "--notes", NOTE,
+        passphrase=passphrase,
+    )  # fmt: skip
+    assert code == 0, err
+    files = []
+    for i in (1, 2):
+        path = tmp_path / f"b{i}.jpg"
+        write_skin_photo(
+            path, seed=i, severity=3, taken_at=dt.datetime(2024, 3, i), size=(480, 360)
+        )
+        files.append(str(path))
+    code, _, err = run(home, "photo", "add", "-p", NAME, *files, passphrase=passphrase)
+    assert code == 0, err
+
+
+def _photos(home: Path, passphrase: str | None) -> dict[str, bytes]:
+    from journal.services.journal import open_journal
+    from journal.services.photos import list_photos, read_photo
+    from journal.services.unlock import Secret
+
+    secret = Secret("passphrase", passphrase) if passphrase else None
+    with open_journal(home, secret=secret) as journal:
+        found = {}
+        for photo in list_photos(journal, NAME):
+            data = read_photo(journal, photo)
+            assert data is not None
+            found[photo.sha256] = data
+        return found
+
+
+def test_an_encrypted_backup_stays_encrypted_and_restores_with_the_passphrase_or_recovery_key(
+    run, tmp_path, photo_store
+):
+    home = tmp_path / "home"
+    code, out, err = run(home, "init", "--encrypt", passphrase=PASS)
+    assert code == 0, err
+    lines = out.splitlines()
+    recovery = lines[next(i for i, x in enumerate(lines) if x.startswith("Recovery key")) + 1]
+    _fill(run, home, tmp_path, PASS)
+    before = _photos(home, PASS)
+    archive = tmp_path / "backup.zip"
+    code, _, err = run(home, "backup", "-o", str(archive), passphrase=PASS)
+    assert code == 0, err
+
+    data = archive.read_bytes()
+    for needle in (NAME.encode(), NOTE.encode(), *SIGNATURES[1:]):
+        assert needle not in data, needle
+    assert not _jpeg_inside(data)
+    with zipfile.ZipFile(archive) as zf:
+        names = zf.namelist()
+        assert "journal-keys.json" in names
+        for member in names:  # inflated members too (the database is deflated)
+            inside = zf.read(member)
+            for needle in (NAME.encode(), NOTE.encode(), *SIGNATURES[1:]):
+                assert needle not in inside, (member, needle)
+            assert not _jpeg_inside(inside), member
+    assert not any(sha in name for sha in before for name in names)
+
+    # No secret, or a wrong one: one line, nothing restored.
+    for passphrase in (None, "not the passphrase"):
+        target = tmp_path / f"wrong-{passphrase is None}"
+        code, out, err = run(target, "restore", str(archive), passphrase=passphrase)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        assert not target.exists()
+        assert not list(tmp_path.glob(f".{target.name}.restore-*"))
+
+    restored = tmp_path / "restored"
+    code, _, err = run(restored, "restore", str(archive), passphrase=PASS)
+    assert code == 0, err
+    assert _photos(restored, PASS) == before
+    code, out, err = run(restored, "history", "-p", NAME, "--json", passphrase=PASS)
+    assert code == 0 and NOTE in out, err
+
+    by_recovery = tmp_path / "by-recovery"
+    code, _, err = run(
+        by_recovery, "--recovery-key", "restore", str(archive), stdin=recovery.strip() + "\n"
+    )
+    assert code == 0, err
+    assert _photos(by_recovery, PASS) == before
+
+
+def test_a_sqlite_journal_with_its_photos_in_the_database_backs_up_and_restores(
+    run, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("JOURNAL_PHOTO_STORE", "database")
+    home = tmp_path / "home"
+    _fill(run, home, tmp_path, None)
+    before = _photos(home, None)
+    archive = tmp_path / "backup.zip"
+    code, out, err = run(home, "backup", "-o", str(archive), "--json")
+    assert code == 0, err
+    assert '"missing": []' in out
+    with zipfile.ZipFile(archive) as zf:
+        assert not [n for n in zf.namelist() if n.startswith("photos/")]  # inside journal.db
+    restored = tmp_path / "restored"
+    code, _, err = run(restored, "restore", str(archive))
+    assert code == 0, err
+    assert _photos(restored, None) == before

@@ -1,0 +1,214 @@
+"""Photos of an encrypted journal: sealed files, sealed names, both stores, conversions.
+
+The representative photo paths (import, the gallery's thumbnails, the compare
+view's display copies, delete and undo) run on plain and encrypted journals
+and on both photo stores; a tampered file is named by its photo's short id
+while the others still open; `journal encrypt` and `decrypt` carry every
+photo (deleted ones kept for undo included) across, and leave no copy of the
+other layout behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from journal.imaging.synthetic import write_skin_photo
+from journal.services import crypt
+from journal.services.amend import delete, undo
+from journal.services.journal import open_journal
+from journal.services.patients import add_patient
+from journal.services.photos import import_photos, read_photo
+from journal.services.unlock import Secret
+from journal.store.photostore import stored_names
+from journal.store.sealed import SealedFileDamaged
+from journal.tui.data import load_patient
+
+PASS = "correct horse battery"
+SECRET = Secret("passphrase", PASS)
+SMALL = (480, 360)
+JPEG = b"\xff\xd8\xff"
+
+
+def _skin(tmp_path: Path, name: str, seed: int) -> Path:
+    path = tmp_path / name
+    write_skin_photo(path, seed=seed, severity=4, taken_at=dt.datetime(2024, 3, seed), size=SMALL)
+    return path
+
+
+def _open(home: Path, encrypted: bool) -> Any:
+    return open_journal(home, secret=SECRET if encrypted else None)
+
+
+@pytest.fixture(params=[False, True], ids=["plain", "encrypted"])
+def encrypted(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture
+def journal(home: Path, encrypted: bool, photo_store: str) -> Iterator[Any]:
+    """A SQLite journal, plain or encrypted, with its photos in the folder or the database."""
+    if encrypted:
+        crypt.init_encrypted(PASS, home)
+    with _open(home, encrypted) as j:
+        add_patient(j, "Ana Lima")
+        yield j
+
+
+def _jpeg_inside(data: bytes) -> bool:
+    """A JPEG that decodes starts somewhere in `data` (FF D8 FF alone turns up in
+    ciphertext by chance, so each occurrence is decoded)."""
+    start = data.find(JPEG)
+    while start != -1:
+        try:
+            with Image.open(io.BytesIO(data[start:])) as image:
+                image.draft("RGB", (8, 8))
+                image.load()
+            return True
+        except Exception:
+            start = data.find(JPEG, start + 1)
+    return False
+
+
+def _every_stored_byte(home: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
+
+
+def test_import_gallery_and_compare_read_the_same_pixels(journal, home, tmp_path, encrypted):
+    report = import_photos(journal, "Ana Lima", [_skin(tmp_path, f"c{i}.jpg", i) for i in (1, 2)])
+    assert len(report.imported) == 2 and not report.failed
+    photo = report.imported[0]
+    display = read_photo(journal, photo)
+    assert display is not None and display.startswith(JPEG)
+    assert Image.open(io.BytesIO(display)).size == SMALL
+    data = load_patient(journal, "Ana Lima", dt.date(2024, 4, 1))
+    assert set(data.thumbs) == {p.id for p in report.imported}  # the gallery
+    assert all(t.startswith(JPEG) for t in data.thumbs.values())
+    assert data.displays[photo.id].read() == display  # the compare view
+    stored = _every_stored_byte(home)
+    leaked = [p for p, b in stored.items() if _jpeg_inside(b) or photo.sha256.encode() in b]
+    names = [p for p in stored if photo.sha256 in p.name]
+    if encrypted:
+        assert leaked == [] and names == []
+    elif journal.photos.kind == "folder":
+        assert leaked and names  # the plain layout, as before
+
+
+def test_delete_and_undo_keep_a_photo_readable(journal, tmp_path):
+    (photo,) = import_photos(journal, "Ana Lima", [_skin(tmp_path, "a.jpg", 3)]).imported
+    before = read_photo(journal, photo)
+    delete(journal, "photo", str(photo.id))
+    assert journal.photos.read_bytes(photo.display_path) is None
+    undo(journal)
+    assert read_photo(journal, photo) == before
+
+
+def test_a_tampered_photo_is_named_in_one_line_and_the_others_still_open(
+    journal, home, tmp_path, encrypted
+):
+    if not encrypted:
+        pytest.skip("only a sealed file can tell it was altered")
+    report = import_photos(journal, "Ana Lima", [_skin(tmp_path, f"t{i}.jpg", i) for i in (4, 5)])
+    bad, good = report.imported
+    _flip_a_byte(journal, bad.thumb_path)
+    with pytest.raises(SealedFileDamaged) as caught:
+        read_photo(journal, bad, "thumb")
+    message = caught.value.message
+    assert "\n" not in message and str(bad.id).replace("-", "")[:8] in message
+    assert "authentication" in message and bad.sha256 not in message
+    assert read_photo(journal, good, "thumb") is not None
+    assert read_photo(journal, bad) is not None  # its display copy is intact
+    data = load_patient(journal, "Ana Lima", dt.date(2024, 4, 1))
+    assert set(data.thumbs) == {good.id}  # the gallery shows the rest
+
+
+def _flip_a_byte(journal: Any, name: str) -> None:
+    """Alter one stored byte of a photo file, wherever its store keeps it."""
+    store = journal.photos
+    if store.kind == "folder":
+        path = store.path(name)
+        blob = bytearray(path.read_bytes())
+        blob[-20] ^= 0x01
+        path.write_bytes(bytes(blob))
+        return
+    from sqlalchemy import select, update
+
+    from journal.store.models import PhotoBlobRow as B
+    from journal.store.photostore import parse_name
+
+    sha, which, _ext = parse_name(name)
+    with journal.engine.begin() as conn:
+        where = (B.sha256 == sha, B.which == which)
+        blob = bytearray(conn.execute(select(B.data).where(*where)).scalar())
+        blob[-20] ^= 0x01
+        conn.execute(update(B).where(B.sha256 == sha, B.which == which).values(data=bytes(blob)))
+
+
+def test_encrypt_and_decrypt_carry_every_photo_and_leave_no_other_layout(
+    home, tmp_path, photo_store
+):
+    with open_journal(home) as j:
+        add_patient(j, "Ana Lima")
+        kept, gone = import_photos(
+            j, "Ana Lima", [_skin(tmp_path, f"e{i}.jpg", i) for i in (6, 7)]
+        ).imported
+        originals = {p.id: read_photo(j, p) for p in (kept, gone)}
+        delete(j, "photo", str(gone.id))  # a deleted photo's files, kept for undo
+    result = crypt.encrypt(PASS, home)
+    assert result.photo_files == (4 if photo_store == "folder" else 0)
+    plain, sealed = stored_names(home / "photos")
+    assert plain == [] and not list((home / "photos").rglob("*-display.jpg"))
+    assert not any(_jpeg_inside(b) for b in _every_stored_byte(home).values())
+    with _open(home, True) as j:
+        assert read_photo(j, kept) == originals[kept.id]
+        undo(j)
+        assert read_photo(j, gone) == originals[gone.id]
+        delete(j, "photo", str(gone.id))
+    crypt.decrypt(home, secret=SECRET)
+    plain, sealed = stored_names(home / "photos")
+    assert sealed == []
+    with _open(home, False) as j:
+        assert read_photo(j, kept) == originals[kept.id]
+        undo(j)
+        assert read_photo(j, gone) == originals[gone.id]
+
+
+def test_encrypt_again_finishes_a_run_killed_after_its_swap(home, tmp_path):
+    """The state a kill after the swap leaves: encrypted, with clear copies beside."""
+    with open_journal(home) as j:
+        add_patient(j, "Ana Lima")
+        (photo,) = import_photos(j, "Ana Lima", [_skin(tmp_path, "k.jpg", 8)]).imported
+    clear = {p: p.read_bytes() for p in (home / "photos").rglob("*.jpg")}
+    crypt.encrypt(PASS, home)
+    for path, data in clear.items():  # put the clear copies back, as a kill would leave them
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        path.write_bytes(data)
+    assert crypt.finish_encrypt(home, secret=SECRET) == 2
+    assert stored_names(home / "photos")[0] == []
+    assert crypt.finish_encrypt(home, secret=SECRET) == 0
+    with _open(home, True) as j:
+        assert read_photo(j, photo) is not None
+
+
+def test_sealed_leftovers_in_a_plain_journal_are_removed_by_the_next_conversion(home, tmp_path):
+    """A kill before the swap leaves sealed copies under a key nobody kept."""
+    from journal.store.photostore import FolderStore
+    from journal.store.sealed import Sealing
+
+    with open_journal(home) as j:
+        add_patient(j, "Ana Lima")
+        (photo,) = import_photos(j, "Ana Lima", [_skin(tmp_path, "l.jpg", 9)]).imported
+    stray = FolderStore(home / "photos", Sealing(os.urandom(32), os.urandom(32)))
+    stray.write_bytes(photo.display_path, b"leftover")
+    assert len(stored_names(home / "photos")[1]) == 1
+    crypt.decrypt(home)  # a plain journal: only the leftovers go
+    assert stored_names(home / "photos")[1] == []
+    with open_journal(home) as j:
+        assert read_photo(j, photo) is not None
