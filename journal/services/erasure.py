@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
@@ -199,13 +200,20 @@ def _compact(journal: Journal) -> bool:
         import sqlite3
 
         journal.engine.dispose()  # our own pooled connections must not pin the WAL
-        conn = sqlite3.connect(db_file, isolation_level=None, timeout=15)
+        driver: Any = sqlite3
+        if journal.key_pragma is not None:  # SQLCipher: the key before any other statement
+            import sqlcipher3
+
+            driver = sqlcipher3
+        conn = driver.connect(str(db_file), isolation_level=None, timeout=15)
         try:
+            if journal.key_pragma is not None:
+                conn.execute(journal.key_pragma)
             conn.execute("PRAGMA secure_delete = ON")
             busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             conn.execute("VACUUM")
             busy_after = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        except sqlite3.OperationalError:
+        except driver.OperationalError:
             return False  # another program holds a read snapshot: doctor finishes later
         finally:
             conn.close()

@@ -68,11 +68,15 @@ class Journal:
         engine: Engine,
         read_only: str | None = None,
         sealing: Sealing | None = None,
+        key_pragma: str | None = None,
     ) -> None:
         self.location = location
         self.engine = engine
         self.read_only = read_only  # why the journal may not be changed, or None
         self.sealing = sealing  # an encrypted journal's photo keys (docs/privacy.md)
+        # SQLCipher's key statement, for the few tools that open the file themselves
+        # (erasure's VACUUM): a plain sqlite3 connection reads an encrypted file as noise.
+        self.key_pragma = key_pragma
         self._new_read_db = sessionmaker(engine, expire_on_commit=False)
         self._new_write_db = sessionmaker(for_writing(engine), expire_on_commit=False)
         self._photos: PhotoStore | None = None
@@ -346,4 +350,4 @@ def open_journal(
         engine.dispose()
         raise
     sealing = Sealing.for_journal(key) if key is not None else None
-    return Journal(location, engine, read_only, sealing)
+    return Journal(location, engine, read_only, sealing, key_pragma)

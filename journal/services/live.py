@@ -37,7 +37,7 @@ def watch_changes(journal: Journal) -> ChangeWatcher:
     Opening one costs a connection (and a thread on PostgreSQL): call it off the UI thread.
     """
     try:
-        return open_change_watcher(journal.engine)
+        return open_change_watcher(journal.engine, journal.key_pragma)
     except Exception:  # a watcher that cannot start is a stale screen, not a failure
         return NoWatcher()
 

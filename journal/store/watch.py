@@ -57,14 +57,23 @@ class NoWatcher:
 class SqliteWatcher:
     """Polls `PRAGMA data_version` on its own read-only connection."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, key_pragma: str | None = None) -> None:
         from urllib.parse import quote
 
+        driver: Any = sqlite3
+        self._errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        if key_pragma is not None:  # an encrypted journal: SQLCipher, keyed first
+            import sqlcipher3
+
+            driver = sqlcipher3
+            self._errors = (sqlite3.Error, sqlcipher3.Error)
         # mode=ro: the watcher must never be the connection that writes, locks or
         # creates anything; check_same_thread=False: opened in a worker, read on the UI thread.
-        self._conn: sqlite3.Connection | None = sqlite3.connect(
+        self._conn: Any = driver.connect(
             f"file:{quote(path)}?mode=ro", uri=True, check_same_thread=False
         )
+        if key_pragma is not None:
+            self._conn.execute(key_pragma)
         self._lock = threading.Lock()
         self._last = self._version()
 
@@ -73,7 +82,7 @@ class SqliteWatcher:
             return None
         try:
             row = self._conn.execute("PRAGMA data_version").fetchone()
-        except sqlite3.Error:
+        except self._errors:
             return None
         return int(row[0]) if row else None
 
@@ -143,12 +152,16 @@ class PostgresWatcher:
         self._drop()
 
 
-def open_change_watcher(engine: Engine) -> ChangeWatcher:
-    """A watcher for the database behind `engine` (opens its own connection)."""
+def open_change_watcher(engine: Engine, key_pragma: str | None = None) -> ChangeWatcher:
+    """A watcher for the database behind `engine` (opens its own connection).
+
+    `key_pragma`: an encrypted journal's SQLCipher key statement; without it the
+    watcher would read the encrypted file as noise and never see a change.
+    """
     if engine.dialect.name == "postgresql":
         url = engine.url.set(drivername="postgresql")
         return PostgresWatcher(url.render_as_string(hide_password=False))
     path = sqlite_file(engine)
     if path is None:
         return NoWatcher()
-    return SqliteWatcher(str(path))
+    return SqliteWatcher(str(path), key_pragma)

@@ -316,3 +316,16 @@ def test_postgres_journals_are_refused_in_one_line(home, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 2 and "PostgreSQL" in err and err.count("\n") == 1
     assert not os.path.exists(home / "journal-keys.json")
+
+
+def test_erasing_a_patient_compacts_an_encrypted_journal_too(run, home):
+    """Erasure rewrites the database so freed pages go; on SQLCipher that needs the key."""
+    _init_encrypted(run)
+    _fill(run, PASS)
+    code, out, err = run("patient", "delete", NAME, "--yes", passphrase=PASS)
+    assert code == 0, err
+    assert "Traceback" not in err and "Another program" not in out, out + err
+    code, out, err = run("patient", "list", "--json", passphrase=PASS)
+    assert code == 0 and out.strip() == "[]", out + err
+    code, out, _ = run("doctor", passphrase=PASS)
+    assert code == 0, out

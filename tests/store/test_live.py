@@ -92,3 +92,25 @@ def test_revision_0007_goes_down_and_up(journal, journal_url):
                 text("SELECT count(*) FROM pg_trigger WHERE tgname = 'journal_changed_notify'")
             ).scalar()
         assert count == len(Base.metadata.sorted_tables)
+
+
+def test_an_encrypted_journal_is_watched_too(tmp_path):
+    """The watcher reads SQLCipher's file under the key; without it no change would show."""
+    from journal.services.crypt import init_encrypted
+    from journal.services.unlock import Secret
+
+    home = tmp_path / "vault"
+    init_encrypted("correct horse battery", home)
+    secret = Secret("passphrase", "correct horse battery")
+    first = open_journal(home, secret=secret)
+    other = open_journal(home, secret=secret)
+    watcher = watch_changes(first)
+    try:
+        assert type(watcher).__name__ == "SqliteWatcher"
+        assert not seen(watcher, 0.3), "nothing was written yet"
+        add_patient(other, "Alex Rivera")
+        assert seen(watcher)
+    finally:
+        watcher.close()
+        other.close()
+        first.close()
