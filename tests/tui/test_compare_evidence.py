@@ -63,7 +63,7 @@ def test_the_view_shows_the_aligned_pair_its_measures_and_that_it_counts(evidenc
             text = said(screen)
             assert text["title"].startswith("Cheeks · 2 photos · area 1 of 3")
             assert text["left"].startswith("Baseline · 2026-01-11")
-            assert text["right"].startswith("Photo 2, aligned · 2026-03-23")
+            assert text["right"].startswith("Photo 2 of 2 · 2026-03-23 · Follow-up · aligned")
             for label in ("redness", "uneven pigmentation", "texture", "marks"):
                 assert label in text["baseline"]
             assert "Follow-up" in text["follow_up"] and "Verdict" in text["follow_up"]
@@ -94,7 +94,7 @@ def test_b_blinks_the_two_photos_in_place_and_back(evidence_journal):
             await pilot.pause()
             assert (left.image, right.image) == (result.aligned, result.baseline)  # type: ignore
             text = said(screen)
-            assert text["left"].startswith("Photo 2, aligned")
+            assert text["left"].startswith("Photo 2 of 2 · 2026-03-23 · Follow-up · aligned")
             assert text["right"].startswith("Baseline")
             assert text["follow_up"] == measures  # the table stays; its headers name the photos
             await pilot.press("b")
@@ -133,12 +133,12 @@ def test_an_area_without_a_baseline_says_so_and_shows_the_photos_as_taken(eviden
             assert text["title"].startswith("Forehead · 2 photos · area 3 of 3")
             assert text["warnings"] == NO_BASELINE
             assert text["left"].startswith("First photo · 2026-02-10")
-            assert text["right"].startswith("Photo 2 · 2026-03-23")
+            assert text["right"].startswith("Photo 2 of 2 · 2026-03-23")
             assert text["baseline"] == "" and text["follow_up"] == ""
             assert screen.query_one("#baseline-image").image is not None  # type: ignore[attr-defined]
             await pilot.press("b")  # blinking the photos as taken works too
             await pilot.pause()
-            assert said(screen)["left"].startswith("Photo 2")
+            assert said(screen)["left"].startswith("Photo 2 of 2")
 
     run(scenario())
 

@@ -128,12 +128,18 @@ class CompareScreen(Screen[None]):
 
     # -- words ----------------------------------------------------------------------
 
-    def caption(self, photo: Photo, role: str) -> Text:
+    @property
+    def position(self) -> str:
+        """`Photo 3 of 5`: where the later photo is in its area's series."""
+        return f"Photo {self.later_index + 1} of {len(self.photos)}"
+
+    def caption(self, photo: Photo, role: str, *, aligned: bool = False) -> Text:
         day = photo_day(photo)
         missing = "" if photo.id in self.data.displays else " (file missing)"
+        how = " · aligned" if aligned else ""
         return Text.assemble(
             (role, "bold"),
-            clean(f" · {day.isoformat()} · {PHOTO_KINDS.label(photo.kind)}{missing}\n"),
+            clean(f" · {day.isoformat()} · {PHOTO_KINDS.label(photo.kind)}{missing}{how}\n"),
             days_since_first(self.data.first_session, day),
         )
 
@@ -145,7 +151,7 @@ class CompareScreen(Screen[None]):
         """
         from journal.services.evidence import change_cells
 
-        table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False, expand=False)
+        table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, expand=False)
         if follow_up:
             table.add_column("Follow-up", justify="right", no_wrap=True)
             table.add_column("Change", justify="right", no_wrap=True)
@@ -223,7 +229,7 @@ class CompareScreen(Screen[None]):
             (result.baseline, self.caption(evidence.baseline, "Baseline")),
             (
                 result.aligned,
-                self.caption(evidence.follow_up, f"Photo {self.later_index + 1}, aligned"),
+                self.caption(evidence.follow_up, self.position, aligned=True),
             ),
         ]
         if self.swapped:
@@ -239,7 +245,7 @@ class CompareScreen(Screen[None]):
     def _as_taken(self, first: Photo, later: Photo | None, message: str) -> None:
         """The photos as taken, side by side (no comparison), and why in words."""
         sides: list[tuple[Photo | None, str]] = [(first, "First photo")]
-        sides.append((later, f"Photo {self.later_index + 1}") if later else (None, ""))
+        sides.append((later, self.position) if later else (None, ""))
         if self.swapped and later is not None:
             sides.reverse()
         for side, (photo, role) in zip(SIDES, sides, strict=True):
