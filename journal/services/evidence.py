@@ -434,9 +434,9 @@ def change_cells(change: MeasureChange) -> tuple[str, str, str, str, str, str]:
         text = f"{value:+.0f}" if whole and sign else f"{value:.0f}" if whole else None
         if text is None:
             text = f"{value:+.2f}" if sign else f"{value:.2f}"
-        return text.replace("-", "\u2212")  # a real minus sign: no table wraps "-" from "0.14"
+        return text
 
-    percent = f" ({change.percent:+.0f}%)".replace("-", "\u2212") if change.percent else ""
+    percent = f" ({change.percent:+.0f}%)" if change.percent else ""
     return (
         f"{change.label.capitalize()} ({change.unit})",
         number(change.baseline),

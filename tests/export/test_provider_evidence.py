@@ -102,7 +102,7 @@ def test_provider_pdf_has_the_table_in_its_text_and_passes_qpdf(evidence_journal
     assert MEASURED_TITLE in text
     assert "Cheeks: 2026-01-11 to 2026-03-23 (10 weeks)" in text
     assert " ".join(CHANGE_COLUMNS) in text
-    assert re.search(r"Marks \(countable marks\) \d+ \d+ −\d+ \(−\d+%\) ±2 improved", text)
+    assert re.search(r"Marks \(countable marks\) \d+ \d+ -\d+ \(-\d+%\) ±2 improved", text)
     assert NOT_COUNTED in text and "brighter" in text
     assert "Baseline 2026-01-11" in text and "Follow-up 2026-03-23, aligned" in text
     listed = subprocess.run(
