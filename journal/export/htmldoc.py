@@ -14,13 +14,17 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from journal.export import files
 from journal.export.charts import Box, Chart, Series, recovery_chart, trend_chart
 from journal.export.images import PAIR_EDGE, TILE_EDGE, PhotoCache, PhotoFile
 from journal.export.summary import (
+    CHANGE_COLUMNS,
+    MEASURED_TITLE,
     RECOVERY_COLUMNS,
     REVIEW_COLUMNS,
+    MeasuredPair,
     PhotoItem,
     Summary,
     flag_status_text,
@@ -75,6 +79,8 @@ img { max-width:100%; height:auto; display:block; border-radius:3px; }
 .grid { display:grid; grid-template-columns:repeat(auto-fill,minmax(9rem,1fr)); gap:.8rem; }
 .grid figure { margin:0; }
 figcaption { font-size:.8rem; margin-top:.2rem; }
+.panels { display:grid; grid-template-columns:1fr 1fr 1fr; gap:.5rem; text-align:center; }
+.flag ul, .warn ul { margin:.3rem 0 0; padding-left:1.2rem; }
 .missing { background:#ebebeb; aspect-ratio:4/3; display:flex; align-items:center;
   justify-content:center; font-size:.8rem; color:var(--muted); }
 footer { border-top:1px solid var(--rule); font-size:.85rem; }
@@ -101,7 +107,7 @@ def render_html(summary: Summary, out: Path, *, photo_file: PhotoFile) -> Path:
 def html_text(summary: Summary, *, photo_file: PhotoFile) -> str:
     cache = PhotoCache(photo_file)
     cache.prefetch(
-        [(i.photo, PAIR_EDGE) for pair in summary.pairs for i in (pair.before, pair.after) if i]
+        [(i.photo, PAIR_EDGE) for p in _raw_pairs(summary) for i in (p.before, p.after) if i]
         + [(i.photo, TILE_EDGE) for i in summary.photos]
     )
     s = summary
@@ -197,7 +203,7 @@ def _provider_body(s: Summary, cache: PhotoCache) -> list[str]:
         out += ['<section id="amendments">', "<h2>Amendments</h2>", f"<ul>{items}</ul>"]
         out.append(f'<p class="muted">{_e(LOG_HINT)}</p>')
         out.append("</section>")
-    return [*out, *_plan(s), *_score(s), *_photos(s, cache)]
+    return [*out, *_plan(s), *_score(s), *_measured(s), *_photos(s, cache)]
 
 
 def _e(text: object) -> str:
@@ -328,11 +334,57 @@ def _plan(s: Summary) -> list[str]:
     return [*out, f"<ul>{items}</ul>", "</section>"]
 
 
+def _raw_pairs(s: Summary) -> list[Any]:
+    """The before/after pairs still shown as taken: areas without an aligned pair."""
+    return [pair for pair in s.pairs if pair.area not in s.measured_areas]
+
+
+def _measured(s: Summary) -> list[str]:
+    """Each area's aligned pair (with its difference picture) and its measured change."""
+    if not s.measured:
+        return []
+    out = ['<section id="measured">', f"<h2>{_e(MEASURED_TITLE)}</h2>"]
+    if s.measured_caveat:
+        out.append(f'<p class="muted">{_e(s.measured_caveat)}</p>')
+    for pair in s.measured:
+        out += _measured_pair(pair)
+    out.append("</section>")
+    return out
+
+
+def _measured_pair(pair: MeasuredPair) -> list[str]:
+    if pair.picture is None:
+        return [f"<h3>{_e(pair.area)}</h3>", f'<p class="muted">{_e(pair.problem or "")}</p>']
+    width, height = pair.picture_size
+    encoded = base64.b64encode(pair.picture).decode("ascii")
+    alt = f"{pair.title}: " + "; ".join(pair.panels)
+    labels = "".join(f"<span>{_e(label)}</span>" for label in pair.panels)
+    out = [
+        f"<h3>{_e(pair.title)}</h3>",
+        f'<figure class="aligned"><img src="data:image/jpeg;base64,{encoded}" alt="{_e(alt)}" '
+        f'width="{width}" height="{height}"><figcaption class="panels">{labels}</figcaption>'
+        "</figure>",
+    ]
+    items = "".join(f"<li>{_e(w)}</li>" for w in pair.warnings)
+    if pair.not_counted:
+        out.append(
+            f'<div class="flag"><strong>{_e(pair.not_counted)}</strong>'
+            + (f"<ul>{items}</ul>" if items else "")
+            + "</div>"
+        )
+    elif items:
+        out.append(f'<div class="warn"><strong>Comparability notes:</strong><ul>{items}</ul></div>')
+    out.append(f'<p class="muted">{_e(pair.alignment)}</p>')
+    out += _table(CHANGE_COLUMNS, pair.rows, text_columns=(0,))
+    return out
+
+
 def _photos(s: Summary, cache: PhotoCache) -> list[str]:
     if not s.photos:
         return []
-    out = ['<section id="photos">', "<h2>Before and after</h2>"]
-    for pair in s.pairs:
+    raw = _raw_pairs(s)
+    out = ['<section id="photos">', *(["<h2>Before and after</h2>"] if raw else [])]
+    for pair in raw:
         out.append(f"<h3>{_e(pair.area)}</h3>")
         out.append('<div class="pair">')
         for n, item in enumerate([pair.before] + ([pair.after] if pair.after else [])):

@@ -30,8 +30,11 @@ from journal.export.pdftext import (
     strings,
 )
 from journal.export.summary import (
+    CHANGE_COLUMNS,
+    MEASURED_TITLE,
     RECOVERY_COLUMNS,
     REVIEW_COLUMNS,
+    MeasuredPair,
     PhotoItem,
     Summary,
     flag_status_text,
@@ -86,7 +89,7 @@ def pdf_bytes(
         raise InvalidValue("paper", paper, "choose a4 or letter")
     cache = PhotoCache(photo_file)
     cache.prefetch(
-        [(i.photo, PAIR_EDGE) for pair in summary.pairs for i in (pair.before, pair.after) if i]
+        [(i.photo, PAIR_EDGE) for p in _raw_pairs(summary) for i in (p.before, p.after) if i]
         + [(i.photo, TILE_EDGE) for i in summary.photos]
     )
     writer = _Writer(summary, cache, paper=paper, font=font)
@@ -166,6 +169,7 @@ class _Writer:
         self._amendments()
         self._plan()
         self._score()
+        self._measured()
         self._photos()
         return bytes(self.pdf.output())
 
@@ -523,13 +527,85 @@ class _Writer:
             self.para(f"• {sentence}", 9.5)
             self.pdf.ln(0.6)
 
+    def _measured(self) -> None:
+        """Each area's aligned pair (with its difference picture) and its measured change."""
+        if not self.s.measured:
+            return
+        self.heading(MEASURED_TITLE, need=90)
+        if self.s.measured_caveat:
+            self.para(self.s.measured_caveat, 8.5, color=MUTED)
+        for pair in self.s.measured:
+            self._measured_pair(pair)
+
+    def _measured_pair(self, pair: MeasuredPair) -> None:
+        pdf = self.pdf
+        if pair.picture is None:
+            self.ensure(16)
+            pdf.ln(2)
+            self.font(10.5, bold=True)
+            pdf.cell(0, 6, self.fit(pair.area), new_x="LMARGIN", new_y="NEXT")
+            self.para(pair.problem or "", 9, color=MUTED)
+            return
+        width, height = pair.picture_size
+        draw_h = self.width * height / max(width, 1)
+        self.ensure(draw_h + 60)  # the picture, its labels and the table's first rows
+        pdf.ln(2)
+        self.font(10.5, bold=True)
+        pdf.cell(0, 6, self.fit(pair.title), new_x="LMARGIN", new_y="NEXT")
+        top = pdf.get_y()
+        pdf.image(io.BytesIO(pair.picture), x=MARGIN, y=top, w=self.width, h=draw_h)
+        third = self.width / 3
+        self.font(7.5, color=MUTED)
+        for n, label in enumerate(pair.panels):
+            pdf.set_xy(MARGIN + n * third, top + draw_h + 0.8)
+            pdf.cell(third, 4, self.fit(label), align="C")
+        pdf.set_xy(MARGIN, top + draw_h + 6)
+        if pair.not_counted:
+            self._notice(pair.not_counted, pair.warnings, FLAG_FILL, FLAG_INK)
+        elif pair.warnings:
+            self._notice("Comparability notes:", pair.warnings, WARN_FILL, (120, 70, 0))
+        self.para(pair.alignment, 8, color=MUTED)
+        pdf.ln(1)
+        self.table(CHANGE_COLUMNS, pair.rows, (52, 16, 16, 24, 18, 26), size=8)
+
+    def _notice(
+        self,
+        title: str,
+        lines: Sequence[str],
+        fill: tuple[int, int, int],
+        ink: tuple[int, int, int],
+    ) -> None:
+        """A shaded box: a bold first line, then one bullet per line."""
+        pdf = self.pdf
+        bullets = [self.fit(f"• {line}") for line in lines]
+        self.font(8.5)
+        wrapped = sum(
+            len(pdf.multi_cell(self.width - 6, 4.2, line, dry_run=True, output="LINES"))
+            for line in bullets
+        )
+        height = 2 + 5 + 4.2 * wrapped + 2
+        self.ensure(height)
+        top = pdf.get_y()
+        pdf.set_fill_color(*fill)
+        pdf.rect(MARGIN, top, self.width, height, style="F")
+        pdf.set_xy(MARGIN + 3, top + 1.5)
+        self.font(9, bold=True, color=ink)
+        pdf.cell(0, 5, self.fit(title), new_x="LMARGIN", new_y="NEXT")
+        self.font(8.5, color=ink)
+        for line in bullets:
+            pdf.set_x(MARGIN + 3)
+            pdf.multi_cell(self.width - 6, 4.2, line, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(top + height + 1)
+
     def _photos(self) -> None:
         if not self.s.photos:
             return
         gap = 6.0
         half = (self.width - gap) / 2
-        self.heading("Before and after", need=half * 0.75 + 30)
-        for pair in self.s.pairs:
+        raw = _raw_pairs(self.s)
+        if raw:  # areas with an aligned pair were shown above, in `_measured`
+            self.heading("Before and after", need=half * 0.75 + 30)
+        for pair in raw:
             shown = [pair.before] + ([pair.after] if pair.after else [])
             height = max(half * i.photo.height / max(i.photo.width, 1) for i in shown)
             height = min(height, 95.0)
@@ -607,6 +683,12 @@ class _Writer:
                 x += w
             y += 3
         pdf.set_xy(MARGIN, y + 1)
+
+
+def _raw_pairs(summary: Summary) -> list[Any]:
+    """The before/after pairs still shown as taken: areas without an aligned pair."""
+    aligned = summary.measured_areas
+    return [pair for pair in summary.pairs if pair.area not in aligned]
 
 
 def _east_asian(code: int) -> bool:

@@ -88,6 +88,9 @@ SESSION_COLUMNS = (
     "Pain",
     "Cost",
 )
+#: The measured-change table (journal.services.evidence.CHANGE_COLUMNS, the TUI's too).
+CHANGE_COLUMNS = ("Measure", "Baseline", "Follow-up", "Change", "Uncertainty", "Verdict")
+MEASURED_TITLE = "Photo evidence: aligned pairs and measured change"
 REVIEW_COLUMNS = ("Date", "Provider", "Observer GAIS", "Goodman & Baron", "Notes")
 RECOVERY_COLUMNS = ("Session", "Worst symptom", "Downtime", "Still present later")
 RECOVERY_WINDOW_DAYS = 30  # the recovery chart follows each session for a month at most
@@ -115,6 +118,54 @@ class PhotoPair:
     area: str
     before: PhotoItem
     after: PhotoItem | None
+
+
+@dataclass(frozen=True)
+class MeasuredPair:
+    """One area's aligned photo pair and its measured change, worded for the provider.
+
+    Built by journal.services.exporting from `journal.services.evidence`
+    (the same numbers as `journal photo compare` and the TUI compare view).
+    `picture` is a metadata-free JPEG: baseline | follow-up aligned onto it |
+    difference. A pair that is not comparable is still shown, with
+    `not_counted` saying the score leaves it out; an area with photos but no
+    pair to compare has only `problem`.
+    """
+
+    area: str
+    baseline_day: dt.date | None = None
+    follow_up_day: dt.date | None = None
+    comparable: bool = False
+    not_counted: str | None = None
+    warnings: tuple[str, ...] = ()
+    alignment: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    picture: bytes | None = None
+    picture_size: tuple[int, int] = (0, 0)
+    problem: str | None = None
+
+    @property
+    def panels(self) -> tuple[str, str, str]:
+        """The labels under the three panels of `picture`, left to right."""
+        base = self.baseline_day.isoformat() if self.baseline_day else ""
+        later = self.follow_up_day.isoformat() if self.follow_up_day else ""
+        return (
+            f"Baseline {base}",
+            f"Follow-up {later}, aligned",
+            "Difference: red changed, blue not compared",
+        )
+
+    @property
+    def title(self) -> str:
+        """`Left cheek: 2026-01-22 to 2026-04-09 (11 weeks)`."""
+        if self.baseline_day is None or self.follow_up_day is None:
+            return self.area
+        weeks = (self.follow_up_day - self.baseline_day).days // 7
+        span = f"{weeks} week{'s' if weeks != 1 else ''}"
+        return (
+            f"{self.area}: {self.baseline_day.isoformat()} to "
+            f"{self.follow_up_day.isoformat()} ({span})"
+        )
 
 
 @dataclass(frozen=True)
@@ -184,6 +235,15 @@ class Summary:
     title: str = TITLE
     disclaimer: str = DISCLAIMER
     flag_rows: tuple[FlagRow, ...] = field(default=())
+    # The provider's version only: aligned pairs and measured change per area,
+    # and what no photo check can see (said once above them).
+    measured: tuple[MeasuredPair, ...] = ()
+    measured_caveat: str = ""
+
+    @property
+    def measured_areas(self) -> frozenset[str]:
+        """Areas whose aligned pair is shown: their raw before/after pair is left out."""
+        return frozenset(m.area for m in self.measured if m.picture is not None)
 
     @property
     def verdict_label(self) -> str | None:
@@ -212,6 +272,8 @@ def build_summary(
     amended: frozenset[uuid.UUID] = frozenset(),
     audience: str = PATIENT,
     settings: Mapping[str, str] | None = None,
+    measured: Sequence[MeasuredPair] = (),
+    measured_caveat: str = "",
 ) -> Summary:
     """Word the follow-up summary of one course (or of a patient without a course yet).
 
@@ -219,7 +281,9 @@ def build_summary(
     rows carry a mark, so a provider reading the summary knows the journal's
     change log has the earlier values. `audience` is `patient` (the patient's
     own wording) or `provider` (a clinical summary whose page 1 is `provider`;
-    `settings` gives the clinic and provider names it is from).
+    `settings` gives the clinic and provider names it is from). `measured`
+    (provider only) are the aligned photo pairs with their measured change,
+    and `measured_caveat` what the photo checks cannot see.
     """
     record = history.course_record(course.id) if course is not None else None
     sessions = sorted(record.sessions, key=lambda t: t.date) if record else []
@@ -259,6 +323,8 @@ def build_summary(
         provider=_provider_page(
             history, record, score, plan, screening, rows, amended, settings or {}
         ),
+        measured=tuple(measured),
+        measured_caveat=measured_caveat if measured else "",
     )
 
 

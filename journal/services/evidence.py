@@ -57,6 +57,7 @@ from journal.core import records
 from journal.core.errors import InvalidValue, JournalUnavailable, NotFound
 from journal.core.lookup import id_matches
 from journal.core.vocab import AREAS
+from journal.export import summary
 from journal.imaging import ANALYSIS_VERSION
 
 if TYPE_CHECKING:
@@ -238,17 +239,21 @@ def compare_photos(
     from_ref: str | None = None,
     to_ref: str | None = None,
     store: bool = True,
+    photos: list[records.Photo] | None = None,
 ) -> Evidence:
     """Compare a follow-up photo of `area` with its baseline (module docstring: the API).
 
     With `store`, the comparison and any missing photo readings are saved, so
     the score can use them; a journal that cannot be written to still gets
-    its comparison.
+    its comparison. `photos` (the patient's photos, oldest first) saves the
+    query when the caller already holds them (the TUI, an export of several
+    areas); the pair is chosen among them.
     """
     from journal.services.photos import list_photos
 
     clean_area = AREAS.normalize(area)
-    photos = list_photos(journal, patient_ref)
+    if photos is None:
+        photos = list_photos(journal, patient_ref)
     baseline, follow_up = choose_pair(photos, clean_area, from_ref, to_ref)
 
     from journal.imaging.evidence import (
@@ -322,22 +327,27 @@ def _with_reading(
 
 
 def _display_pixels(journal: Journal, photo: records.Photo) -> np.ndarray:
-    """The display copy's pixels (RGB); one line when the file is gone or damaged."""
+    """The display copy's pixels (RGB); one line when the file is gone or damaged.
+
+    Read through the journal's photo store (`read_photo`), never by a path:
+    a PostgreSQL journal keeps its photos in the database, and an encrypted
+    journal's files are sealed, so only the store turns them into JPEG bytes.
+    """
     import numpy as np
     from PIL import Image, UnidentifiedImageError
 
-    from journal.services.photos import photo_path
+    from journal.services.photos import read_photo
 
-    path = photo_path(journal, photo)
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert("RGB"))
-    except FileNotFoundError:
+    data = read_photo(journal, photo)
+    if data is None:
         raise JournalUnavailable(
             f"the display copy of photo {photo.id.hex[:8]} is missing from the photo store; "
             "run journal doctor"
-        ) from None
-    except (OSError, UnidentifiedImageError, ValueError):
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return np.asarray(image.convert("RGB"))
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         raise JournalUnavailable(
             f"the display copy of photo {photo.id.hex[:8]} cannot be read; run journal doctor"
         ) from None
@@ -378,6 +388,102 @@ def _save(
             )
     except (SQLAlchemyError, JournalUnavailable):
         return
+
+
+# --------------------------------------------------------------------------- showing
+
+
+#: The verdict words of a measured change, the same in the TUI and the exports.
+IMPROVED, NO_CHANGE, WORSE = "improved", "no change beyond uncertainty", "worse"
+#: Columns of the measured-change table (TUI compare view, provider PDF and HTML).
+CHANGE_COLUMNS = summary.CHANGE_COLUMNS
+#: Said beside a pair that is not comparable: it is shown, never counted.
+NOT_COUNTED = "Not comparable: shown for reference, not counted in the score."
+#: Said for an area whose photos have no baseline to compare with.
+NO_BASELINE = (
+    "No baseline photo of this area (a photo of kind before), so there is nothing to "
+    "compare with: re-file the earliest photo as before."
+)
+
+
+@dataclass(frozen=True)
+class AreaComparison:
+    """One area's comparison for a view of several areas: the evidence, or why there is none."""
+
+    area: str
+    evidence: Evidence | None
+    problem: str | None = None
+
+
+def verdict_word(change: MeasureChange) -> str:
+    """`improved`, `no change beyond uncertainty` or `worse`: one word a reader can act on."""
+    if not change.detected or change.improved is None:
+        return NO_CHANGE
+    return IMPROVED if change.improved else WORSE
+
+
+def change_cells(change: MeasureChange) -> tuple[str, str, str, str, str, str]:
+    """One row of `CHANGE_COLUMNS`: values in the measure's unit, change with its percent.
+
+    Marks are counted, so they print as whole numbers; the other measures
+    with two decimals (their uncertainty is a few hundredths at the least).
+    """
+    whole = change.name == "spots"
+
+    def number(value: float, sign: bool = False) -> str:
+        text = f"{value:+.0f}" if whole and sign else f"{value:.0f}" if whole else None
+        if text is None:
+            text = f"{value:+.2f}" if sign else f"{value:.2f}"
+        return text
+
+    percent = f" ({change.percent:+.0f}%)" if change.percent else ""
+    return (
+        f"{change.label.capitalize()} ({change.unit})",
+        number(change.baseline),
+        number(change.follow_up),
+        number(change.change, sign=True) + percent,
+        "\u00b1" + number(change.uncertainty),
+        verdict_word(change),
+    )
+
+
+def compare_areas(
+    journal: Journal, patient_ref: str, photos: list[records.Photo]
+) -> list[AreaComparison]:
+    """Each area of `photos` (oldest first) with two photos or more, compared once.
+
+    The pair is the area's baseline and its latest photo among `photos` (a
+    course's photos, for a course summary); an area without a baseline gets
+    the reason in words instead. Photos whose file cannot be read cost their
+    area its comparison, never the whole view. Comparisons go through
+    `compare_photos`, so they are stored and the next view reuses the alignment.
+    """
+    areas: list[str] = []
+    for photo in photos:
+        if photo.area is not None and photo.area not in areas:
+            areas.append(photo.area)
+    found: list[AreaComparison] = []
+    for area in areas:
+        if sum(1 for p in photos if p.area == area) < 2:
+            continue
+        if not any(p.area == area and p.kind == BASELINE_KIND for p in photos):
+            found.append(AreaComparison(area, None, NO_BASELINE))
+            continue
+        try:
+            baseline, follow_up = choose_pair(photos, area, None, None)
+            evidence = compare_photos(
+                journal,
+                patient_ref,
+                area,
+                from_ref=str(baseline.id),
+                to_ref=str(follow_up.id),
+                photos=photos,
+            )
+        except (InvalidValue, NotFound, JournalUnavailable) as exc:
+            found.append(AreaComparison(area, None, str(exc)))
+            continue
+        found.append(AreaComparison(area, evidence))
+    return found
 
 
 # --------------------------------------------------------------------------- the score

@@ -22,7 +22,7 @@ from journal.export.registry import ExportFormat, ExportJob
 
 if TYPE_CHECKING:
     from journal.core import records
-    from journal.export.summary import Summary
+    from journal.export.summary import MeasuredPair, Summary
     from journal.services.journal import Journal
 
 PAPERS = ("a4", "letter")
@@ -195,7 +195,12 @@ def photo_locator(journal: Journal) -> Any:
 
 
 def _summary(journal: Journal, job: ExportJob) -> Summary:
-    """The follow-up summary of the course `job` names (default: the latest active)."""
+    """The follow-up summary of the course `job` names (default: the latest active).
+
+    The provider's version also compares each area's photo pair first
+    (`_measured`): a comparison made now is stored, so the score below counts
+    it, and each pair is aligned and measured once per export.
+    """
     from journal.core.rules import screening_warnings
     from journal.export.summary import build_summary
     from journal.services.history import patient_history
@@ -204,6 +209,11 @@ def _summary(journal: Journal, job: ExportJob) -> Summary:
 
     history = patient_history(journal, job.patient_ref)
     report = report_for_history(history, job.course_ref, today=job.today)
+    measured: list[MeasuredPair] = []
+    caveat = ""
+    if job.audience == "provider" and report is not None:
+        history, measured, caveat = _measured(journal, history, report.record.photos)
+        report = report_for_history(history, job.course_ref, today=job.today)
     return build_summary(
         history,
         course=report.record.course if report else None,
@@ -215,7 +225,68 @@ def _summary(journal: Journal, job: ExportJob) -> Summary:
         amended=_amended(journal, history.patient.id),
         audience=job.audience,
         settings=journal_settings(journal) if job.audience == "provider" else None,
+        measured=measured,
+        measured_caveat=caveat,
     )
+
+
+#: The aligned pair is embedded at this JPEG quality (the difference panel's
+#: fine red dots survive it; a 3-panel picture costs about 150 kB).
+PAIR_QUALITY = 85
+
+
+def _measured(
+    journal: Journal, history: records.PatientHistory, photos: tuple[records.Photo, ...]
+) -> tuple[records.PatientHistory, list[MeasuredPair], str]:
+    """Each area's aligned pair and measured change (`evidence.compare_areas`), worded.
+
+    Returns the history with the comparisons just made on its photos (so the
+    score reads them without another query), the pairs, and the caveat said
+    once above them. Nothing to compare (no photos, one per area) costs no
+    OpenCV import.
+    """
+    from dataclasses import replace
+
+    from journal.core.timeline import photo_day
+    from journal.core.vocab import AREAS
+    from journal.export.summary import MeasuredPair
+
+    ordered = sorted(photos, key=lambda p: (p.taken_at, p.sha256))
+    areas = [p.area for p in ordered if p.area is not None]
+    if not any(areas.count(a) > 1 for a in areas):
+        return history, [], ""
+    from journal.imaging.pipeline import encode_jpeg
+    from journal.services import evidence
+
+    compared = evidence.compare_areas(journal, str(history.patient.id), ordered)
+    fresh = {c.evidence.follow_up.id: c.evidence.follow_up for c in compared if c.evidence}
+    if fresh:
+        history = replace(history, photos=tuple(fresh.get(p.id, p) for p in history.photos))
+    pairs: list[MeasuredPair] = []
+    caveat = ""
+    for c in compared:
+        label = AREAS.label(c.area)
+        e = c.evidence
+        if e is None:
+            pairs.append(MeasuredPair(label, problem=c.problem))
+            continue
+        picture = e.pair_image()
+        caveat = f"{e.caveat} {e.limits}"
+        pairs.append(
+            MeasuredPair(
+                label,
+                baseline_day=photo_day(e.baseline),
+                follow_up_day=photo_day(e.follow_up),
+                comparable=e.comparable,
+                not_counted=None if e.comparable else evidence.NOT_COUNTED,
+                warnings=e.warnings,
+                alignment=e.alignment.sentence(),
+                rows=tuple(evidence.change_cells(change) for change in e.changes),
+                picture=encode_jpeg(picture, PAIR_QUALITY),
+                picture_size=picture.size,
+            )
+        )
+    return history, pairs, caveat
 
 
 def _amended(journal: Journal, patient_id: Any) -> frozenset[Any]:

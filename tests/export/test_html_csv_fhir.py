@@ -42,7 +42,8 @@ def test_html_is_self_contained_and_escaped(journal, demo, tmp_path):
     assert "script" not in parser.tags
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
     sources = [v for tag, k, v in parser.attrs if k in ("src", "href")]
-    assert len(sources) == 14 and all(v.startswith("data:image/jpeg;base64,") for v in sources)
+    # The provider's version: one aligned picture per area instead of its raw pair.
+    assert len(sources) == 2 + 10 and all(v.startswith("data:image/jpeg;base64,") for v in sources)
     outside_data = re.sub(r"data:image/jpeg;base64,[A-Za-z0-9+/=]+", "", page)
     assert not re.search(r"https?:|//[a-z]|url\(|@import", outside_data, re.IGNORECASE)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page

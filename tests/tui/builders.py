@@ -16,6 +16,7 @@ from journal.services.courses import add_course
 from journal.services.demo import seed_demo
 from journal.services.journal import Journal, open_journal
 from journal.services.patients import add_patient
+from journal.services.photos import import_photos
 from journal.services.reviews import add_review
 from journal.services.sessions import add_session
 
@@ -118,3 +119,64 @@ def write_jpeg(path: Path, colour: tuple[int, int, int], size: tuple[int, int] =
             image.putpixel((x, y), darker)
     image.save(path, "JPEG", quality=90)
     return path
+
+
+EVIDENCE_PATIENT = "Noor Haddad"
+
+
+def skin_jpeg(
+    path: Path, *, severity: int, redness: float = 1.0, turn: float = 0.0, gain: float = 1.0
+) -> Path:
+    """Generated skin (journal.imaging.synthetic), turned `turn` degrees, `gain` times brighter."""
+    import cv2
+    import numpy as np
+
+    from journal.imaging.synthetic import paint_skin
+
+    size = (640, 480)
+    skin = np.asarray(paint_skin(seed=9, severity=severity, size=size, redness=redness))
+    if turn:
+        matrix = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), turn, 1.04)
+        skin = cv2.warpAffine(skin, matrix, size, borderMode=cv2.BORDER_REFLECT)
+    if gain != 1.0:
+        skin = np.clip(skin.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    Image.fromarray(skin).save(path, "JPEG", quality=92)
+    return path
+
+
+def build_evidence(journal: Journal, folder: Path) -> None:
+    """One patient whose photos make every case of the compare view and the provider export.
+
+    Cheeks: a baseline and a follow-up ten weeks later, turned 4 degrees, with
+    fewer marks and less redness (a comparable, improved pair). Chin: the same
+    skin, but the follow-up is about 60% brighter (not comparable). Forehead:
+    two follow-ups and no baseline.
+    """
+    add_patient(journal, EVIDENCE_PATIENT, birth_year=1988, concerns=["acne-scars"])
+    add_course(
+        journal, EVIDENCE_PATIENT, title="Scars", areas=["cheeks", "chin", "forehead"], planned=3
+    )
+    add_session(
+        journal,
+        EVIDENCE_PATIENT,
+        date="2026-01-12",
+        provider="Dr. Maya Chen",
+        device="pen",
+        depth="1.5",
+        areas=["cheeks", "chin", "forehead"],
+    )
+    shots = [
+        ("cheeks", "before", "2026-01-11", {"severity": 9}),
+        ("cheeks", "follow-up", "2026-03-23", {"severity": 5, "redness": 0.8, "turn": 4.0}),
+        ("chin", "before", "2026-01-11", {"severity": 8}),
+        ("chin", "follow-up", "2026-03-23", {"severity": 8, "gain": 1.6}),
+        ("forehead", "follow-up", "2026-02-10", {"severity": 7}),
+        ("forehead", "follow-up", "2026-03-23", {"severity": 6}),
+    ]
+    for n, (area, kind, day, knobs) in enumerate(shots):
+        path = skin_jpeg(folder / f"{area}-{n}.jpg", **knobs)  # type: ignore[arg-type]
+        report = import_photos(
+            journal, EVIDENCE_PATIENT, [path], date=day, kind=kind, area=area, workers=1,
+            today=TODAY,
+        )  # fmt: skip
+        assert not report.failed, report.failed

@@ -59,7 +59,7 @@ SCREENS = {
     "provider list": ("clinic_home", (), ["?", "/", "a", "o", "m", "q"]),
     "timeline": ("demo_home", ("t",), ["enter", "?", "escape", "ctrl+z", "q"]),
     "gallery": ("demo_home", ("g",), ["enter", "?", "escape", "f", "d", "ctrl+z", "q"]),
-    "compare": ("demo_home", ("v",), ["?", "left", "right", "up", "down", "escape", "q"]),
+    "compare": ("demo_home", ("v",), ["?", "left", "right", "up", "down", "b", "escape", "q"]),
     "score": ("demo_home", ("s",), ["?", "escape", "q"]),
 }
 
