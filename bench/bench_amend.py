@@ -40,13 +40,20 @@ from clinic import make_clinic
 TARGET_MS = 300.0
 
 
-def _run(home: Path, *args: str) -> float:
+def _run(home: Path, *args: str, orm: bool = False) -> float:
+    """One whole `journal` process; `orm` forces the ORM write path (`JOURNAL_ORM_WRITES`)."""
+    import os
+
+    env = dict(os.environ)
+    if orm:
+        env["JOURNAL_ORM_WRITES"] = "1"
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "journal", "--home", str(home), *args],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     took = (time.perf_counter() - started) * 1000
     if done.returncode != 0:
@@ -129,6 +136,21 @@ def main() -> None:
         undos.append(_run(home, "undo"))
     rows.append(("checkin delete --yes (whole process)", deletes))
     rows.append(("undo (whole process)", undos))
+    rows.append(
+        (
+            "checkin edit, ORM path (before)",
+            [
+                _run(home, "checkin", "edit", t, "--notes", f"bench orm {n}", orm=True)
+                for n, t in enumerate(targets[: args.runs])
+            ],
+        )
+    )
+    orm_deletes, orm_undos = [], []
+    for t in targets[args.runs : args.runs * 2]:
+        orm_deletes.append(_run(home, "checkin", "delete", t, "--yes", orm=True))
+        orm_undos.append(_run(home, "undo", orm=True))
+    rows.append(("checkin delete --yes, ORM path (before)", orm_deletes))
+    rows.append(("undo, ORM path (before)", orm_undos))
     rows.append((f"log ({args.changes:,} changes)", [_run(home, "log") for _ in range(args.runs)]))
     rows.append(
         (
@@ -143,6 +165,7 @@ def main() -> None:
         ok = "yes" if median < TARGET_MS else "NO"
         best = min(times)
         print(f"{name:<40} {len(times):>4} {median:>6.0f} ms {best:>6.0f} ms {'< 300 ms':>9}  {ok}")
+    _results_cost(home, targets[0], args.runs)
     if cached:  # the log was filled when the cache was built: no empty-log figure here
         print(f"{'add_checkin (in process)':<40} {args.runs:>4} {after_add[0]:>6.1f} ms")
         return
@@ -155,6 +178,39 @@ def main() -> None:
         f"{'add_checkin, 10k-change log (in process)':<40} {args.runs:>4} {after_add[0]:>6.1f} ms"
         f" {after_add[1]:>6.1f} ms {'< +10 %':>9}  {'yes' if growth < 10 else 'NO'}"
         f" ({growth:+.0f} %)"
+    )
+
+
+def _results_cost(home: Path, target: str, runs: int) -> None:
+    """Issue 16: what keeping the stored course results adds to a write, in process.
+
+    The whole write (`fast_amend.edit`, what `checkin edit` runs) is timed,
+    and beside it the part that keeps the results (`SQLiteWork.keep_results`:
+    load the course's records, score, upsert), as a share of the whole.
+    """
+    from journal.services import fast_amend
+
+    kept: list[float] = []
+    original = fast_amend.SQLiteWork.keep_results
+
+    def timed(self: fast_amend.SQLiteWork, today: dt.date) -> None:
+        started = time.perf_counter()
+        original(self, today)
+        kept.append((time.perf_counter() - started) * 1000)
+
+    whole = []
+    fast_amend.SQLiteWork.keep_results = timed  # type: ignore[method-assign]
+    try:
+        for n in range(runs):
+            started = time.perf_counter()
+            fast_amend.edit(str(home), None, "check-in", target, {"notes": f"results {n}"})
+            whole.append((time.perf_counter() - started) * 1000)
+    finally:
+        fast_amend.SQLiteWork.keep_results = original  # type: ignore[method-assign]
+    w, k = statistics.median(whole), statistics.median(kept)
+    print(
+        f"{'checkin edit in process, results kept':<40} {runs:>4} {w:>6.1f} ms"
+        f"   of which results {k:.1f} ms ({k / w * 100:.0f} %; target < 10 %)"
     )
 
 

@@ -11,11 +11,18 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from journal.cli.amend_options import (
+    BY_HELP,
+    EDITS,
+    JSON_HELP,
+    changes_from,
+    option_names,
+    report,
+)
 from journal.cli.context import (
     emit_json,
     emit_json_text,
@@ -35,102 +42,7 @@ from journal.cli.records_cmds import (
 )
 
 if TYPE_CHECKING:
-    from journal.services.amend import Outcome
-
-SYMPTOMS = (
-    "redness",
-    "swelling",
-    "bruising",
-    "bleeding",
-    "pain",
-    "itching",
-    "flaking",
-    "tightness",
-    "sensitivity",
-)
-
-
-@dataclass(frozen=True)
-class Opt:
-    """One option of an edit command and the field it changes."""
-
-    field: str  # the service's field name
-    flag: str
-    help: str
-    many: bool = False  # repeatable: the whole list is replaced
-
-
-def _o(field: str, help: str, flag: str | None = None, many: bool = False) -> Opt:
-    return Opt(field, flag or "--" + field.replace("_", "-"), help, many)
-
-
-MOVE = (
-    _o("course", "Move it to this course (id or title) of its patient."),
-    _o("patient", "Move it to this patient's current course (check-in filed under the wrong one)."),
-)
-
-EDITS: dict[str, tuple[Opt, ...]] = {
-    "patient": (
-        _o("name", "New display name."),
-        _o("birth_year", "Year of birth."),
-        _o("skin_type", "Fitzpatrick type 1-6."),
-        _o("concerns", "Target concern (repeatable; replaces the list).", "--concern", True),
-        _o("screening", "Screening answer (repeatable; replaces the list).", many=True),
-    ),
-    "course": (
-        _o("title", "Name of the series."),
-        _o("areas", "Treated area (repeatable; replaces the list).", "--area", True),
-        _o("concerns", "Target concern (repeatable; replaces the list).", "--concern", True),
-        _o("planned", "Planned sessions 1-20."),
-        _o("interval_weeks", "Weeks between sessions: 5 or 4-6."),
-        _o("status", "active, paused, complete or stopped."),
-    ),
-    "session": (
-        _o("date", "Date as YYYY-MM-DD."),
-        _o("provider", "Who performed the session (name; empty clears)."),
-        _o("setting", "in-office or at-home."),
-        _o("device", "roller, pen, rf or stamp."),
-        _o("device_name", "e.g. Dermapen."),
-        _o("depth", "Needle depth in mm, or per area: cheeks=1.5,forehead=0.5."),
-        _o("passes", "Number of passes 1-20."),
-        _o("areas", "Treated area (repeatable; replaces the list).", "--area", True),
-        _o("serums", "Adjunct or serum (repeatable; replaces the list).", "--serum", True),
-        _o("anesthetic", "Numbing used."),
-        _o("pain", "Procedure pain 0-10."),
-        _o("cost", "Price of the session."),
-        _o("currency", "Currency of the cost, e.g. EUR."),
-        _o("notes", "Free-text notes (empty clears)."),
-        *MOVE,
-    ),
-    "check-in": (
-        _o("date", "Date as YYYY-MM-DD."),
-        *(Opt(f"symptom:{name}", f"--{name}", f"{name.capitalize()} 0-10.") for name in SYMPTOMS),
-        _o("concerns", "Concern severity NAME=0-10 (repeatable; replaces all).", "--concern", True),
-        _o("gais", "very-much-improved|much-improved|improved|no-change|worse."),
-        _o("verdict", "worth-it|not-sure|not-worth-it."),
-        _o("flags", "Red flag (repeatable; replaces the list).", "--flag", True),
-        _o("notes", "Free-text notes (empty clears)."),
-        *MOVE,
-    ),
-    "review": (
-        _o("date", "Date as YYYY-MM-DD."),
-        _o("provider", "Reviewing provider (name)."),
-        _o("gais", "Observer GAIS."),
-        _o("goodman_baron", "Qualitative scar grade 1-4."),
-        _o("notes", "Free-text notes (empty clears)."),
-        *MOVE,
-    ),
-    "photo": (
-        _o("kind", "before, after or follow-up."),
-        _o("area", "The area it shows (re-file it)."),
-        _o("angle", "The angle it was taken from."),
-        _o("date", "The day it was taken (the time of day is kept)."),
-        *MOVE,
-    ),
-}
-
-BY_HELP = "Who makes the change (a provider's name; default: your user name)."
-JSON_HELP = "Print one JSON document."
+    pass
 
 
 def _param(name: str, default: Any, annotation: Any) -> inspect.Parameter:
@@ -145,22 +57,7 @@ def _edit_command(kind: str) -> Callable[..., None]:
     def command(ctx: typer.Context, **given: Any) -> None:
         from journal.services.amend import edit
 
-        changes: dict[str, Any] = {}
-        symptoms: dict[str, Any] = {}
-        for opt, name in zip(options, _names(options), strict=True):
-            value = given[name]
-            if value is None or (opt.many and not value):
-                continue
-            if opt.field.startswith("symptom:"):
-                symptoms[opt.field.removeprefix("symptom:")] = value
-            else:
-                changes[opt.field] = list(value) if opt.many else value
-        if given.get("downtime") is not None:
-            changes["downtime"] = given["downtime"]
-        if given.get("custom") and changes:
-            changes["custom"] = True
-        if symptoms:
-            changes["symptoms"] = symptoms
+        changes = changes_from(kind, given)
         if not changes:
             from journal.core.errors import InvalidValue
 
@@ -191,8 +88,7 @@ def _edit_command(kind: str) -> Callable[..., None]:
     return command
 
 
-def _names(options: tuple[Opt, ...]) -> list[str]:
-    return [o.field.replace("symptom:", "symptom_") for o in options]
+_names = option_names
 
 
 def _delete_command(kind: str) -> Callable[..., None]:
@@ -225,18 +121,7 @@ def _confirm(question: str) -> None:
         raise JournalError("cancelled: nothing was changed")
 
 
-def _report(outcome: Outcome, as_json: bool) -> None:
-    if as_json:
-        emit_json(
-            {
-                "batch_id": outcome.batch_id,
-                "summary": outcome.summary,
-                "changes": list(outcome.changes),
-                "record": outcome.record,
-            }
-        )
-    else:
-        say(outcome.summary)
+_report = report
 
 
 def erase(

@@ -97,6 +97,10 @@ def _options(
     return i
 
 
+class NotHere(Exception):
+    """Raised before anything is written or printed: Typer's path must answer."""
+
+
 def run_fast(argv: Sequence[str] | None = None) -> tuple[int, Options] | None:
     """Run a plain read command without Typer: its exit status and options, or None.
 
@@ -105,11 +109,168 @@ def run_fast(argv: Sequence[str] | None = None) -> tuple[int, Options] | None:
     """
     if COMPLETION_VARIABLE in os.environ:
         return None
-    parsed = parse(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    parsed = parse(args)
     if parsed is None:
-        return None
+        write = parse_write(args)
+        if write is None:
+            return None
+        opts, run = write
+        try:
+            return _invoke(lambda: run(opts), opts), opts
+        except NotHere:
+            return None
     opts, command, values = parsed
     return _invoke(lambda: _COMMANDS[command](opts, values), opts), opts
+
+
+# -- edit, delete and undo ----------------------------------------------------------------
+
+GROUPS = {
+    "patient": "patient",
+    "course": "course",
+    "session": "session",
+    "checkin": "check-in",
+    "review": "review",
+    "photo": "photo",
+}
+Write = Callable[[Options], None]
+
+
+def parse_write(argv: Sequence[str]) -> tuple[Options, Write] | None:
+    """`<kind> edit ID ...`, `<kind> delete ID --yes ...` or `undo ...`; None otherwise.
+
+    The same plain shapes only: the ID first, options after it, each at most
+    once (a repeatable one as often as wished), values that do not start
+    with "-". An edit that names another record (`--provider`, `--course`,
+    `--patient`), a delete without `--yes`, and a patient's erasure go
+    through Typer.
+    """
+    args = list(argv)
+    opts = Options()
+    given: dict[str, str] = {}
+    i = _options(args, 0, GLOBAL_OPTIONS, given)
+    if i is None or i >= len(args):
+        return None
+    opts.home, opts.db = given.get("home"), given.get("db")
+    if args[i] == "undo":
+        flags = _write_options(args[i + 1 :], {"--by": "by"}, {"--json": "as_json"})
+        if flags is None:
+            return None
+        return opts, lambda o: _undo(o, flags)
+    if args[i] not in GROUPS or i + 2 >= len(args) or args[i + 1] not in ("edit", "delete"):
+        return None
+    kind, action, ref = GROUPS[args[i]], args[i + 1], args[i + 2]
+    if ref.startswith("-"):
+        return None
+    rest = args[i + 3 :]
+    if action == "delete":
+        if kind == "patient":
+            return None
+        flags = _write_options(
+            rest, {"--by": "by"}, {"--json": "as_json", "--yes": "yes", "-y": "yes"}
+        )
+        if flags is None or not flags.get("yes"):
+            return None
+        return opts, lambda o: _delete(o, kind, ref, flags)
+    return _parse_edit(opts, kind, ref, rest)
+
+
+def _parse_edit(
+    opts: Options, kind: str, ref: str, rest: list[str]
+) -> tuple[Options, Write] | None:
+    from journal.cli.amend_options import EDITS, changes_from, option_names
+
+    options = EDITS[kind]
+    values = {"--by": "by"}
+    many: set[str] = set()
+    for opt, name in zip(options, option_names(options), strict=True):
+        values[opt.flag] = name
+        if opt.many:
+            many.add(name)
+    flags = {"--json": "as_json"}
+    if kind != "review":
+        flags["--custom"] = "custom"
+    if kind == "check-in":
+        flags["--downtime"] = "downtime"
+        flags["--no-downtime"] = "no_downtime"
+    given = _write_options(rest, values, flags, many)
+    if given is None or ("downtime" in given and "no_downtime" in given):
+        return None
+    if "no_downtime" in given:
+        given["downtime"] = False
+    changes = changes_from(kind, given)
+    from journal.services.fast_amend import fast_enough
+
+    if not changes or not fast_enough(changes):
+        return None
+    return opts, lambda o: _edit(o, kind, ref, changes, given)
+
+
+def _write_options(
+    args: list[str],
+    values: dict[str, str],
+    flags: dict[str, str],
+    many: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, Any] | None:
+    """Option values (a repeatable one as a list) and flags (True); None for any other shape."""
+    found: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in flags:
+            if flags[word] in found:
+                return None
+            found[flags[word]] = True
+            i += 1
+            continue
+        name, eq, value = word.partition("=")
+        if name not in values or (eq and not name.startswith("--")):
+            return None
+        if not eq:
+            if i + 1 >= len(args) or args[i + 1].startswith("-"):
+                return None
+            value = args[i + 1]
+            i += 1
+        key = values[name]
+        if key in many:
+            found.setdefault(key, []).append(value)
+        elif key in found:
+            return None
+        else:
+            found[key] = value
+        i += 1
+    return found
+
+
+def _edit(opts: Options, kind: str, ref: str, changes: dict[str, Any], given: dict) -> None:
+    from journal.cli.amend_options import report
+    from journal.services.fast_amend import edit
+
+    outcome = edit(opts.home, opts.db, kind, ref, changes, by=given.get("by"))
+    if outcome is None:
+        raise NotHere
+    report(outcome, bool(given.get("as_json")))
+
+
+def _delete(opts: Options, kind: str, ref: str, given: dict) -> None:
+    from journal.cli.amend_options import report
+    from journal.services.fast_amend import delete
+
+    outcome = delete(opts.home, opts.db, kind, ref, by=given.get("by"))
+    if outcome is None:
+        raise NotHere
+    report(outcome, bool(given.get("as_json")))
+
+
+def _undo(opts: Options, given: dict) -> None:
+    from journal.cli.amend_options import report
+    from journal.services.fast_amend import undo
+
+    outcome = undo(opts.home, opts.db, by=given.get("by"))
+    if outcome is None:
+        raise NotHere
+    report(outcome, bool(given.get("as_json")))
 
 
 def _invoke(command: Callable[[], None], opts: Options) -> int:
@@ -133,6 +294,8 @@ def _invoke(command: Callable[[], None], opts: Options) -> int:
                 sys.stderr = _Pacified(sys.stderr)
                 sys.exit(1)
             raise
+    except NotHere:
+        raise
     except Exception as exc:
         settled = settle(exc, opts)
         if settled is None:

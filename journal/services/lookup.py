@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session as DbSession
 
-from journal.core.errors import Ambiguous, InvalidValue, NeedsConfirmation, NotFound
+from journal.core.errors import Ambiguous, InvalidValue, NotFound
 from journal.core.lookup import id_matches, looks_like_id, match_course, match_patient
 from journal.core.values import parse_name
 from journal.core.vocab import AREAS, CONCERNS, SERUMS, Vocabulary
@@ -118,7 +118,7 @@ def find_session(db: DbSession, patient: PatientRow, ref: str) -> SessionRow:
     raise NotFound(f"unknown session {ref!r} for patient {patient.display_name}")
 
 
-def _word_used(db: DbSession, vocab: Vocabulary, word: str) -> bool:
+def word_used(db: DbSession, vocab: Vocabulary, word: str) -> bool:
     """Whether this journal's records already use `word` of `vocab` (canonical or custom).
 
     Asked only when a near miss was typed, for that one word: each JSON list
@@ -159,13 +159,6 @@ def check_typos(
     the journal already holds exactly that word: a word kept once with
     `--custom` is accepted from then on without it.
     """
-    if custom:
-        return
-    suspects = [(v, key) for v in values if (key := vocab.near_miss(v)) is not None]
-    if not suspects:
-        return
-    for value, key in suspects:
-        if not _word_used(db, vocab, vocab.normalize(value)):
-            raise NeedsConfirmation(
-                vocab.name, value.strip(), f"did you mean {key!r}?", confirm="custom"
-            )
+    from journal.services.amend_rules import refuse_typos
+
+    refuse_typos(vocab, values, custom=custom, used=lambda v, w: word_used(db, v, w))

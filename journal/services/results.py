@@ -39,6 +39,7 @@ from journal.core import records
 from journal.core.lookup import match_course
 from journal.core.results import CourseResult, course_result
 from journal.services import convert
+from journal.services.course_records import assemble
 from journal.store import result_sql
 from journal.store.models import (
     Base,
@@ -53,7 +54,7 @@ from journal.store.models import (
     ReviewRow,
     SessionRow,
 )
-from journal.store.rows import COURSE_TABLES, PROVIDER_TABLES, Row, chunked
+from journal.store.rows import PROVIDER_TABLES, Row, chunked
 
 if TYPE_CHECKING:
     from journal.services.journal import Journal
@@ -177,48 +178,7 @@ def load_course_records(
     """The complete records of these courses (those that exist), in a handful of queries."""
     if not course_ids:
         return []
-    source = _Reader(conn, reflected)
-    course_rows = source.rows("course", "id", course_ids)
-    if not course_rows:
-        return []
-    patients = {
-        m["id"]: convert.patient(m) for m in source.rows("patient", "id", _owners(course_rows))
-    }
-    children: dict[uuid.UUID, dict[str, list[Any]]] = {m["id"]: {} for m in course_rows}
-    makers = {
-        "session": convert.session,
-        "checkin": convert.checkin,
-        "photo": convert.photo,
-        "review": convert.review,
-        "flag": convert.flag_review,
-    }
-    ids = [m["id"] for m in course_rows]
-    for table in COURSE_TABLES:
-        for m in source.rows(table, "course_id", ids):
-            children[m["course_id"]].setdefault(table, []).append(makers[table](m))
-    from journal.services.evidence import with_photo_pairs  # stored comparisons, no OpenCV
-
-    found = []
-    for m in course_rows:
-        lists = children[m["id"]]
-        found.append(
-            with_photo_pairs(
-                records.CourseRecord(
-                    patient=patients[m["patient_id"]],
-                    course=convert.course(m),
-                    sessions=tuple(lists.get("session", ())),
-                    checkins=tuple(lists.get("checkin", ())),
-                    reviews=tuple(lists.get("review", ())),
-                    photos=tuple(lists.get("photo", ())),
-                    flag_reviews=tuple(lists.get("flag", ())),
-                )
-            )
-        )
-    return found
-
-
-def _owners(course_rows: list[Row]) -> list[uuid.UUID]:
-    return sorted({m["patient_id"] for m in course_rows})
+    return assemble(_Reader(conn, reflected).rows, course_ids)
 
 
 class _Typed:

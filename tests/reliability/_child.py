@@ -108,6 +108,36 @@ def amend(home: str, url: str, tag: str) -> None:
         print(f"ok {op} {i}", flush=True)
 
 
+def fast_amend(home: str, tag: str) -> None:
+    """`amend` through the plain-sqlite write path (`journal.services.fast_amend`)."""
+    import random
+
+    from journal.core.errors import JournalError
+    from journal.services import fast_amend
+    from journal.services.reading import history_for
+
+    rng = random.Random(tag)
+    print("ready", flush=True)
+    for i in range(100_000):
+        ids = [str(c.id) for c in history_for(home, None, "Crash Test").checkins]
+        op = rng.choice(["edit", "edit", "delete", "undo"])
+        try:
+            if op == "edit" and ids:
+                done = fast_amend.edit(
+                    home, None, "check-in", rng.choice(ids), {"notes": f"{tag}-{i}"}
+                )
+            elif op == "delete" and len(ids) > 3:
+                done = fast_amend.delete(home, None, "check-in", rng.choice(ids))
+            elif op == "undo":
+                done = fast_amend.undo(home, None)
+            else:
+                continue
+        except JournalError:
+            continue  # nothing to undo, an undo refused: nothing was written
+        assert done is not None, "the fast path did not answer"
+        print(f"ok {op} {i}", flush=True)
+
+
 def _cli(home: str, url: str, args: list[str], note: str) -> None:
     from journal.cli.main import run
 
@@ -129,5 +159,7 @@ if __name__ == "__main__":
         checkins(home_arg, url_arg, rest[0], int(rest[1]), rest[2], rest[3])
     elif mode == "amend":
         amend(home_arg, url_arg, rest[0])
+    elif mode == "fastamend":
+        fast_amend(home_arg, rest[0])
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -238,6 +238,34 @@ def test_killed_edits_deletes_and_undos_leave_records_and_log_in_step(
     print(f"amend kills ({db_kind}): {RECORD_KILLS}; acknowledged changes {acked}")
 
 
+def test_killed_fast_path_edits_deletes_and_undos_leave_records_and_log_in_step(tmp_path):
+    """The plain-sqlite write path (no SQLAlchemy) under kills: old state or new, never half."""
+    from journal.services.checkins import add_checkin
+
+    rng = random.Random(seed_for("fast amend kills"))
+    home, log = tmp_path / "home", tmp_path / "child.log"
+    with open_journal(home) as journal:
+        add_patient(journal, "Crash Test")
+        for n in range(12):
+            add_checkin(journal, "Crash Test", date="2024-05-02", notes=f"seed-{n}")
+        journal.photos  # noqa: B018 - the folder store recorded, as any first photo does
+    acked = 0
+    for cycle in range(RECORD_KILLS):
+        proc = spawn(child("fastamend", home, None, f"f{cycle}"), log)
+        wait_for_line(proc, "ready")
+        time.sleep(rng.uniform(0.05, 0.5))
+        lines = kill_group(proc)
+        acked += sum(1 for line in lines if line.startswith("ok "))
+        _log_agrees_with_records(home, None)
+        report = diagnose(home, None, grace_s=0)
+        assert report.check("database").status == "ok", report.check("database")
+        with open_journal(home) as journal, journal.read() as db:
+            from journal.services.results import result_mismatches
+
+            assert result_mismatches(db.connection()) == []
+    assert acked, "the children did real work between kills"
+
+
 MOVE_KILLS = 6
 
 
