@@ -156,7 +156,7 @@ def find_record(db: DbSession, kind: EditableKind, ref: str) -> Any:
 
 
 def patient_id_of(db: DbSession, table: str, row: Any) -> uuid.UUID | None:
-    return rules.patient_id_of(OrmWork(db), table, convert.plain(row))
+    return rules.patient_id_of(OrmWork(db), table, dict(convert.plain(row)))
 
 
 # -- edit ------------------------------------------------------------------------------

@@ -22,10 +22,10 @@ from journal.core.rules import RedFlag, ScreeningWarning, derive_red_flags, scre
 from journal.core.score import ScoreResult, score_course
 from journal.core.values import parse_date
 from journal.services.reading import history_for
-from journal.services.results import PatientOverview, overview
 
 if TYPE_CHECKING:
     from journal.services.journal import Journal
+    from journal.services.results import PatientOverview
 
 
 @dataclass(frozen=True)
@@ -122,4 +122,6 @@ def clinic_overview(
     1,000-patient clinic is read in milliseconds, not scored; `patient_ids`
     reads only those patients (the live refresh asks for the ones that changed).
     """
+    from journal.services.results import overview  # SQLAlchemy: not for `score --json`
+
     return overview(journal, today or dt.date.today(), patient_ids)
