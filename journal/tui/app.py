@@ -189,6 +189,7 @@ class JournalApp(App[None]):
         summaries = fast_overview(self.home, self.db_url, self.today)
         if summaries is None or len(summaries) < 2:
             return False
+        import journal.tui.screens.patients  # noqa: F401  here, not on the UI thread (~0.1 s)
         self.fast_list = True
         self.call_from_thread(self.launch, summaries, None)
         self._list_painted.wait(timeout=10)  # the ORM's imports would slow the first paint
@@ -326,13 +327,12 @@ class JournalApp(App[None]):
         records_changed(self, [c.patient_id for c in changes])
 
     def launch(self, summaries: list[PatientSummary], only: PatientData | None = None) -> None:
-        """Nobody -> welcome; one patient -> their dashboard; several -> the patient list."""
-        from journal.tui.screens.dashboard import DashboardScreen
-        from journal.tui.screens.empty import EmptyScreen
-        from journal.tui.screens.passphrase import PassphraseScreen
-        from journal.tui.screens.patients import PatientListScreen
+        """Nobody -> welcome; one patient -> their dashboard; several -> the patient list.
 
-        if isinstance(self.screen, PassphraseScreen):
+        Each screen's module is imported only when it is the one shown (the
+        dashboard's charts cost about 140 ms a provider's list does not need).
+        """
+        if type(self.screen).__name__ == "PassphraseScreen":
             self.pop_screen()
         self.timings["journal_open"] = time.perf_counter()
         if self.notice:
@@ -343,10 +343,16 @@ class JournalApp(App[None]):
             self._poll_live()
         self.patient_names = {str(s.patient.id): s.patient.display_name for s in summaries}
         if not summaries:
+            from journal.tui.screens.empty import EmptyScreen
+
             self.push_screen(EmptyScreen())
         elif len(summaries) == 1:
+            from journal.tui.screens.dashboard import DashboardScreen
+
             self.push_screen(DashboardScreen(summaries[0].patient.id, data=only))
         else:
+            from journal.tui.screens.patients import PatientListScreen
+
             self.provider_mode = True
             self.push_screen(PatientListScreen(summaries))
 
