@@ -34,6 +34,8 @@ from journal.core.lookup import match_course
 from journal.core.results import CourseResult
 from journal.store.rows import OVERVIEW_RESULT, Row
 
+_RESULT_KEYS = tuple((name, f"r_{name}") for name in OVERVIEW_RESULT)
+
 
 @dataclass(frozen=True)
 class PatientOverview:
@@ -90,9 +92,7 @@ class OverviewRows:
             CourseRef(m["c_id"], m["c_title"], m["c_status"], m["c_created_at"])
         )
         self.stored[m["c_id"]] = (
-            _result({n: m[f"r_{n}"] for n in OVERVIEW_RESULT})
-            if m["r_course_id"] is not None
-            else None
+            _result({n: m[r] for n, r in _RESULT_KEYS}) if m["r_course_id"] is not None else None
         )
 
     def stale(self, today: dt.date) -> list[uuid.UUID]:

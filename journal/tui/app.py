@@ -190,6 +190,7 @@ class JournalApp(App[None]):
         if summaries is None or len(summaries) < 2:
             return False
         import journal.tui.screens.patients  # noqa: F401  here, not on the UI thread (~0.1 s)
+
         self.fast_list = True
         self.call_from_thread(self.launch, summaries, None)
         self._list_painted.wait(timeout=10)  # the ORM's imports would slow the first paint

@@ -30,14 +30,14 @@ TODAY = dt.date(2026, 3, 1)
 
 def _fill(journal) -> None:
     """Patients with none, one and two courses; flags open and seen; a future-dated record."""
-    add_patient(journal, "fay", birth_year="1984", concerns=["wrinkles"], screening=["isotretinoin"])
+    add_patient(
+        journal, "fay", birth_year="1984", concerns=["wrinkles"], screening=["isotretinoin"]
+    )
     add_patient(journal, "Gil")  # no course at all
     add_patient(journal, "Ana", skin_type="3")
     add_checkin(journal, "fay", date="2026-01-01", concerns=["wrinkles=7"])
     add_session(journal, "fay", date="2026-01-02", provider="Dr. Q", depth="1.25", pain="3")
-    add_checkin(
-        journal, "fay", date="2026-01-03", symptoms={"redness": 4}, flags=["blistering"]
-    )
+    add_checkin(journal, "fay", date="2026-01-03", symptoms={"redness": 4}, flags=["blistering"])
     add_review(journal, "fay", date="2026-01-30", provider="Dr. Q", goodman_baron="2")
     add_session(journal, "Ana", date="2025-06-01", depth="0.5")
     add_session(journal, "Ana", date="2026-02-20", depth="1.0", again=True)  # a second course
@@ -65,9 +65,7 @@ def test_the_plain_read_shows_what_the_orm_path_shows(journal, home, journal_url
     assert any(o.open_flags for o in fast) and any(o.score is not None for o in fast)
 
 
-def test_a_result_not_exact_for_the_day_sends_the_read_to_the_orm_path(
-    journal, home, journal_url
-):
+def test_a_result_not_exact_for_the_day_sends_the_read_to_the_orm_path(journal, home, journal_url):
     """Ana's session of April 1 counts from that day on: her stored result is stale then."""
     _fill(journal)
     _stored_for(journal, TODAY)
