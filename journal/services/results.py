@@ -28,7 +28,6 @@ import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, MetaData, Table, bindparam, func, select, type_coerce
@@ -36,10 +35,9 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import attributes
 
 from journal.core import records
-from journal.core.lookup import match_course
 from journal.core.results import CourseResult, course_result
-from journal.services import convert
 from journal.services.course_records import assemble
+from journal.services.listing import OverviewRows, PatientOverview
 from journal.store import result_sql
 from journal.store.models import (
     Base,
@@ -257,33 +255,6 @@ def _statement(typed: _Typed, column: str) -> tuple[Any, dict[str, None]]:
 # -- reading: the provider list in one query --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PatientOverview:
-    """One row of the provider's patient list (and of `journal patient list`)."""
-
-    patient: records.Patient
-    sessions: int  # sessions done (on or before `as_of`), every course
-    last_visit: dt.date | None
-    score: int | None = None  # the current course's (the latest active, else the latest)
-    verdict: str | None = None
-    confidence: str | None = None
-    open_flags: int = 0  # red flags nobody has acknowledged yet, across all courses
-    seen_flags: int = 0  # acknowledged but not resolved
-    as_of: dt.date | None = None
-
-    @property
-    def provisional(self) -> bool:
-        return self.confidence == "low"
-
-
-@dataclass(frozen=True)
-class _CourseRef:
-    id: uuid.UUID
-    title: str
-    status: str
-    created_at: dt.datetime
-
-
 def overview(
     journal: Journal, today: dt.date, patient_ids: Sequence[uuid.UUID] | None = None
 ) -> list[PatientOverview]:
@@ -307,58 +278,19 @@ def overview(
         )
         .order_by(func.lower(patient.c.display_name), patient.c.created_at, patient.c.id)
     )
-    people: dict[uuid.UUID, records.Patient] = {}
-    courses: dict[uuid.UUID, list[_CourseRef]] = {}
-    stored: dict[uuid.UUID, CourseResult | None] = {}
+    grouped = OverviewRows.empty()
     with journal.read() as db:
         chunks = chunked(list(patient_ids)) if patient_ids is not None else [None]
         for chunk in chunks:
             query = stmt if chunk is None else stmt.where(patient.c.id.in_(chunk))
             for row in db.execute(query):
-                m = row._mapping
-                pid = m["id"]
-                if pid not in people:
-                    people[pid] = convert.patient(dict(m))
-                    courses[pid] = []
-                if m["c_id"] is None:
-                    continue
-                courses[pid].append(
-                    _CourseRef(m["c_id"], m["c_title"], m["c_status"], m["c_created_at"])
-                )
-                stored[m["c_id"]] = (
-                    result_sql.from_row({n: m[f"r_{n}"] for n in result_sql.COLUMNS})
-                    if m["r_course_id"] is not None
-                    else None
-                )
-        stale = [cid for cid, r in stored.items() if r is None or not r.valid_on(today)]
+                grouped.add(row._mapping)
+        stale = grouped.stale(today)
         fresh = {r.course.id: course_result(r, today) for r in load_course_records(db, stale)}
-    stored.update(fresh)
+    grouped.stored.update(fresh)
     if fresh and today == dt.date.today():
         _store_fresh(journal, list(fresh))
-    return [_overview_of(people[pid], courses[pid], stored, today) for pid in people]
-
-
-def _overview_of(
-    patient: records.Patient,
-    courses: list[_CourseRef],
-    results: dict[uuid.UUID, CourseResult | None],
-    today: dt.date,
-) -> PatientOverview:
-    courses.sort(key=lambda c: (c.created_at, c.id))  # the order a history lists them in
-    known = [r for c in courses if (r := results.get(c.id)) is not None]
-    current = match_course(None, courses, patient.display_name)
-    now = results.get(current.id) if current is not None else None
-    return PatientOverview(
-        patient=patient,
-        sessions=sum(r.sessions for r in known),
-        last_visit=max((r.last_visit for r in known if r.last_visit), default=None),
-        score=now.score if now else None,
-        verdict=now.verdict if now else None,
-        confidence=now.confidence if now else None,
-        open_flags=sum(r.open_flags for r in known),
-        seen_flags=sum(r.seen_flags for r in known),
-        as_of=today,
-    )
+    return grouped.overviews(today)
 
 
 def _store_fresh(journal: Journal, course_ids: list[uuid.UUID]) -> None:

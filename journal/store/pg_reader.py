@@ -31,7 +31,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from journal.store.column_kinds import COLUMN_KINDS
-from journal.store.rows import PROVIDER_TABLES, Row
+from journal.store.rows import (
+    OVERVIEW_COURSE,
+    OVERVIEW_PATIENT,
+    OVERVIEW_RESULT,
+    PROVIDER_TABLES,
+    Row,
+    overview_sql,
+)
 from journal.store.schema import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -135,6 +142,36 @@ class PGReader:
             sql = f"SELECT {_columns(table)} FROM {table} t"
         return self._rows(table, sql + " WHERE t.course_id = ANY(%s)", (list(course_ids),))
 
+    def overview_rows(self) -> list[Row]:
+        """The provider list's one query (see `SQLiteReader.overview_rows`), typed alike.
+
+        JSON comes back as text and is decoded here, on a patient's first row
+        only: psycopg would decode every row's copy (a fifth of the read).
+        """
+        import json
+
+        from psycopg.types.string import TextLoader
+
+        cursor = self._conn.cursor()
+        for name in ("json", "jsonb"):
+            cursor.adapters.register_loader(name, TextLoader)
+        cursor.execute(overview_sql(OVERVIEW_PATIENT))
+        names = [d.name for d in cursor.description or ()]
+        typed = [(i, n, _overview_kind(n)) for i, n in enumerate(names)]
+        later = [t for t in typed if t[1] == "id" or t[1][:2] in ("c_", "r_")]
+        json_columns = [n for _, n, k in typed if k == "json"]
+        seen: set[Any] = set()
+        found: list[Row] = []
+        for raw in cursor.fetchall():
+            first = raw[0] not in seen
+            seen.add(raw[0])
+            row = {n: _value(k, raw[i]) for i, n, k in (typed if first else later)}
+            for name in json_columns if first else ():
+                if row[name] is not None:
+                    row[name] = json.loads(row[name])
+            found.append(row)
+        return found
+
     def changes(self, patient_id: uuid.UUID | None, limit: int | None) -> list[Row]:
         """The change log newest first, in the ORM's order (`at` descending, then id)."""
         sql = f"SELECT {_columns('change')} FROM change t"
@@ -147,6 +184,15 @@ class PGReader:
             sql += " LIMIT %s"
             params.append(limit)
         return self._rows("change", sql, params)
+
+
+def _overview_kind(name: str) -> str:
+    """How a column of `overview_sql` is typed (see `COLUMN_KINDS`)."""
+    if name.startswith("c_") and name[2:] in OVERVIEW_COURSE:
+        return COLUMN_KINDS["course"][name[2:]]
+    if name.startswith("r_") and name[2:] in OVERVIEW_RESULT:
+        return COLUMN_KINDS["course_result"][name[2:]]
+    return COLUMN_KINDS["patient"].get(name, "plain")
 
 
 def _columns(table: str) -> str:

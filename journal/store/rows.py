@@ -36,3 +36,50 @@ class RowSource(Protocol):
 
 def chunked(ids: list[Any], size: int = CHUNK) -> list[list[Any]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+# The provider list (`journal.services.listing`): patient, course and stored result in one
+# query, course and result columns prefixed so they never clash with the patient's.
+OVERVIEW_PATIENT = (  # `id` first: the readers tell a patient's first row by it
+    "id",
+    "display_name",
+    "birth_year",
+    "skin_type",
+    "concerns",
+    "screening",
+    "created_at",
+    "updated_at",
+)
+OVERVIEW_COURSE = ("id", "title", "status", "created_at")
+OVERVIEW_RESULT = (  # `journal.store.result_sql.COLUMNS` (a test keeps them equal): no import
+    "course_id",
+    "score",
+    "verdict",
+    "confidence",
+    "open_flags",
+    "seen_flags",
+    "sessions",
+    "last_visit",
+    "computed_for",
+    "valid_from",
+    "valid_until",
+    "formula",
+)
+
+
+def overview_sql(patient_columns: Sequence[str]) -> str:
+    """Every patient LEFT JOIN their courses LEFT JOIN the courses' stored results, by name.
+
+    Plain SQL that sqlite3 and psycopg run as it is (no parameters); the same
+    joins and order as `journal.services.results.overview`, on the course's
+    patient index and the result's primary key.
+    """
+    selected = [f"p.{name}" for name in patient_columns]
+    selected += [f"c.{name} AS c_{name}" for name in OVERVIEW_COURSE]
+    selected += [f"r.{name} AS r_{name}" for name in OVERVIEW_RESULT]
+    return (
+        f"SELECT {', '.join(selected)} FROM patient p"
+        " LEFT OUTER JOIN course c ON c.patient_id = p.id"
+        " LEFT OUTER JOIN course_result r ON r.course_id = c.id"
+        " ORDER BY lower(p.display_name), p.created_at, p.id"
+    )

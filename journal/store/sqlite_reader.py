@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from journal.store.column_kinds import COLUMN_KINDS
-from journal.store.rows import PROVIDER_TABLES, Row, chunked
+from journal.store.rows import (
+    OVERVIEW_COURSE,
+    OVERVIEW_PATIENT,
+    OVERVIEW_RESULT,
+    PROVIDER_TABLES,
+    Row,
+    chunked,
+    overview_sql,
+)
 from journal.store.schema import HEAD_REVISION
 
 
@@ -122,6 +130,27 @@ class SQLiteReader:
             sql = f"SELECT {_columns(table)} FROM {table} t"
         return self._in(table, sql, "t.course_id", course_ids)
 
+    def overview_rows(self) -> list[Row]:
+        """The provider list's one query: every patient with each course and its stored result.
+
+        A patient's columns keep their names; a course's come as `c_<name>` and
+        its result's as `r_<name>`, each typed as SQLAlchemy reads it back. A
+        patient's own columns are typed on their first row only (later rows of
+        the same patient carry just `id`): a clinic has five courses a patient,
+        and decoding the same JSON five times was most of the read.
+        """
+        cursor = self._conn.execute(overview_sql(OVERVIEW_PATIENT))
+        names = [d[0] for d in cursor.description]
+        typed = [(i, n, _overview_kind(n)) for i, n in enumerate(names)]
+        later = [t for t in typed if t[1] == "id" or t[1][:2] in ("c_", "r_")]
+        seen: set[Any] = set()
+        found: list[Row] = []
+        for raw in cursor.fetchall():
+            first = raw[0] not in seen
+            seen.add(raw[0])
+            found.append({n: _value(k, raw[i]) for i, n, k in (typed if first else later)})
+        return found
+
     def changes(
         self, patient_id: uuid.UUID | None, limit: int | None, *, full: bool = True
     ) -> list[tuple[Any, ...]]:
@@ -162,6 +191,15 @@ class SQLiteReader:
                 table, f"{sql} WHERE {column} IN ({marks})", tuple(i.hex for i in chunk)
             )
         return found
+
+
+def _overview_kind(name: str) -> str:
+    """How a column of `overview_sql` is typed (see `COLUMN_KINDS`)."""
+    if name.startswith("c_") and name[2:] in OVERVIEW_COURSE:
+        return COLUMN_KINDS["course"][name[2:]]
+    if name.startswith("r_") and name[2:] in OVERVIEW_RESULT:
+        return COLUMN_KINDS["course_result"][name[2:]]
+    return COLUMN_KINDS["patient"].get(name, "plain")
 
 
 def _columns(table: str) -> str:

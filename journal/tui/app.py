@@ -15,6 +15,8 @@ from __future__ import annotations
 import textual_image.renderable  # noqa: F401  isort: skip
 
 import datetime as dt
+import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -91,9 +93,26 @@ class JournalApp(App[None]):
         self.theme = DARK
         self.live = live
         self.watcher: ChangeWatcher | None = None
+        # Set once opening has ended, opened or not: a worker that needs the journal
+        # while it opens after the list's first paint waits for it (see `journal`).
+        self._opened = threading.Event()
+        self._list_painted = threading.Event()
+        self.fast_list = False  # the list was painted from the plain read (`_list_first`)
+        # JOURNAL_TUI_BENCH=<file>: write the start-up timings there once every score is
+        # painted, time two sorts, and exit (bench/bench_results.py runs the app so).
+        self.bench_file = os.environ.get("JOURNAL_TUI_BENCH") or None
 
     @property
     def journal(self) -> Journal:
+        """The open journal; a worker thread asking while it still opens waits for it.
+
+        The provider list is painted from a plain read before the ORM journal
+        is open (`open_journal`), so a worker started from it (the live
+        baseline, opening a patient) may ask a moment early. The UI thread
+        never waits.
+        """
+        if self._journal is None and threading.current_thread() is not threading.main_thread():
+            self._opened.wait(timeout=120)
         if self._journal is None:
             raise RuntimeError("the journal is not open yet")
         return self._journal
@@ -119,6 +138,8 @@ class JournalApp(App[None]):
         An encrypted journal with no remembered passphrase shows the passphrase
         screen first; what is typed there comes back here as `secret`.
         """
+        if self._journal is None and secret is None and self._list_first():
+            return
         from journal.core.errors import JournalError
         from journal.services.journal import open_journal
         from journal.services.patients import list_patients
@@ -145,13 +166,103 @@ class JournalApp(App[None]):
                 else None
             )
         except JournalError as exc:
+            self._opened.set()
             self.call_from_thread(self._cannot_open, exc.message)
             return
-        if self.live:
+        self._watch()
+        self._opened.set()
+        self.call_from_thread(self.launch, summaries, only)
+
+    def _list_first(self) -> bool:
+        """Paint the provider list from a plain read, then open the journal (in this worker).
+
+        Importing SQLAlchemy, building the models and opening the journal cost
+        most of a clinic's start-up, and the list needs none of it: its rows
+        are one query that `fast_overview` runs through sqlite3 or psycopg. So
+        the list is shown first and the journal opened right after its first
+        complete paint; the live watcher starts then. False (nothing done)
+        when the plain read does not answer or the journal has fewer than two
+        patients (a welcome or a dashboard needs the open journal anyway).
+        """
+        from journal.services.listing import fast_overview
+
+        summaries = fast_overview(self.home, self.db_url, self.today)
+        if summaries is None or len(summaries) < 2:
+            return False
+        import journal.tui.screens.patients  # noqa: F401  here, not on the UI thread (~0.1 s)
+
+        self.fast_list = True
+        self.call_from_thread(self.launch, summaries, None)
+        self._list_painted.wait(timeout=10)  # the ORM's imports would slow the first paint
+        from journal.core.errors import JournalError
+        from journal.services.journal import open_journal
+
+        try:
+            try:
+                self._journal = open_journal(self.home, self.db_url)
+            finally:
+                self._opened.set()
+        except JournalError as exc:  # it read a moment ago: a lock, a refusal of the folder
+            self.call_from_thread(self._cannot_open_late, exc.message)
+            return True
+        self._watch()
+        if self.watcher is not None:
+            self.call_from_thread(self._poll_live)
+        return True
+
+    def _watch(self) -> None:
+        """Start noticing other processes' commits (worker thread; the UI polls)."""
+        if self.live and self._journal is not None:
             from journal.services.live import watch_changes
 
             self.watcher = watch_changes(self._journal)
-        self.call_from_thread(self.launch, summaries, only)
+
+    def _poll_live(self) -> None:
+        from journal.tui.live import POLL_S
+
+        self.set_interval(POLL_S, self._poll_changes, name="live")
+
+    def list_painted(self) -> None:
+        """The provider list has every score on screen (its `scores_painted` mark)."""
+        if self._list_painted.is_set():
+            return
+        self._list_painted.set()
+        if self.bench_file is not None:
+            self.run_worker(self._bench_sorts(), group="bench")
+
+    async def _bench_sorts(self) -> None:
+        """Bench mode: time sorting by score and by red flags to the next frame, then exit."""
+        import asyncio
+        import json
+
+        from journal.tui.screens.patients import PatientListScreen
+
+        screen = self.screen
+        if not isinstance(screen, PatientListScreen):
+            self.exit()
+            return
+        sorts: dict[str, float] = {}
+        for column in ("score", "flags", "score", "flags"):
+            painted = asyncio.Event()
+            start = time.perf_counter()
+            screen.sort_column, screen.sort_reverse = column, False
+            screen.resort()  # what `o` and a header click run
+            self.call_after_refresh(painted.set)
+            await painted.wait()
+            ms = (time.perf_counter() - start) * 1000
+            sorts[column] = min(sorts.get(column, ms), ms)
+        now = time.perf_counter()
+        walls = {k: time.time() - (now - v) for k, v in self.timings.items()}
+        rows = len(screen.rows)
+        report = {"wall": walls, "sort_ms": sorts, "rows": rows, "fast": self.fast_list}
+        Path(str(self.bench_file)).write_text(json.dumps(report))
+        self.exit()
+
+    def _cannot_open_late(self, message: str) -> None:
+        """Opening failed after the list was shown: back to the opening screen, and say why."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._cannot_open(message)
 
     def _ask_passphrase(self, refusal: BaseException | None) -> None:
         """Show the passphrase screen, or say on it why the last try failed."""
@@ -177,7 +288,8 @@ class JournalApp(App[None]):
         worker = event.worker
         if worker.group == "open" and event.state == WorkerState.ERROR and worker.error:
             self.log.error(repr(worker.error))
-            self._cannot_open(describe(worker.error))
+            self._opened.set()
+            self._cannot_open_late(describe(worker.error))
         elif worker.group == "undo" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self.undoing = False
             self._undone(worker.result, worker.error)
@@ -221,14 +333,12 @@ class JournalApp(App[None]):
         records_changed(self, [c.patient_id for c in changes])
 
     def launch(self, summaries: list[PatientSummary], only: PatientData | None = None) -> None:
-        """Nobody -> welcome; one patient -> their dashboard; several -> the patient list."""
-        from journal.tui.live import POLL_S
-        from journal.tui.screens.dashboard import DashboardScreen
-        from journal.tui.screens.empty import EmptyScreen
-        from journal.tui.screens.passphrase import PassphraseScreen
-        from journal.tui.screens.patients import PatientListScreen
+        """Nobody -> welcome; one patient -> their dashboard; several -> the patient list.
 
-        if isinstance(self.screen, PassphraseScreen):
+        Each screen's module is imported only when it is the one shown (the
+        dashboard's charts cost about 140 ms a provider's list does not need).
+        """
+        if type(self.screen).__name__ == "PassphraseScreen":
             self.pop_screen()
         self.timings["journal_open"] = time.perf_counter()
         if self.notice:
@@ -236,13 +346,19 @@ class JournalApp(App[None]):
 
             self.notify(clean(self.notice), timeout=20, markup=False)
         if self.watcher is not None:
-            self.set_interval(POLL_S, self._poll_changes, name="live")
+            self._poll_live()
         self.patient_names = {str(s.patient.id): s.patient.display_name for s in summaries}
         if not summaries:
+            from journal.tui.screens.empty import EmptyScreen
+
             self.push_screen(EmptyScreen())
         elif len(summaries) == 1:
+            from journal.tui.screens.dashboard import DashboardScreen
+
             self.push_screen(DashboardScreen(summaries[0].patient.id, data=only))
         else:
+            from journal.tui.screens.patients import PatientListScreen
+
             self.provider_mode = True
             self.push_screen(PatientListScreen(summaries))
 
@@ -301,5 +417,13 @@ class JournalApp(App[None]):
 
 
 def run_app(home: str | None = None, db_url: str | None = None, notice: str | None = None) -> None:
-    """Open the TUI on the journal at `home` / `db_url` (the `journal` command's default)."""
-    JournalApp(home=home, db_url=db_url, notice=notice).run()
+    """Open the TUI on the journal at `home` / `db_url` (the `journal` command's default).
+
+    With JOURNAL_TUI_BENCH set the app runs headless and exits once the list
+    is complete (see `JournalApp.bench_file`).
+    """
+    app = JournalApp(home=home, db_url=db_url, notice=notice)
+    if app.bench_file is not None:
+        app.run(headless=True, size=(120, 40))
+    else:
+        app.run()

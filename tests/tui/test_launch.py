@@ -85,3 +85,73 @@ def test_an_invalid_patient_name_is_refused_in_place(make_app, empty_home, open_
 
     run(scenario())
     assert list_patients(open_home(empty_home)) == []
+
+
+def _table_text(screen: PatientListScreen) -> list[tuple[str, ...]]:
+    from textual.widgets import DataTable
+
+    table = screen.query_one(DataTable)
+    return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+def test_a_clinic_list_is_painted_from_the_plain_read_then_the_journal_opens(
+    make_app, clinic_home, open_home, tmp_path
+):
+    """No injected journal: the list comes from `fast_overview`, the ORM journal after it.
+
+    The rows are the ORM path's rows, cell for cell; once the list is painted
+    the journal is open, so opening a patient works as ever.
+    """
+    from journal.services.results import rebuild_results
+    from journal.store.engine import for_writing
+    from journal.tui.app import JournalApp
+
+    from .conftest import TODAY
+
+    with for_writing(open_home(clinic_home).engine).begin() as conn:
+        rebuild_results(conn, TODAY)  # exact for the app's day: the steady state
+    orm_app = make_app(clinic_home)
+    fast_app = JournalApp(home=clinic_home, today=TODAY, live=False, photos_from=tmp_path)
+    shown: dict[str, list[tuple[str, ...]]] = {}
+
+    async def scenario(app: JournalApp, name: str) -> None:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, PatientListScreen)
+            shown[name] = _table_text(app.screen)
+            if name == "fast":
+                assert app.fast_list
+                assert app._journal is not None  # opened in the worker after the paint
+                await pilot.press("enter")
+                await settle(pilot)
+                assert isinstance(app.screen, DashboardScreen)
+
+    run(scenario(orm_app, "orm"))
+    run(scenario(fast_app, "fast"))
+    assert not orm_app.fast_list
+    assert shown["fast"] == shown["orm"]
+    assert len(shown["fast"]) == 5
+
+
+def test_a_stale_clinic_list_is_read_by_the_orm_path(clinic_home, open_home, tmp_path):
+    """A stored result not exact for the app's day: the ORM path reads (and recomputes)."""
+    import datetime as dt
+
+    from journal.services.results import rebuild_results
+    from journal.store.engine import for_writing
+    from journal.tui.app import JournalApp
+
+    from .conftest import TODAY
+
+    with for_writing(open_home(clinic_home).engine).begin() as conn:
+        rebuild_results(conn, TODAY - dt.timedelta(days=400))
+    app = JournalApp(home=clinic_home, today=TODAY, live=False, photos_from=tmp_path)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, PatientListScreen)
+            assert not app.fast_list
+            assert len(app.screen.rows) == 5
+
+    run(scenario())

@@ -149,3 +149,27 @@ def test_reorder_refuses_an_order_that_is_not_every_row_once() -> None:
         assert [r.key.value for r in live.ordered_rows] == list(ROWS)
 
     scenario(check)
+
+
+def test_column_widths_are_measured_as_the_stock_table_measures_them() -> None:
+    """Auto-width columns: one-line text rows take the short cut, others Textual's own code."""
+    rows: dict[str, tuple[object, ...]] = {
+        **ROWS,
+        "w": (Text("山田 花子 😀", end=""), Text("100", end=""), Text("⚠ 10 open · 10 seen")),
+        "x": (Text("", end=""), Text("two\nlines", end=""), Text("")),  # not one line
+        "y": (None, 12, "[b]markup[/b] str"),  # not Text: Textual's own measuring
+    }
+
+    async def check(pilot: Any, live: LiveTable, stock: DataTable[Any]) -> None:
+        for table in (live, stock):
+            table.clear(columns=True)
+            for key in COLUMNS:
+                table.add_column(key.title(), key=key)
+            fill(table, list(rows), rows)
+        await pilot.pause()
+        widths = [[c.content_width for c in t.ordered_columns] for t in (live, stock)]
+        assert widths[0] == widths[1]
+        assert live.virtual_size == stock.virtual_size
+        assert_same(live, stock)
+
+    scenario(check)

@@ -1,0 +1,184 @@
+"""The provider list's rows, and a read of them that needs neither SQLAlchemy nor the ORM.
+
+A provider opening a clinic of 1,000 patients waits for the first complete
+paint of the list. Importing SQLAlchemy and building the mapped models costs
+about 340 ms before a row is read, and psycopg's ORM dialect more on
+PostgreSQL, so `fast_overview` reads the very same rows (patient LEFT JOIN
+course LEFT JOIN course_result, one query) through the plain readers the
+`history` fast path uses (`journal.store.sqlite_reader`,
+`journal.store.pg_reader`). The TUI paints the list from them and opens the
+ORM journal in a worker afterwards.
+
+It answers only the steady state: a journal at the current schema, not
+encrypted, whose every stored result is valid for the day asked. Anything
+else (a course without a stored result, one of an older formula, one a
+future-dated record has made stale, an encrypted or linked or unsettled
+journal) returns None and the caller takes `journal.services.results.overview`,
+which recomputes what is stale and stores it, so the next launch is fast
+again. A test holds both paths equal on SQLite and PostgreSQL.
+
+This module imports no SQLAlchemy: `PatientOverview` lives here so that the
+TUI's fast start can build it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from journal.core import records
+from journal.core.lookup import match_course
+from journal.core.results import CourseResult
+from journal.store.rows import OVERVIEW_RESULT, Row
+
+_RESULT_KEYS = tuple((name, f"r_{name}") for name in OVERVIEW_RESULT)
+
+
+@dataclass(frozen=True)
+class PatientOverview:
+    """One row of the provider's patient list (and of `journal patient list`)."""
+
+    patient: records.Patient
+    sessions: int  # sessions done (on or before `as_of`), every course
+    last_visit: dt.date | None
+    score: int | None = None  # the current course's (the latest active, else the latest)
+    verdict: str | None = None
+    confidence: str | None = None
+    open_flags: int = 0  # red flags nobody has acknowledged yet, across all courses
+    seen_flags: int = 0  # acknowledged but not resolved
+    as_of: dt.date | None = None
+
+    @property
+    def provisional(self) -> bool:
+        return self.confidence == "low"
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    """What choosing a patient's current course needs (`match_course`)."""
+
+    id: uuid.UUID
+    title: str
+    status: str
+    created_at: dt.datetime
+
+
+@dataclass
+class OverviewRows:
+    """The one query's rows grouped: patients in list order, their courses, stored results."""
+
+    people: dict[uuid.UUID, records.Patient]
+    courses: dict[uuid.UUID, list[CourseRef]]
+    stored: dict[uuid.UUID, CourseResult | None]
+
+    @classmethod
+    def empty(cls) -> OverviewRows:
+        return cls({}, {}, {})
+
+    def add(self, m: Any) -> None:
+        """One row of the query (a mapping): a patient, maybe a course and its stored result."""
+        from journal.services import convert
+
+        pid = m["id"]
+        if pid not in self.people:
+            self.people[pid] = convert.patient(dict(m))
+            self.courses[pid] = []
+        if m["c_id"] is None:
+            return
+        self.courses[pid].append(
+            CourseRef(m["c_id"], m["c_title"], m["c_status"], m["c_created_at"])
+        )
+        self.stored[m["c_id"]] = (
+            _result({n: m[r] for n, r in _RESULT_KEYS}) if m["r_course_id"] is not None else None
+        )
+
+    def stale(self, today: dt.date) -> list[uuid.UUID]:
+        """Courses whose stored result is missing or not exact for `today`."""
+        return [cid for cid, r in self.stored.items() if r is None or not r.valid_on(today)]
+
+    def overviews(self, today: dt.date) -> list[PatientOverview]:
+        return [
+            overview_of(self.people[pid], self.courses[pid], self.stored, today)
+            for pid in self.people
+        ]
+
+
+def _result(values: dict[str, Any]) -> CourseResult:
+    from journal.store.result_sql import from_row
+
+    return from_row(values)
+
+
+def overview_of(
+    patient: records.Patient,
+    courses: list[CourseRef],
+    results: dict[uuid.UUID, CourseResult | None],
+    today: dt.date,
+) -> PatientOverview:
+    """A patient's list row: the current course's result, flags and visits over every course."""
+    courses.sort(key=lambda c: (c.created_at, c.id))  # the order a history lists them in
+    known = [r for c in courses if (r := results.get(c.id)) is not None]
+    current = match_course(None, courses, patient.display_name)
+    now = results.get(current.id) if current is not None else None
+    return PatientOverview(
+        patient=patient,
+        sessions=sum(r.sessions for r in known),
+        last_visit=max((r.last_visit for r in known if r.last_visit), default=None),
+        score=now.score if now else None,
+        verdict=now.verdict if now else None,
+        confidence=now.confidence if now else None,
+        open_flags=sum(r.open_flags for r in known),
+        seen_flags=sum(r.seen_flags for r in known),
+        as_of=today,
+    )
+
+
+def fast_overview(
+    home: str | os.PathLike[str] | None, db_url: str | None, today: dt.date
+) -> list[PatientOverview] | None:
+    """Every patient's list row read without SQLAlchemy, or None when the ORM path must read.
+
+    None, never an exception, for anything this read does not handle (see
+    the module's docstring): the ORM path then opens the journal and says
+    what is wrong, in its usual words.
+    """
+    try:
+        rows = _read(home, db_url)
+    except Exception:  # a damaged, locked or unreachable journal: the ORM path explains
+        return None
+    if rows is None:
+        return None
+    grouped = OverviewRows.empty()
+    for m in rows:
+        grouped.add(m)
+    if grouped.stale(today):
+        return None
+    return grouped.overviews(today)
+
+
+def _read(home: str | os.PathLike[str] | None, db_url: str | None) -> list[Row] | None:
+    from journal.services.reading import any_link, open_pg_reader, settled_home
+    from journal.store.location import resolve_location
+    from journal.store.pg_reader import PGReader
+    from journal.store.sqlite_reader import SQLiteReader
+
+    location = resolve_location(home, db_url)
+    if location.header_path.exists():
+        return None  # encrypted: the ORM path asks for the passphrase (or the keyring's)
+    db_file = location.sqlite_path
+    if location.is_sqlite:
+        if db_file is None or any_link(location.home, location.photos_dir, db_file):
+            return None
+        reader: Any = SQLiteReader.open(db_file)
+    elif PGReader.handles(location.db_url) and settled_home(location):
+        reader = open_pg_reader(location)
+    else:
+        return None
+    if reader is None:
+        return None
+    with reader:
+        rows: list[Row] = reader.overview_rows()
+        return rows
