@@ -323,7 +323,7 @@ def _save_outcome(
     created = list(outcome.files.created) if isinstance(outcome, _Stored) else []
     shas = {outcome.sha256} if isinstance(outcome, _Stored) else set()
     try:
-        report, referenced = _save_rows(journal, targets, [outcome], **choices)
+        report, referenced = _save_rows(journal, targets, [outcome], written=created, **choices)
     except BaseException as exc:
         _remove_unreferenced(journal, created, shas, referenced=None)
         if _is_db_error(exc):
@@ -574,6 +574,7 @@ def _save_rows(
     targets: _Targets,
     outcomes: list[_Stored | _Failed],
     *,
+    written: list[str],
     course_ref: str | None,
     photo_day: dt.date | None,
     kind: str | None,
@@ -584,6 +585,9 @@ def _save_rows(
     store paths the committed rows refer to (the files to keep).
 
     Nothing is added (not even a default course) unless a photo is new.
+    `written` collects the files a sealed folder store writes here, in this
+    process (it takes the rendered bytes, like the database store, but writes
+    them at once): the caller removes them if the commit fails.
     """
     from sqlalchemy import select
 
@@ -622,6 +626,7 @@ def _save_rows(
                 patient,
                 targets,
                 list(fresh.values()),
+                written=written,
                 course_ref=course_ref,
                 photo_day=photo_day,
                 kind=kind,
@@ -643,13 +648,19 @@ def _add_rows(
     targets: _Targets,
     fresh: list[_Stored],
     *,
+    written: list[str],
     course_ref: str | None,
     photo_day: dt.date | None,
     kind: str | None,
     area: str | None,
     angle: str | None,
 ) -> dict[str, PhotoRow]:
-    """Rows for new photos: their session, course and default kind decided here."""
+    """Rows for new photos: their session, course and default kind decided here.
+
+    A store that takes the bytes here writes them with the row; the names a
+    non-transactional (sealed folder) store newly created are added to
+    `written` as they land, so a failed commit can remove them.
+    """
     from sqlalchemy import select
 
     from journal.services.lookup import course_for_new_record
@@ -673,7 +684,7 @@ def _add_rows(
     for outcome in fresh:
         if outcome.data is not None:  # the database store: bytes and row in one commit
             display, thumb, kept, extension = outcome.data
-            store.put(
+            files = store.put(
                 outcome.sha256,
                 display=display,
                 thumb=thumb,
@@ -681,6 +692,8 @@ def _add_rows(
                 original_extension=extension,
                 db=db,
             )
+            if not store.transactional:  # the rollback does not take these back
+                written.extend(files.created)
         taken_at, source = _taken_at(outcome, photo_day)
         day = photo_day or (session.date if session else _local_day(taken_at))
         default_kind = "before" if first_session is None or day <= first_session else "follow-up"

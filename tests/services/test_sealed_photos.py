@@ -212,3 +212,39 @@ def test_sealed_leftovers_in_a_plain_journal_are_removed_by_the_next_conversion(
     assert stored_names(home / "photos")[1] == []
     with open_journal(home) as j:
         assert read_photo(j, photo) is not None
+
+
+def _fail_the_commit(session: Any, _context: Any, _instances: Any) -> None:
+    """A second row with a new photo's sha256: a real UNIQUE violation at the flush."""
+    from journal.store.models import PhotoRow
+
+    for obj in list(session.new):
+        if isinstance(obj, PhotoRow) and not session.info.get("twin"):
+            session.info["twin"] = True
+            columns = ("course_id", "kind", "taken_at", "taken_at_source", "sha256", "width")
+            twin = PhotoRow(**{c: getattr(obj, c) for c in columns})
+            twin.height, twin.display_path, twin.thumb_path = obj.height, "x", "y"
+            session.add(twin)
+
+
+def test_a_failed_commit_leaves_no_file_of_its_own_behind(journal, home, tmp_path):
+    """The files an import sealed for a row that never committed go again (the
+    doctor would otherwise list them as orphans), on plain and encrypted journals."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as DbSession
+
+    from journal.core.errors import JournalUnavailable
+
+    (kept,) = import_photos(journal, "Ana Lima", [_skin(tmp_path, "kept.jpg", 10)]).imported
+    before = _every_stored_byte(home / "photos") if (home / "photos").exists() else {}
+    names = sorted(journal.photos.stored())
+    event.listen(DbSession, "before_flush", _fail_the_commit)
+    try:
+        with pytest.raises(JournalUnavailable, match="cannot save the photos"):
+            import_photos(journal, "Ana Lima", [_skin(tmp_path, "gone.jpg", 11)])
+    finally:
+        event.remove(DbSession, "before_flush", _fail_the_commit)
+    after = _every_stored_byte(home / "photos") if (home / "photos").exists() else {}
+    assert sorted(after) == sorted(before)  # no orphan for `journal doctor` to list
+    assert sorted(journal.photos.stored()) == names
+    assert read_photo(journal, kept) is not None
