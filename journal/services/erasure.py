@@ -79,6 +79,7 @@ def erase_preview(journal: Journal, patient_ref: str) -> str:
 def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) -> Erasure:
     """Remove a patient and everything of theirs; keep a tombstone without personal data."""
     actor = actor_name(by)
+    journal.recheck_photo_store()  # `photos move` in another process since
     store = journal.photos  # decided before the write lock is held
     removed = 0
     marker: Path | None = None
