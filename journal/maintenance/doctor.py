@@ -46,6 +46,7 @@ import os
 import re
 import stat
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -786,28 +787,75 @@ def _check_temp_files(ctx: _Context) -> Check:
 
 
 def _check_deleted_photos(ctx: _Context) -> Check:
-    """Files of deleted photos wait in `photos/.trash/` so undo can bring them back; after
+    """Files of deleted photos wait in `photos/.trash/` (or, in the database store, as
+    `photo_blob` rows marked with their delete batch) so undo can bring them back; after
     the grace period they are purged, since a deleted photo is health data nobody wants."""
     import shutil
 
     from journal.store import photostore
 
     expired = photostore.expired_trash(ctx.location.photos_dir, ctx.now)
+    in_db = _expired_blob_batches(ctx)
     days = photostore.TRASH_GRACE_DAYS
-    if not expired:
+    if not expired and not in_db:
         return Check("deleted photos", OK, f"none older than {days} days")
-    details = tuple(p.name for p in expired[:MAX_DETAILS])
+    names = [p.name for p in expired] + [b.hex for b in in_db]
+    details = tuple(names[:MAX_DETAILS])
     if not ctx.repair:
         return Check(
             "deleted photos",
             PROBLEM,
-            f"{len(expired)} batch(es) of deleted photos older than {days} days;"
+            f"{len(names)} batch(es) of deleted photos older than {days} days;"
             " --repair purges them (undo can no longer bring them back)",
             details,
         )
     for batch in expired:
         shutil.rmtree(batch, ignore_errors=True)
-    return Check("deleted photos", REPAIRED, f"purged {len(expired)} batch(es)", details)
+    _purge_blob_batches(ctx, in_db)
+    return Check("deleted photos", REPAIRED, f"purged {len(names)} batch(es)", details)
+
+
+def _blob_limit(ctx: _Context) -> dt.datetime:
+    from journal.store import photostore
+
+    return dt.datetime.fromtimestamp(ctx.now - photostore.TRASH_GRACE_DAYS * 86400, dt.UTC)
+
+
+def _expired_blob_batches(ctx: _Context) -> list[uuid.UUID]:
+    """Delete batches whose `photo_blob` rows were marked longer ago than the grace
+    period (one indexed query; none when the database or its table is not there)."""
+    if ctx.engine is None or not ctx.rows_readable:
+        return []
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from journal.store.models import PhotoBlobRow as B
+
+    query = (
+        select(B.trashed_batch)
+        .where(B.trashed_batch.is_not(None), B.trashed_at < _blob_limit(ctx))
+        .distinct()
+    )
+    try:
+        with ctx.engine.connect() as conn:
+            found = [b for b in conn.execute(query).scalars() if b is not None]
+    except SQLAlchemyError:  # an older schema (no `photo_blob` yet): nothing kept there
+        return []
+    return sorted(found, key=lambda b: b.hex)
+
+
+def _purge_blob_batches(ctx: _Context, batches: list[uuid.UUID]) -> None:
+    """Delete the expired rows for good (a batch marked again since is re-checked by
+    its `trashed_at`, so an undo-able photo is never taken)."""
+    if not batches or ctx.engine is None:
+        return
+    from sqlalchemy import delete
+
+    from journal.store.engine import for_writing
+    from journal.store.models import PhotoBlobRow as B
+
+    with for_writing(ctx.engine).begin() as conn:
+        conn.execute(delete(B).where(B.trashed_batch.in_(batches), B.trashed_at < _blob_limit(ctx)))
 
 
 def _restore_leftovers(home: Path) -> list[Path]:

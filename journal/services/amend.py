@@ -258,6 +258,7 @@ def delete(journal: Journal, kind_name: str, ref: str, *, by: str | None = None)
             "patient", ref, "a patient is erased, not deleted: `journal patient delete` (final)"
         )
     actor = actor_name(by)
+    journal.recheck_photo_store()  # `photos move` in another process since
     journal.photos  # noqa: B018 - decide the photo store before the write lock is held
     with journal.write() as db:
         outcome, files = rules.delete(OrmWork(db, journal), kind, ref, actor=actor)
@@ -318,6 +319,7 @@ def trash_photo_files(
 def undo(journal: Journal, *, by: str | None = None) -> Outcome:
     """Revert the latest edit or delete not yet undone, as a batch of its own."""
     actor = actor_name(by)
+    journal.recheck_photo_store()  # `photos move` in another process since
     journal.photos  # noqa: B018 - decide the photo store before the write lock is held
     with journal.write() as db:
         return rules.undo(OrmWork(db, journal), actor=actor)

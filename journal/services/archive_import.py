@@ -87,6 +87,7 @@ def import_archive(
     the commit, one file at a time, so memory stays bounded by one photo.
     """
     archive_path = Path(path).expanduser()
+    journal.recheck_photo_store()  # `photos move` in another process since
     store = journal.photos
     root = journal.photos_dir
     with ArchiveReader(archive_path, limits) as reader:

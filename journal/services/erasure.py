@@ -17,6 +17,7 @@ delete those (the docs say so).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
@@ -78,6 +79,7 @@ def erase_preview(journal: Journal, patient_ref: str) -> str:
 def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) -> Erasure:
     """Remove a patient and everything of theirs; keep a tombstone without personal data."""
     actor = actor_name(by)
+    journal.recheck_photo_store()  # `photos move` in another process since
     store = journal.photos  # decided before the write lock is held
     removed = 0
     marker: Path | None = None
@@ -89,7 +91,7 @@ def erase_patient(journal: Journal, patient_ref: str, *, by: str | None = None) 
         if store.transactional:  # the bytes go in the same commit as the rows
             removed = sum(store.erase(rel, batch, db) for rel, batch in files)
         else:
-            marker = _mark_pending(journal.photos_dir, patient_id, files)
+            marker = _mark_pending(journal.photos_dir, patient_id, files, store)
         db.execute(delete(ChangeRow).where(ChangeRow.patient_id == patient_id))
         db.delete(patient)  # courses follow by cascade; their records by ON DELETE CASCADE
         db.flush()
@@ -114,22 +116,28 @@ PENDING_DIRNAME = ".erasing"
 
 
 def _mark_pending(
-    photos_dir: Path, patient_id: uuid.UUID, files: list[tuple[str, uuid.UUID | None]]
+    photos_dir: Path,
+    patient_id: uuid.UUID,
+    files: list[tuple[str, uuid.UUID | None]],
+    store: photostore.PhotoStore | None = None,
 ) -> Path:
     """Before the commit, note which files the erasure will remove.
 
     The files go after the rows commit; a process killed in between would
     leave them as orphans, which `doctor` sets aside, not removes. The note
-    (store paths and the patient's id only, nothing personal) lets
-    `finish_pending` complete the removal instead.
+    (the files' names on disk and the patient's id only, nothing personal)
+    lets `finish_pending` complete the removal instead. On an encrypted
+    journal those are the sealed names: a store name holds the photo's
+    sha256, which the sealed layout keeps off the disk (docs/privacy.md).
     """
     folder = photos_dir / PENDING_DIRNAME
     refuse_symlink(photos_dir, "photo folder")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     refuse_symlink(folder, "photo folder")
     marker = folder / f"{patient_id.hex}.json"
-    entries = [[relative, batch.hex if batch else None] for relative, batch in files]
-    marker.write_text(json.dumps({"patient_id": str(patient_id), "files": entries}))
+    on_disk = store.stored_name if isinstance(store, photostore.FolderStore) else str
+    entries = [[on_disk(relative), batch.hex if batch else None] for relative, batch in files]
+    marker.write_text(json.dumps({"patient_id": str(patient_id), "stored_files": entries}))
     return marker
 
 
@@ -142,7 +150,9 @@ def finish_pending(
 
     A note whose patient is still in the journal belongs to an erasure that
     never committed: it is dropped and nothing is removed. `store` is the
-    journal's folder store (an encrypted journal's maps names to sealed ones).
+    journal's folder store (an encrypted journal's maps names to sealed ones);
+    a note holds the names on disk (`stored_files`), or store names (`files`)
+    when an older version wrote it.
     """
     store = store or photostore.FolderStore(photos_dir)
     folder = photos_dir / PENDING_DIRNAME
@@ -153,11 +163,16 @@ def finish_pending(
         try:
             note = json.loads(marker.read_text())
             patient_id = uuid.UUID(note["patient_id"])
-            files = [(str(rel), uuid.UUID(b) if b else None) for rel, b in note["files"]]
+            on_disk = "stored_files" in note
+            listed = note["stored_files"] if on_disk else note["files"]
+            files = [(str(rel), uuid.UUID(b) if b else None) for rel, b in listed]
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not ours to judge: doctor reports the folder as it is
         if not patient_exists(patient_id):
-            removed += _remove_files(store, files)
+            if on_disk and isinstance(store, photostore.FolderStore):
+                removed += _remove_stored(store, files)
+            else:
+                removed += _remove_files(store, files)
         marker.unlink(missing_ok=True)
     return removed
 
@@ -191,6 +206,16 @@ def _count(db: DbSession, patient_id: uuid.UUID) -> int:
 def _remove_files(store: photostore.PhotoStore, files: list[tuple[str, uuid.UUID | None]]) -> int:
     """Unlink every file; a shared content hash is impossible (one photo row per hash)."""
     return sum(store.erase(relative, batch) for relative, batch in files)
+
+
+def _remove_stored(store: photostore.FolderStore, files: list[tuple[str, uuid.UUID | None]]) -> int:
+    """Unlink files by their names on disk (a pending note's); a name that
+    leaves the store is skipped, never followed."""
+    removed = 0
+    for name, batch in files:
+        with contextlib.suppress(ValueError):
+            removed += store.erase_stored(name, batch)
+    return removed
 
 
 def _compact(journal: Journal) -> bool:

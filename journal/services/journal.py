@@ -109,6 +109,34 @@ class Journal:
         """Read the `photo_store` setting again on next use (after `photos move`)."""
         self._photos = None
 
+    def recheck_photo_store(self, db: DbSession | None = None) -> bool:
+        """True, and the store forgotten, when the `photo_store` setting names
+        another store than the one this handle opened.
+
+        A long-lived handle (a running TUI) would otherwise keep writing to and
+        reading from the store it opened with after `journal photos move` in
+        another process. One primary-key read: in `db` (a write transaction, so
+        the answer holds until its commit: the move switches under the same
+        write lock) or a short read of its own. Nothing opened yet: nothing to do.
+        """
+        if self._photos is None:
+            return False
+        from sqlalchemy import select
+
+        from journal.store.models import SettingRow
+        from journal.store.photostore import BACKENDS, SETTING
+
+        query = select(SettingRow.value).where(SettingRow.name == SETTING)
+        if db is None:
+            with self.read() as reading:
+                value = reading.scalar(query)
+        else:
+            value = db.scalar(query)
+        if value in BACKENDS and value != self._photos.kind:
+            self._photos = None
+            return True
+        return False
+
     @contextlib.contextmanager
     def read(self) -> Iterator[DbSession]:
         """A session for queries; nothing it does is committed."""

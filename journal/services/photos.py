@@ -56,6 +56,11 @@ Progress = Callable[[int, int], None]
 #: Said when the bytes belong to another patient's photo. It must not say so:
 #: whose photo it is, or that another patient exists, is not this user's to learn.
 OTHER_PATIENT = "this photo is already stored in this journal and cannot be added again"
+#: Said when `journal photos move` switched the store while this import ran.
+MOVED_MEANWHILE = (
+    "the journal's photos were moved to another store while importing"
+    " (journal photos move): nothing of this photo was kept, import it again"
+)
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,8 @@ def import_photos(
     )
 
     pieces: dict[int, ImportReport] = {}
+    journal.recheck_photo_store()  # `photos move` in another process: write to the new store
+    store = journal.photos
     outcomes = _process_all(journal, files, keep_original, workers, progress)
     try:
         for index, outcome in outcomes:
@@ -205,6 +212,7 @@ def import_photos(
                 raise JournalUnavailable(outcome.reason)
             pieces[index] = _save_outcome(
                 journal,
+                store,
                 targets,
                 outcome,
                 course_ref=course,
@@ -214,7 +222,7 @@ def import_photos(
                 angle=clean_angle,
             )
     except BaseException:
-        _discard_rest(journal, outcomes)
+        _discard_rest(journal, store, outcomes)
         raise
     report = ImportReport()
     for index in sorted(pieces):
@@ -295,14 +303,18 @@ def _file_choices(
     return chosen
 
 
-def _discard_rest(journal: Journal, outcomes: Iterator[tuple[int, _Stored | _Failed]]) -> None:
+def _discard_rest(
+    journal: Journal,
+    store: photostore.PhotoStore,
+    outcomes: Iterator[tuple[int, _Stored | _Failed]],
+) -> None:
     """After a failure, let the files still being written land, then remove
     the ones no committed row refers to: nothing half-imported stays behind."""
     try:
         for _index, outcome in outcomes:
             if isinstance(outcome, _Stored):
                 _remove_unreferenced(
-                    journal, list(outcome.files.created), {outcome.sha256}, referenced=None
+                    journal, store, list(outcome.files.created), {outcome.sha256}, referenced=None
                 )
     except BaseException:  # interrupted again: `journal doctor` finds the rest
         return
@@ -310,6 +322,7 @@ def _discard_rest(journal: Journal, outcomes: Iterator[tuple[int, _Stored | _Fai
 
 def _save_outcome(
     journal: Journal,
+    store: photostore.PhotoStore,
     targets: _Targets,
     outcome: _Stored | _Failed,
     **choices: Any,
@@ -323,13 +336,15 @@ def _save_outcome(
     created = list(outcome.files.created) if isinstance(outcome, _Stored) else []
     shas = {outcome.sha256} if isinstance(outcome, _Stored) else set()
     try:
-        report, referenced = _save_rows(journal, targets, [outcome], **choices)
+        report, referenced = _save_rows(
+            journal, store, targets, [outcome], written=created, **choices
+        )
     except BaseException as exc:
-        _remove_unreferenced(journal, created, shas, referenced=None)
+        _remove_unreferenced(journal, store, created, shas, referenced=None)
         if _is_db_error(exc):
             raise JournalUnavailable(f"cannot save the photos: {_first_line(exc)}") from None
         raise
-    _remove_unreferenced(journal, created, shas, referenced=referenced)
+    _remove_unreferenced(journal, store, created, shas, referenced=referenced)
     return report
 
 
@@ -571,9 +586,11 @@ def _read_evidence(pixels: Any) -> tuple[dict[str, Any] | None, dict[str, Any] |
 
 def _save_rows(
     journal: Journal,
+    store: photostore.PhotoStore,
     targets: _Targets,
     outcomes: list[_Stored | _Failed],
     *,
+    written: list[str],
     course_ref: str | None,
     photo_day: dt.date | None,
     kind: str | None,
@@ -584,6 +601,9 @@ def _save_rows(
     store paths the committed rows refer to (the files to keep).
 
     Nothing is added (not even a default course) unless a photo is new.
+    `written` collects the files a sealed folder store writes here, in this
+    process (it takes the rendered bytes, like the database store, but writes
+    them at once): the caller removes them if the commit fails.
     """
     from sqlalchemy import select
 
@@ -593,6 +613,8 @@ def _save_rows(
 
     report = ImportReport()
     with journal.write() as db:
+        if journal.recheck_photo_store(db):  # files went to the store this import began with
+            raise JournalUnavailable(MOVED_MEANWHILE)
         patient = db.get(PatientRow, targets.patient_id)
         if patient is None:
             raise NotFound("the patient was deleted while the photos were imported")
@@ -617,11 +639,12 @@ def _save_rows(
         new_rows: dict[str, PhotoRow] = {}
         if fresh:
             new_rows = _add_rows(
-                journal,
+                store,
                 db,
                 patient,
                 targets,
                 list(fresh.values()),
+                written=written,
                 course_ref=course_ref,
                 photo_day=photo_day,
                 kind=kind,
@@ -637,25 +660,30 @@ def _save_rows(
 
 
 def _add_rows(
-    journal: Journal,
+    store: photostore.PhotoStore,
     db: DbSession,
     patient: PatientRow,
     targets: _Targets,
     fresh: list[_Stored],
     *,
+    written: list[str],
     course_ref: str | None,
     photo_day: dt.date | None,
     kind: str | None,
     area: str | None,
     angle: str | None,
 ) -> dict[str, PhotoRow]:
-    """Rows for new photos: their session, course and default kind decided here."""
+    """Rows for new photos: their session, course and default kind decided here.
+
+    A store that takes the bytes here writes them with the row; the names a
+    non-transactional (sealed folder) store newly created are added to
+    `written` as they land, so a failed commit can remove them.
+    """
     from sqlalchemy import select
 
     from journal.services.lookup import course_for_new_record
     from journal.store.models import PhotoRow, SessionRow
 
-    store = journal.photos
     session = db.get(SessionRow, targets.session_id) if targets.session_id else None
     if session is None and photo_day is not None:
         session = _session_on(db, patient.id, photo_day, course_ref)
@@ -673,7 +701,7 @@ def _add_rows(
     for outcome in fresh:
         if outcome.data is not None:  # the database store: bytes and row in one commit
             display, thumb, kept, extension = outcome.data
-            store.put(
+            files = store.put(
                 outcome.sha256,
                 display=display,
                 thumb=thumb,
@@ -681,6 +709,8 @@ def _add_rows(
                 original_extension=extension,
                 db=db,
             )
+            if not store.transactional:  # the rollback does not take these back
+                written.extend(files.created)
         taken_at, source = _taken_at(outcome, photo_day)
         day = photo_day or (session.date if session else _local_day(taken_at))
         default_kind = "before" if first_session is None or day <= first_session else "follow-up"
@@ -766,7 +796,12 @@ def _referenced_paths(rows: Iterable[PhotoRow]) -> set[str]:
 
 
 def _remove_unreferenced(
-    journal: Journal, created: list[str], shas: set[str], *, referenced: set[str] | None
+    journal: Journal,
+    store: photostore.PhotoStore,
+    created: list[str],
+    shas: set[str],
+    *,
+    referenced: set[str] | None,
 ) -> None:
     """Remove the files this import created that no committed row refers to.
 
@@ -784,7 +819,7 @@ def _remove_unreferenced(
                 referenced = _referenced_paths(_rows_by_sha(db, shas).values())
         except Exception:
             referenced = set()
-    journal.photos.remove([rel for rel in created if rel not in referenced])
+    store.remove([rel for rel in created if rel not in referenced])
 
 
 def _is_db_error(exc: BaseException) -> bool:

@@ -512,7 +512,11 @@ class FolderStore:
         return restore_from_trash(self.root, self.stored_name(relative), batch)
 
     def erase(self, relative: str, batch: uuid.UUID | None, db: Any = None) -> bool:
-        name = self.stored_name(relative)
+        return self.erase_stored(self.stored_name(relative), batch)
+
+    def erase_stored(self, name: str, batch: uuid.UUID | None) -> bool:
+        """`erase` by the name the file has on disk (`stored_name`): an erasure's
+        pending note keeps those, so a sealed store's note names no photo's hash."""
         path = trash_path(self.root, name, batch) if batch is not None else resolve(self.root, name)
         try:
             path.unlink()

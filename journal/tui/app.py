@@ -394,6 +394,8 @@ class JournalApp(App[None]):
         from journal.tui.live import refresh_open_screens
 
         if self.watcher is not None and self.watcher.changed():
+            if self._journal is not None:  # maybe `journal photos move`: use the new store
+                self._journal.recheck_photo_store()
             refresh_open_screens(self)
 
     def action_refresh_data(self) -> None:

@@ -113,6 +113,7 @@ def _photo_files(
     """
     from journal.services.photos import StoredPhoto
 
+    journal.recheck_photo_store()  # `photos move` in another process: read the new store
     store = journal.photos
     found = store.read_many(p.thumb_path for p in photos)
     thumbs = {p.id: found[p.thumb_path] for p in photos if p.thumb_path in found}

@@ -69,3 +69,37 @@ def test_an_unreferenced_database_photo_is_marked_deleted_on_repair(journal, pho
     fixed = diagnose(home, _url(journal), grace_s=0, repair=True).check("orphans")
     assert fixed.status == "repaired" and journal.photos.read_bytes(stray) is None
     assert diagnose(home, _url(journal), grace_s=0).check("orphans").status == "ok"
+
+
+def test_deleted_database_photos_past_the_grace_period_are_purged(journal, photos, home):
+    """As the folder store's `.trash/` expires, so do blobs kept for undo: a deleted
+    photo is health data nobody wants once undo can no longer bring it back."""
+    from sqlalchemy import func, select
+
+    from journal.services.amend import delete
+
+    old, recent = photos
+    delete(journal, "photo", str(old.id))
+    delete(journal, "photo", str(recent.id))
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    with journal.write() as db:
+        db.execute(
+            update(PhotoBlobRow)
+            .where(PhotoBlobRow.sha256 == old.sha256)
+            .values(trashed_at=long_ago)
+        )
+
+    def blobs(sha: str) -> int:
+        with journal.read() as db:
+            query = select(func.count()).where(PhotoBlobRow.sha256 == sha)
+            return db.scalar(query.select_from(PhotoBlobRow)) or 0
+
+    found = diagnose(home, _url(journal), grace_s=0).check("deleted photos")
+    assert found.status == "problem" and "older than 30 days" in found.summary
+    assert blobs(old.sha256) == 2  # reported, not yet purged
+    fixed = diagnose(home, _url(journal), repair=True, grace_s=0).check("deleted photos")
+    assert fixed.status == "repaired"
+    assert blobs(old.sha256) == 0
+    assert blobs(recent.sha256) == 2  # still within the grace period: undo works
+    again = diagnose(home, _url(journal), grace_s=0).check("deleted photos")
+    assert again.status == "ok"

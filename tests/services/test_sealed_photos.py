@@ -212,3 +212,85 @@ def test_sealed_leftovers_in_a_plain_journal_are_removed_by_the_next_conversion(
     assert stored_names(home / "photos")[1] == []
     with open_journal(home) as j:
         assert read_photo(j, photo) is not None
+
+
+def _fail_the_commit(session: Any, _context: Any, _instances: Any) -> None:
+    """A second row with a new photo's sha256: a real UNIQUE violation at the flush."""
+    from journal.store.models import PhotoRow
+
+    for obj in list(session.new):
+        if isinstance(obj, PhotoRow) and not session.info.get("twin"):
+            session.info["twin"] = True
+            columns = ("course_id", "kind", "taken_at", "taken_at_source", "sha256", "width")
+            twin = PhotoRow(**{c: getattr(obj, c) for c in columns})
+            twin.height, twin.display_path, twin.thumb_path = obj.height, "x", "y"
+            session.add(twin)
+
+
+def test_a_failed_commit_leaves_no_file_of_its_own_behind(journal, home, tmp_path):
+    """The files an import sealed for a row that never committed go again (the
+    doctor would otherwise list them as orphans), on plain and encrypted journals."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as DbSession
+
+    from journal.core.errors import JournalUnavailable
+
+    (kept,) = import_photos(journal, "Ana Lima", [_skin(tmp_path, "kept.jpg", 10)]).imported
+    before = _every_stored_byte(home / "photos") if (home / "photos").exists() else {}
+    names = sorted(journal.photos.stored())
+    event.listen(DbSession, "before_flush", _fail_the_commit)
+    try:
+        with pytest.raises(JournalUnavailable, match="cannot save the photos"):
+            import_photos(journal, "Ana Lima", [_skin(tmp_path, "gone.jpg", 11)])
+    finally:
+        event.remove(DbSession, "before_flush", _fail_the_commit)
+    after = _every_stored_byte(home / "photos") if (home / "photos").exists() else {}
+    assert sorted(after) == sorted(before)  # no orphan for `journal doctor` to list
+    assert sorted(journal.photos.stored()) == names
+    assert read_photo(journal, kept) is not None
+
+
+def test_an_interrupted_erasure_names_no_photo_by_its_hash(
+    journal, home, tmp_path, encrypted, photo_store, monkeypatch
+):
+    """The pending note of an erasure killed between its commit and the file
+    removal holds the sealed names on an encrypted journal: no photo's sha256
+    anywhere in the home, during and after; `finish_pending` still removes all."""
+    if photo_store == "database":
+        pytest.skip("the database store erases the bytes in the erasure's own commit")
+    from journal.services import erasure
+
+    kept, gone = import_photos(
+        journal, "Ana Lima", [_skin(tmp_path, f"x{i}.jpg", i) for i in (12, 13)]
+    ).imported
+    delete(journal, "photo", str(gone.id))  # a deleted photo's files, kept for undo
+
+    def killed(*_args: Any, **_kwargs: Any) -> int:
+        raise KeyboardInterrupt  # the process dies between the commit and the file removal
+
+    monkeypatch.setattr(erasure, "_remove_files", killed)
+    with pytest.raises(KeyboardInterrupt):
+        erasure.erase_patient(journal, "Ana Lima")
+    monkeypatch.undo()
+    notes = list((home / "photos" / erasure.PENDING_DIRNAME).glob("*.json"))
+    assert len(notes) == 1
+    hashes = [p.sha256.encode() for p in (kept, gone)]
+
+    def revealing() -> list[Path]:
+        stored = _every_stored_byte(home)
+        return [
+            p
+            for p, data in stored.items()
+            if any(h in data or h.decode() in os.fspath(p) for h in hashes)
+        ]
+
+    if encrypted:
+        assert revealing() == []
+    else:
+        assert notes[0] in revealing()  # the plain layout names files by hash anyway
+    removed = erasure.finish_pending(journal.photos_dir, lambda _id: False, journal.photos)
+    assert removed == 4
+    assert stored_names(home / "photos") == ([], [])
+    assert not list((home / "photos").rglob("*.json"))
+    if encrypted:
+        assert revealing() == []

@@ -88,3 +88,43 @@ def test_the_summary_is_worded_for_the_reader_chosen(make_app, demo_home, clinic
     run(as_provider())
     text = _pdf_text(theirs).lower()
     assert "clinical follow-up summary" in text and "blistering" in text
+
+
+def test_an_encrypted_journal_says_its_export_is_written_in_clear(tmp_path):
+    """The CLI prints `plaintext_notice`; the export screen says the same in its one line."""
+    from journal.services.crypt import init_encrypted
+    from journal.services.journal import open_journal
+    from journal.services.patients import add_patient
+    from journal.services.unlock import Secret
+    from journal.tui.app import JournalApp
+
+    from .builders import TODAY
+
+    home = tmp_path / "locked"
+    init_encrypted("correct horse battery", home)
+    journal = open_journal(home, secret=Secret("passphrase", "correct horse battery"))
+    add_patient(journal, "Zelda Secretname")
+    target = tmp_path / "out" / "zelda.csv.zip"
+    app = JournalApp(journal=journal, today=TODAY, photos_from=tmp_path)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            screen.query_one("#fmt", Select).value = "csv"
+            await pilot.pause()
+            screen.query_one("#out", Input).value = str(target)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            line = text_of(screen.query_one("#export-result"))
+            assert line.startswith(f"Saved {target}") and "\n" not in line
+            assert "in clear" in line and "encrypted" in line
+
+    try:
+        run(scenario())
+    finally:
+        journal.close()
+    assert target.is_file()

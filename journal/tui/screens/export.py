@@ -112,7 +112,8 @@ class ExportScreen(RunsActions, ModalScreen[None]):
         out = Path(self.query_one("#out", Input).value.strip()).expanduser()
         audience = str(self.query_one("#for", Select).value) if fmt in self.WORDED else None
         clear_field_errors(self)
-        if self.start_work("Exporting…"):
+        busy = "Exporting in clear (this export is not encrypted)…" if self._in_clear() else None
+        if self.start_work(busy or "Exporting…"):
             self.export(fmt, out, audience)
 
     @work(thread=True, exit_on_error=False, group=ACTIONS, name="export")
@@ -129,7 +130,19 @@ class ExportScreen(RunsActions, ModalScreen[None]):
             audience=audience,
         )
 
+    def _in_clear(self) -> bool:
+        """True on an encrypted journal: the export is written in clear, by the
+        user's choice (docs/privacy.md), and the screen says so as the CLI does
+        (`exporting.plaintext_notice`, the one rule for when to say it)."""
+        from journal.services.exporting import plaintext_notice
+
+        return plaintext_notice(journal_app(self).journal, "", on_terminal=True) is not None
+
     def work_done(self, name: str, result: object) -> None:
+        if self._in_clear():
+            line = f"Saved {result} in clear: the journal is encrypted, this export is not"
+            self.status_line().update(plain(line, style="bold yellow"))
+            return
         self.status_line().update(plain(f"Saved {result}", style="bold green"))
 
     def action_close(self) -> None:
