@@ -106,6 +106,10 @@ def main() -> None:
     from journal.services.journal import open_journal
     from journal.store.models import CheckInRow, PatientRow
 
+    with open_journal(home) as journal:
+        # A journal in use has recorded its photo store (the first photo shown or stored
+        # does it); the bulk-built clinic has not, and delete/undo would take the ORM path.
+        journal.photos  # noqa: B018
     with open_journal(home) as journal, journal.read() as db:
         first = db.scalar(select(PatientRow.display_name).order_by(PatientRow.display_name))
         targets = [str(i)[:8] for i in db.scalars(select(CheckInRow.id).limit(args.runs * 2))]

@@ -234,7 +234,15 @@ def test_an_older_schema_backup_is_migrated_when_restored(sqlite_cli, home, tmp_
         migrate.HEAD_REVISION
     )
     conn.close()
-    assert _history(other) == before
+    # Going down to 0001 dropped the photos' derived readings (quality, measures,
+    # comparison: migration 0009); they are read again at the first compare.
+    assert _without_readings(_history(other)) == _without_readings(before)
+
+
+def _without_readings(history: dict) -> dict:
+    derived = {"quality", "measures", "comparison"}
+    photos = [{k: v for k, v in p.items() if k not in derived} for p in history["photos"]]
+    return {**history, "photos": photos}
 
 
 def test_backups_taken_while_photos_are_imported_are_consistent(tmp_path):

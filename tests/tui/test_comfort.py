@@ -128,7 +128,10 @@ def test_score_screen_explains_every_component(make_app, demo_home):
                 assert name in text
             assert "Acne scars went from 7 to 3" in text
             assert "79% of 156 RealSelf reviewers" in text
-            assert "Nothing is missing" in text  # a complete series: confidence high
+            # A complete series (confidence high) whose photos are not compared yet: the
+            # one thing that would firm it up is a measured before/after pair.
+            assert "confidence high" in text
+            assert "A comparable before/after photo pair would firm up efficacy" in text
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, DashboardScreen)
