@@ -25,11 +25,9 @@ from journal.cli.amend_options import (
 )
 from journal.cli.context import (
     emit_json,
-    emit_json_text,
     open_from,
     options,
     say,
-    say_lines,
     short_id,
 )
 from journal.cli.photo_cmds import photo_app
@@ -174,17 +172,11 @@ def log(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Every edit, delete and undo, newest first: who, when, what, old -> new."""
-    from journal.services.changelog import log_document, log_for, log_lines
+    from journal.cli.amend_options import print_log
+    from journal.services.changelog import log_for
 
     opts = options(ctx)
-    entries = log_for(opts.home, opts.db, patient, limit=limit, full=as_json)
-    if as_json:
-        emit_json_text(log_document(entries))
-        return
-    if not entries:
-        say("No changes yet: records are as they were added.")
-        return
-    say_lines(log_lines(entries))
+    print_log(log_for(opts.home, opts.db, patient, limit=limit, full=as_json), as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -167,3 +167,25 @@ def say_plain(line: str) -> None:
 
     sys.stdout.write(terminal_safe(line) + "\n")
     sys.stdout.flush()
+
+
+def print_log(entries: Any, as_json: bool) -> None:
+    """`journal log`'s output: the same bytes whether Typer's command or the fast path runs it.
+
+    Written as `say_plain` writes (the text made terminal-safe, flushed), not
+    through `typer.echo`: loading Typer costs `log` a fifth of its budget.
+    """
+    import sys
+
+    from journal.cli.context import emit_json_text
+    from journal.core.values import terminal_safe
+    from journal.services.changelog import log_document, log_lines
+
+    if as_json:
+        emit_json_text(log_document(entries))
+        return
+    if not entries:
+        say_plain("No changes yet: records are as they were added.")
+        return
+    sys.stdout.write(terminal_safe("\n".join(log_lines(entries))) + "\n")
+    sys.stdout.flush()

@@ -153,6 +153,14 @@ def parse_write(argv: Sequence[str]) -> tuple[Options, Write] | None:
     if i is None or i >= len(args):
         return None
     opts.home, opts.db = given.get("home"), given.get("db")
+    if args[i] == "log":
+        given_log = _write_options(
+            args[i + 1 :], {"--patient": "patient", "-p": "patient", "--limit": "limit"},
+            {"--json": "as_json"},
+        )  # fmt: skip
+        if given_log is None or not str(given_log.get("limit", "0")).isdigit():
+            return None  # Click reads any other --limit its own way (and words its error)
+        return opts, lambda o: _log(o, given_log)
     if args[i] == "undo":
         flags = _write_options(args[i + 1 :], {"--by": "by"}, {"--json": "as_json"})
         if flags is None:
@@ -261,6 +269,16 @@ def _delete(opts: Options, kind: str, ref: str, given: dict) -> None:
     if outcome is None:
         raise NotHere
     report(outcome, bool(given.get("as_json")))
+
+
+def _log(opts: Options, given: dict) -> None:
+    """`journal log [-p P] [--limit N] [--json]`, as amend_cmds.log answers it."""
+    from journal.cli.amend_options import print_log
+    from journal.services.changelog import log_for
+
+    limit = int(given["limit"]) if "limit" in given else None
+    as_json = bool(given.get("as_json"))
+    print_log(log_for(opts.home, opts.db, given.get("patient"), limit=limit, full=as_json), as_json)
 
 
 def _undo(opts: Options, given: dict) -> None:

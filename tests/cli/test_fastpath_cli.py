@@ -18,6 +18,7 @@ import pytest
 
 from journal.cli.fastpath import parse, run_fast
 from journal.cli.main import run_cli
+from journal.services.amend import edit
 from journal.services.checkins import add_checkin
 from journal.services.patients import add_patient
 from journal.services.sessions import add_session
@@ -33,6 +34,7 @@ def base(journal, home: Path, journal_url: str | None) -> list[str]:
     for day in ("2026-01-02", "2026-02-01"):
         add_session(journal, "Ada Bench", date=day, provider="Dr. Q", depth="1.5", cost="250")
     add_checkin(journal, "Ada Bench", date="2026-02-03", symptoms={"redness": 6}, flags=["rash"])
+    edit(journal, "patient", "Ada Other", {"birth_year": "1981"}, by="Dr. Q")  # one for `log`
     argv = ["--home", str(home)]
     return [*argv, "--db", journal_url] if journal_url else argv
 
@@ -62,6 +64,12 @@ ANSWERED = [
     ["history", "-p", "nobody", "--json"],
     ["history", "-p", "", "--json"],
     ["history", "-p", "Zoë \x1b[31m", "--json"],  # a hostile reference is shown, not obeyed
+    ["log"],
+    ["log", "--json"],
+    ["log", "-p", "Ada Other", "--limit", "1"],
+    ["log", "--patient=Bo Nocourse"],  # nothing of theirs: "No changes yet"
+    ["log", "--limit", "0", "--json"],
+    ["log", "-p", "nobody"],
 ]
 
 
@@ -103,7 +111,9 @@ LEFT_TO_TYPER = [
     ["--home", "--db", "history", "-p", "Ada", "--json"],
     ["--json", "history", "-p", "Ada"],
     ["--home", "h", "--home", "i", "history", "-p", "Ada", "--json"],
-    ["log", "--json"],
+    ["log", "--limit", "+3"],  # Click reads other numbers (and words their errors) itself
+    ["log", "--limit", "three"],
+    ["log", "--json", "--json"],
     ["historyx", "-p", "Ada", "--json"],
     [],
 ]
