@@ -18,22 +18,10 @@ import uuid
 from typing import Any
 
 from journal.core.results import CourseResult
+from journal.store.rows import OVERVIEW_RESULT
 
 TABLE = "course_result"
-COLUMNS = (
-    "course_id",
-    "score",
-    "verdict",
-    "confidence",
-    "open_flags",
-    "seen_flags",
-    "sessions",
-    "last_visit",
-    "computed_for",
-    "valid_from",
-    "valid_until",
-    "formula",
-)
+COLUMNS = OVERVIEW_RESULT  # one list: the provider-list readers select the same columns
 _DATES = ("last_visit", "computed_for", "valid_from", "valid_until")
 
 

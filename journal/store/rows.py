@@ -51,7 +51,7 @@ OVERVIEW_PATIENT = (  # `id` first: the readers tell a patient's first row by it
     "updated_at",
 )
 OVERVIEW_COURSE = ("id", "title", "status", "created_at")
-OVERVIEW_RESULT = (  # `journal.store.result_sql.COLUMNS` (a test keeps them equal): no import
+OVERVIEW_RESULT = (  # the `course_result` columns; `journal.store.result_sql.COLUMNS` is this list
     "course_id",
     "score",
     "verdict",
