@@ -26,7 +26,11 @@ passphrase_app = typer.Typer(
 
 def show_recovery(result: Encrypted) -> None:
     """The recovery key, once: the only way in when the passphrase is lost."""
-    say(f"Journal encrypted at {result.home}")
+    if result.postgres:
+        say("Journal encrypted: its photo files are sealed; its records stay in the PostgreSQL")
+        say("server, readable by whoever the server lets in (see docs/privacy.md)")
+    else:
+        say(f"Journal encrypted at {result.home}")
     say("Recovery key (shown only now: write it down and keep it away from this computer):")
     say(f"  {result.recovery_key}")
     say("Without the passphrase or this recovery key nobody can open the journal, you included.")

@@ -504,7 +504,7 @@ def _archive_key(staging: Path, home: Path, manifest: Manifest) -> bytes | None:
         return None
     key = unlock.journal_key(resolve_location(staging, None))
     if key is not None:
-        unlock.remember_key(home, key)
+        unlock.remember_key(resolve_location(home, None), key)
     return key
 
 

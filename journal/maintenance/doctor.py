@@ -155,6 +155,12 @@ def diagnose(
                 return _report(ctx, checks, [_skipped(n, "keys") for n in _AFTER_KEYS])
         checks.append(_check_database(ctx))
         usable = checks[-1].status != PROBLEM
+        if usable and ctx.location.sqlite_path is None:  # its header is a row: read it now
+            keys_check = _check_keys(ctx)
+            if keys_check is not None:
+                checks.append(keys_check)
+                if keys_check.status == PROBLEM:
+                    return _report(ctx, checks, [_skipped(n, "keys") for n in _AFTER_KEYS[1:]])
         checks.append(_check_schema(ctx) if usable else _skipped("schema", "database"))
         readable = usable and ctx.rows_readable
         at_head = usable and checks[-1].status in (OK, REPAIRED)
@@ -1015,16 +1021,42 @@ def _check_keys(ctx: _Context) -> Check | None:
     from journal.store import keys
     from journal.store.sealed import Sealing
 
+    if ctx.location.sqlite_path is None:  # PostgreSQL: the header is a row, once connected
+        if ctx.engine is None:
+            return None
+        from journal.store import key_row
+
+        try:
+            stored = key_row.load(ctx.engine)
+        except Exception:  # no schema yet: the schema check says so
+            return None
+        if stored is None:
+            return None
+        try:
+            parsed = keys.parse(stored, key_row.WHERE)[0]
+            key = journal_key(ctx.location, stored=stored)
+        except keys.KeyProblem as exc:
+            return Check("keys", PROBLEM, exc.message)
+        assert key is not None
+        ctx.sealing = Sealing.for_journal(key)
+        kdf = parsed.kdf
+        return Check(
+            "keys",
+            OK,
+            f"key header intact (Argon2id {kdf.memory_kib // 1024} MiB, {kdf.time_cost} passes);"
+            " the passphrase unlocks it; photos sealed, records left to the server",
+        )
     header = ctx.location.header_path
     if not header.exists() and not keys.pending_path(header).exists():
         return None
     try:
-        parsed = keys.header_of(header) if header.exists() else None
+        parsed_file = keys.header_of(header) if header.exists() else None
         key = journal_key(ctx.location)
     except keys.KeyProblem as exc:
         return Check("keys", PROBLEM, exc.message)
-    if key is None or parsed is None:  # a conversion a kill interrupted was settled
+    if key is None or parsed_file is None:  # a conversion a kill interrupted was settled
         return Check("keys", OK, "an interrupted conversion was settled: the journal is plain")
+    parsed = parsed_file
     ctx.sealing = Sealing.for_journal(key)
     ctx.key_pragma = keys.database_key_pragma(key)
     kdf = parsed.kdf

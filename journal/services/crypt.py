@@ -23,7 +23,9 @@ the same command again removes (`journal encrypt` on an encrypted journal
 finishes, `journal decrypt` on a plaintext one). Decrypting works the other
 way round. In the database store the blobs are sealed or unsealed inside the
 exported copy itself, so they switch with the database, atomically.
-PostgreSQL journals are refused: their records are the server's to protect.
+A PostgreSQL journal's records are the server's to protect; its photo files
+are sealed all the same, with its header in the database
+(`journal.services.crypt_pg`).
 """
 
 from __future__ import annotations
@@ -69,17 +71,14 @@ class Encrypted:
     home: Path
     recovery_key: str  # shown once to the user, never stored
     photo_files: int  # photo files sealed (folder) or blobs sealed (database store)
+    postgres: bool = False  # only the photo files were sealed: records stay the server's
 
 
-def _sqlite_location(home: str | os.PathLike[str] | None, db_url: str | None) -> Location:
+def _location(home: str | os.PathLike[str] | None, db_url: str | None) -> Location:
     location = resolve_location(home, db_url)
-    if location.sqlite_path is None:
-        raise ConversionRefused(
-            "encryption covers SQLite journals: a PostgreSQL journal's records are protected by"
-            " the server (see docs/privacy.md)"
-        )
     refuse_symlink(location.home, "journal home")
-    refuse_symlink(location.sqlite_path, "journal database")
+    if location.sqlite_path is not None:
+        refuse_symlink(location.sqlite_path, "journal database")
     return location
 
 
@@ -90,9 +89,12 @@ def init_encrypted(
     from journal.services.journal import open_journal
 
     keys.need_crypto()
-    location = _sqlite_location(home, db_url)
+    location = _location(home, db_url)
     db_file = location.sqlite_path
-    assert db_file is not None
+    if db_file is None:
+        from journal.services import crypt_pg
+
+        return crypt_pg.init_encrypted(passphrase, location)
     header = location.header_path
     if header.exists():
         raise ConversionRefused(f"the journal at {location.home} is already encrypted")
@@ -115,9 +117,12 @@ def encrypt(
     from journal.services.journal import open_journal
 
     keys.need_crypto()
-    location = _sqlite_location(home, db_url)
+    location = _location(home, db_url)
     db_file = location.sqlite_path
-    assert db_file is not None
+    if db_file is None:
+        from journal.services import crypt_pg
+
+        return crypt_pg.encrypt(passphrase, location)
     header = location.header_path
     keys.settle(header, db_file)
     if header.exists():
@@ -162,7 +167,11 @@ def finish_encrypt(
     from journal.services.journal import open_journal
 
     keys.need_crypto()
-    location = _sqlite_location(home, db_url)
+    location = _location(home, db_url)
+    if location.sqlite_path is None:
+        from journal.services import crypt_pg
+
+        return crypt_pg.finish_encrypt(location, secret)
     plain_left, _ = photostore.stored_names(location.photos_dir)
     trash_left = _trash_names(location.photos_dir, sealed=False)
     if not plain_left and not trash_left:
@@ -194,9 +203,13 @@ def decrypt(
     in (their key is gone), removes them and is done.
     """
     keys.need_crypto()
-    location = _sqlite_location(home, db_url)
+    location = _location(home, db_url)
     db_file = location.sqlite_path
-    assert db_file is not None
+    if db_file is None:
+        from journal.services import crypt_pg
+
+        crypt_pg.decrypt(location, secret)
+        return location.home
     header = location.header_path
     keys.settle(header, db_file)
     if not header.exists() and drop_layout(location.photos_dir, sealed=True):
@@ -221,7 +234,7 @@ def decrypt(
         keys.fsync_dir(header.parent)
     _erase_copies(sealed, items)
     drop_layout(location.photos_dir, sealed=True)
-    forget(location.home)
+    forget(location)
     _forget_keyring(journal_id)
     return location.home
 
@@ -371,17 +384,25 @@ def change_passphrase(
 ) -> Path:
     """Re-wrap the journal key under a new passphrase; the data is not re-encrypted."""
     location = resolve_location(home, db_url)
-    key = journal_key(location, secret)
-    if key is None:
-        raise ConversionRefused(
-            f"the journal at {location.home} is not encrypted: run `journal encrypt` first"
+    if location.sqlite_path is None:
+        from journal.services import crypt_pg
+
+        keys.check_passphrase(new_passphrase)
+        current = crypt_pg.rewrite_header(
+            location, secret, lambda header, key: keys.rewrap(header, key, new_passphrase)
         )
-    header = location.header_path
-    current = keys.header_of(header)
-    changed = keys.rewrap(current, key, new_passphrase)
-    with keys.conversion_lock(location.home, wait=True):
-        keys.write_atomic(header, changed.to_bytes(key))
-    forget(location.home)
+    else:
+        key = journal_key(location, secret)
+        if key is None:
+            raise ConversionRefused(
+                f"the journal at {location.home} is not encrypted: run `journal encrypt` first"
+            )
+        header = location.header_path
+        current = keys.header_of(header)
+        changed = keys.rewrap(current, key, new_passphrase)
+        with keys.conversion_lock(location.home, wait=True):
+            keys.write_atomic(header, changed.to_bytes(key))
+    forget(location)
     if current.keyring:
         _remember(current.journal_id, new_passphrase)
     return location.home
@@ -400,14 +421,25 @@ def set_remembered(
     the keyring will hand back at the next open.
     """
     location = resolve_location(home, db_url)
+    if remember and (secret is None or secret.kind != "passphrase"):
+        raise keys.KeyProblem("give the passphrase (not the recovery key) to remember it")
+    if location.sqlite_path is None:
+        from journal.services import crypt_pg
+
+        current = crypt_pg.set_keyring_flag(location, secret, remember)
+        if remember:
+            assert secret is not None
+            _remember(current.journal_id, secret.value)
+        else:
+            _forget_keyring(current.journal_id)
+        return location.home
     key = journal_key(location, secret)
     if key is None:
         raise ConversionRefused(f"the journal at {location.home} is not encrypted")
     header = location.header_path
     current = keys.header_of(header)
     if remember:
-        if secret is None or secret.kind != "passphrase":
-            raise keys.KeyProblem("give the passphrase (not the recovery key) to remember it")
+        assert secret is not None
         _remember(current.journal_id, secret.value)
     else:
         _forget_keyring(current.journal_id)

@@ -77,6 +77,9 @@ class Journal:
         # SQLCipher's key statement, for the few tools that open the file themselves
         # (erasure's VACUUM): a plain sqlite3 connection reads an encrypted file as noise.
         self.key_pragma = key_pragma
+        # A PostgreSQL journal's header id when opened (None: not encrypted): writers
+        # check it under the write lock, since `journal encrypt` can run meanwhile.
+        self.key_id: str | None = None
         self._new_read_db = sessionmaker(engine, expire_on_commit=False)
         self._new_write_db = sessionmaker(for_writing(engine), expire_on_commit=False)
         self._photos: PhotoStore | None = None
@@ -118,21 +121,38 @@ class Journal:
         another process. One primary-key read: in `db` (a write transaction, so
         the answer holds until its commit: the move switches under the same
         write lock) or a short read of its own. Nothing opened yet: nothing to do.
+
+        On PostgreSQL the same read also finds the key header: a journal
+        encrypted or decrypted by another command since this handle opened
+        would otherwise get photos written in the layout it no longer has, so
+        that is refused in one line (open the journal again).
         """
-        if self._photos is None:
+        postgres = self.location.sqlite_path is None
+        if self._photos is None and not postgres:
             return False
         from sqlalchemy import select
 
+        from journal.store import key_row
         from journal.store.models import SettingRow
         from journal.store.photostore import BACKENDS, SETTING
 
-        query = select(SettingRow.value).where(SettingRow.name == SETTING)
+        names = (SETTING, key_row.SETTING) if postgres else (SETTING,)
+        query = select(SettingRow.name, SettingRow.value).where(SettingRow.name.in_(names))
         if db is None:
             with self.read() as reading:
-                value = reading.scalar(query)
+                values = dict(reading.execute(query).all())
         else:
-            value = db.scalar(query)
-        if value in BACKENDS and value != self._photos.kind:
+            values = dict(db.execute(query).all())
+        if postgres:
+            header = values.get(key_row.SETTING)
+            now = key_row.journal_id(None if header is None else header.encode("utf-8"))
+            if now != self.key_id:
+                raise JournalUnavailable(
+                    "the journal was encrypted, decrypted or re-keyed by another command since"
+                    " it was opened here: close it and open it again"
+                )
+        value = values.get(SETTING)
+        if self._photos is not None and value in BACKENDS and value != self._photos.kind:
             self._photos = None
             return True
         return False
@@ -355,8 +375,8 @@ def open_journal(
     if db_file is not None:
         for suffix in ("", "-wal", "-shm"):
             refuse_symlink(db_file.with_name(db_file.name + suffix), "journal database")
-    key = journal_key(location, secret)
-    key_pragma = database_key_pragma(key) if key is not None and db_file is not None else None
+    key = journal_key(location, secret) if db_file is not None else None
+    key_pragma = database_key_pragma(key) if key is not None else None
     if not adopt and location.home.is_dir():
         _refuse_foreign_folder(location.home)
     read_only = _read_only_reason(location)
@@ -372,10 +392,19 @@ def open_journal(
         location.db_url, read_only=db_file if read_only else None, key_pragma=key_pragma
     )
     lock = location.home / ".migrate.lock" if db_file is not None else None
+    key_id: str | None = None
     try:
         ensure_schema(engine, lock, read_only=read_only is not None)
+        if db_file is None:  # PostgreSQL: the header is a row (journal.store.key_row)
+            from journal.store import key_row
+
+            stored = key_row.load(engine)
+            key = journal_key(location, secret, stored=stored)
+            key_id = key_row.journal_id(stored)
     except BaseException:
         engine.dispose()
         raise
     sealing = Sealing.for_journal(key) if key is not None else None
-    return Journal(location, engine, read_only, sealing, key_pragma)
+    journal = Journal(location, engine, read_only, sealing, key_pragma)
+    journal.key_id = key_id
+    return journal

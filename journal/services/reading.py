@@ -108,7 +108,16 @@ def open_pg_reader(location: Location) -> PGReader | None:
     only double a timeout. A connection string libpq refuses before trying
     ("connection is bad: ..."), or any other error, goes to the ORM path,
     which reads the URL its own way and says what it always said.
+
+    A passphrase given up front (JOURNAL_PASSPHRASE, --recovery-key) also
+    takes the ORM path: it unlocks an encrypted journal or refuses the
+    mistake on a plain one, as every other command does (an encrypted
+    journal goes there anyway: `PGReader.open` sees its key header).
     """
+    from journal.services.unlock import secret_offered
+
+    if secret_offered():
+        return None
     import psycopg
 
     try:

@@ -55,7 +55,7 @@ class SecretSource(Protocol):
 
 
 _source: SecretSource | None = None
-_keys: dict[Path, bytes] = {}
+_keys: dict[str, bytes] = {}
 
 
 @contextlib.contextmanager
@@ -73,6 +73,11 @@ def unlocking(source: SecretSource) -> Iterator[None]:
 
 class Locked(KeyProblem):
     """An encrypted journal and no secret to be had: a front end may ask and try again."""
+
+
+def secret_offered() -> bool:
+    """True when the front end was given a secret up front (JOURNAL_PASSPHRASE, ...)."""
+    return _source is not None and _source.offered()
 
 
 def looks_like_recovery_key(text: str) -> bool:
@@ -94,82 +99,139 @@ class NoSecret:
 
 
 def is_encrypted(home: str | os.PathLike[str] | None = None, db_url: str | None = None) -> bool:
-    """True when the journal at `home` keeps its key header (or is mid-conversion)."""
+    """True when the journal keeps a key header (or is mid-conversion).
+
+    A SQLite journal's header is a file in its home; a PostgreSQL journal's is
+    a row in its database (`journal.store.key_row`), read here on a short
+    connection of its own.
+    """
     from journal.store.keys import pending_path
     from journal.store.location import resolve_location
 
-    header = resolve_location(home, db_url).header_path
+    location = resolve_location(home, db_url)
+    if location.sqlite_path is None:
+        from journal.store import key_row
+        from journal.store.engine import make_engine
+
+        engine = make_engine(location.db_url)
+        try:
+            return key_row.load(engine) is not None
+        except Exception:  # no schema yet, no server: the open that follows says why
+            return False
+        finally:
+            engine.dispose()
+    header = location.header_path
     return header.exists() or pending_path(header).exists()
 
 
-def journal_key(location: Location, secret: Secret | None = None) -> bytes | None:
+def journal_key(
+    location: Location, secret: Secret | None = None, *, stored: bytes | None = None
+) -> bytes | None:
     """The journal key of an encrypted journal, None for a plaintext one.
 
-    Refusals, each one line and before anything is touched: an encrypted
-    journal with no secret to be had; a plaintext journal given a secret
-    (`JOURNAL_PASSPHRASE` set for another journal is a mistake worth
-    naming); a wrong passphrase or recovery key; a damaged header.
+    A SQLite journal's header is read from its file; a PostgreSQL journal's
+    is `stored`, as its caller read it from the database (None: the journal
+    is not encrypted). Refusals, each one line and before anything is
+    touched: an encrypted journal with no secret to be had; a plaintext
+    journal given a secret (`JOURNAL_PASSPHRASE` set for another journal is
+    a mistake worth naming); a wrong passphrase or recovery key; a damaged
+    header.
     """
     from journal.store import keys
 
-    header = location.header_path
-    keys.settle(header, location.sqlite_path)
-    if not header.exists():
+    where: Path | str
+    if location.sqlite_path is None:
+        from journal.store.key_row import WHERE
+
+        data, where = stored, WHERE
+    else:
+        header = location.header_path
+        keys.settle(header, location.sqlite_path)
+        data, where = _read_header_file(header), header
+    if data is None:
         given = secret is not None or (_source is not None and _source.offered())
         if given:
             raise keys.KeyProblem(
-                f"the journal at {location.home} is not encrypted, yet a passphrase was given;"
+                f"the journal at {_name(location)} is not encrypted, yet a passphrase was given;"
                 " unset JOURNAL_PASSPHRASE (or run `journal encrypt` to encrypt it)"
             )
         return None
     keys.need_crypto()
-    cached = _keys.get(location.home)
+    cache = _cache_id(location)
+    cached = _keys.get(cache)
     if cached is not None and secret is None:
         return cached
     if secret is None:
-        remembered = _from_keyring(header)
+        remembered = _from_keyring(data, where)
         if remembered is not None:
             with contextlib.suppress(keys.KeyProblem):  # stale: ask as if it were not there
-                key = keys.unlock(header, passphrase=remembered.value)
-                _remember_key(location.home, key)
+                key = keys.unlock_data(data, where, passphrase=remembered.value)
+                _remember_key(cache, key)
                 return key
         secret = _source.secret(location.home) if _source is not None else None
     if secret is None:
         raise Locked(
-            f"the journal at {location.home} is encrypted: give its passphrase"
+            f"the journal at {_name(location)} is encrypted: give its passphrase"
             " (on the terminal, or JOURNAL_PASSPHRASE) or --recovery-key"
         )
     if secret.kind == "recovery":
-        key = keys.unlock(header, recovery=secret.value)
+        key = keys.unlock_data(data, where, recovery=secret.value)
     else:
-        key = keys.unlock(header, passphrase=secret.value)
-    _remember_key(location.home, key)
+        key = keys.unlock_data(data, where, passphrase=secret.value)
+    _remember_key(cache, key)
     return key
 
 
-def _remember_key(home: Path, key: bytes) -> None:
+def _read_header_file(header: Path) -> bytes | None:
+    from journal.store.keys import KeyProblem
+
+    try:
+        return header.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # no header; a home that is a file
+        return None  # is for the open to name
+    except OSError as exc:
+        raise KeyProblem(f"cannot read the key header {header}: {exc.strerror}") from None
+
+
+def _name(location: Location) -> str:
+    """How messages name a journal: its home, or its database (password hidden)."""
+    if location.sqlite_path is not None:
+        return str(location.home)
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(location.db_url)  # no user, no password: messages may be pasted anywhere
+    return f"{parts.hostname or 'localhost'}{parts.path or ''}"
+
+
+def _cache_id(location: Location) -> str:
+    """Keys are kept per journal: its home for SQLite, its database for PostgreSQL
+    (one home's photo folder could serve journals on two servers)."""
+    return str(location.home) if location.sqlite_path is not None else location.db_url
+
+
+def _remember_key(cache: str, key: bytes) -> None:
     """Keep a derived key only while a front end's `unlocking` lasts (one command)."""
     if _source is not None:
-        _keys[home] = key
+        _keys[cache] = key
 
 
-def remember_key(home: Path, key: bytes) -> None:
-    """Keep a key unlocked elsewhere for the journal at `home` (a restore unlocks the
+def remember_key(location: Location, key: bytes) -> None:
+    """Keep a key unlocked elsewhere for the journal at `location` (a restore unlocks the
     backup's header, then opens the restored home), for the front end's `unlocking`."""
-    _remember_key(home, key)
+    _remember_key(_cache_id(location), key)
 
 
-def forget(home: Path) -> None:
+def forget(location: Location) -> None:
     """Drop a derived key (after a passphrase change or a decrypt)."""
-    _keys.pop(home, None)
+    _keys.pop(_cache_id(location), None)
 
 
-def _from_keyring(header: Path) -> Secret | None:
+def _from_keyring(data: bytes, where: Path | str) -> Secret | None:
     """The passphrase the OS keyring remembers for this journal, if its owner opted in."""
     from journal.store import keys
 
     try:
-        parsed = keys.header_of(header)
+        parsed = keys.parse(data, where)[0]
     except keys.KeyProblem:
         return None  # unlock() reads it again and says what is wrong
     if not parsed.keyring:

@@ -290,7 +290,7 @@ def rewrap(header: Header, journal_key: bytes, new_passphrase: str) -> Header:
     return replace(moved, passphrase=wrap)
 
 
-def parse(data: bytes, where: Path) -> tuple[Header, str]:
+def parse(data: bytes, where: Path | str) -> tuple[Header, str]:
     """The header and its MAC (checked once the key is known); damaged -> KeyProblem."""
     damaged = KeyProblem(f"the key header {where} is damaged; unlock is impossible without it")
     try:
@@ -344,7 +344,18 @@ def read_header(path: Path) -> tuple[Header, str]:
 
 def unlock(path: Path, *, passphrase: str | None = None, recovery: str | None = None) -> bytes:
     """The journal key, from the header at `path` and a passphrase or the recovery key."""
-    header, mac = read_header(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KeyProblem(f"cannot read the key header {path}: {exc.strerror}") from None
+    return unlock_data(data, path, passphrase=passphrase, recovery=recovery)
+
+
+def unlock_data(
+    data: bytes, where: Path | str, *, passphrase: str | None = None, recovery: str | None = None
+) -> bytes:
+    """The journal key from a header's bytes (a file's, or a PostgreSQL journal's row)."""
+    header, mac = parse(data, where)
     if recovery is not None:
         raw = parse_recovery(recovery)
         wrapping = _recovery_wrapping_key(raw, header.recovery.salt)
@@ -362,7 +373,7 @@ def unlock(path: Path, *, passphrase: str | None = None, recovery: str | None = 
     except ValueError:
         expected = b""
     if not hmac.compare_digest(_mac(key, body), expected):
-        raise KeyProblem(f"the key header {path} was altered; restore it from a backup")
+        raise KeyProblem(f"the key header {where} was altered; restore it from a backup")
     return key
 
 

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from journal.store.column_kinds import COLUMN_KINDS
+from journal.store.key_row import SETTING as KEY_SETTING
 from journal.store.rows import (
     OVERVIEW_COURSE,
     OVERVIEW_PATIENT,
@@ -93,11 +94,17 @@ class PGReader:
             # One snapshot for every query of this read, and never a write.
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             conn.read_only = True
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            # An encrypted journal (its key header is a setting row) takes the ORM
+            # path, which asks for the passphrase as every other command does.
+            row = conn.execute(
+                "SELECT version_num, EXISTS (SELECT 1 FROM setting WHERE name = %s)"
+                " FROM alembic_version",
+                (KEY_SETTING,),
+            ).fetchone()
         except psycopg.Error:
             conn.close()
             return None
-        if row is None or row[0] != HEAD_REVISION:
+        if row is None or row[0] != HEAD_REVISION or row[1]:
             conn.close()
             return None
         return cls(conn)

@@ -186,7 +186,9 @@ def _private_dir(folder: Path) -> None:
         refuse_symlink(folder, "photo folder")  # a planted link must not take writes elsewhere
         return
     except FileNotFoundError:
-        folder.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        # Every missing level 0700: `mkdir(parents=True)` gives the ones above the
+        # last the umask's mode (a conversion's `.trash/<batch>/` was 0755).
+        _private_dir(folder.parent)
         folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
     folder.chmod(PRIVATE_DIR)
 

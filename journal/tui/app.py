@@ -395,7 +395,12 @@ class JournalApp(App[None]):
 
         if self.watcher is not None and self.watcher.changed():
             if self._journal is not None:  # maybe `journal photos move`: use the new store
-                self._journal.recheck_photo_store()
+                from journal.core.errors import JournalError
+
+                try:
+                    self._journal.recheck_photo_store()
+                except JournalError as exc:  # encrypted or decrypted elsewhere meanwhile
+                    self.notify(exc.message, severity="error", timeout=30)
             refresh_open_screens(self)
 
     def action_refresh_data(self) -> None:

@@ -1,20 +1,19 @@
 """Encrypted journals from the command line: init --encrypt, unlocking, refusals, conversions.
 
 Every test runs the real CLI in-process on real files (SQLCipher, Argon2id).
-The same record round trip runs on a plaintext and an encrypted journal;
-PostgreSQL journals are refused with one line (their records are the server's
-to protect), which is checked on PostgreSQL when it is configured.
+The same record round trip runs on a plaintext and an encrypted journal, on
+SQLite and PostgreSQL; what is particular to an encrypted PostgreSQL journal
+(sealed photos, a header row, records left to the server) is in
+test_crypt_postgres_cli.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, throwaway_pg_database
 
 from journal.cli.main import run_cli
 
@@ -25,8 +24,13 @@ SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"ftypheic", b"SQLite forma
 
 
 @pytest.fixture
-def run(home: Path, capsys, monkeypatch):
-    """`journal --home HOME ARGS`, with JOURNAL_PASSPHRASE from `passphrase=` when given."""
+def run(home: Path, capsys, monkeypatch, request):
+    """`journal --home HOME [--db URL] ARGS`, with JOURNAL_PASSPHRASE from `passphrase=`.
+
+    On the parametrized database when the test asks for `db_kind`, else SQLite.
+    """
+    url = request.getfixturevalue("journal_url") if "db_kind" in request.fixturenames else None
+    where = ["--home", str(home), *(["--db", url] if url else [])]
 
     def invoke(*args: str, passphrase: str | None = None, stdin: str | None = None):
         monkeypatch.delenv("JOURNAL_PASSPHRASE", raising=False)
@@ -34,7 +38,7 @@ def run(home: Path, capsys, monkeypatch):
             monkeypatch.setenv("JOURNAL_PASSPHRASE", passphrase)
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin or ""))
         capsys.readouterr()
-        code, _ = run_cli(["--home", str(home), *args])
+        code, _ = run_cli([*where, *args])
         out, err = capsys.readouterr()
         return code, out, err
 
@@ -89,7 +93,9 @@ def _every_byte(home: Path) -> dict[Path, bytes]:
 
 
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
-def test_the_same_record_round_trip_works_on_plain_and_encrypted_journals(run, encrypted):
+def test_the_same_record_round_trip_works_on_plain_and_encrypted_journals(
+    run, encrypted, db_kind
+):
     passphrase = PASS if encrypted else None
     if encrypted:
         _init_encrypted(run)
@@ -181,7 +187,7 @@ def test_a_damaged_header_is_one_line_exit_2(run, home):
     assert "key header" in err and "damaged" in err
 
 
-def test_a_plaintext_journal_given_a_passphrase_is_refused(run, home):
+def test_a_plaintext_journal_given_a_passphrase_is_refused(run, home, db_kind):
     assert run("patient", "add", NAME)[0] == 0
     code, out, err = run("history", "-p", NAME, passphrase=PASS)
     assert code == 2 and out == "" and "is not encrypted, yet a passphrase was given" in err
@@ -262,7 +268,9 @@ def test_init_encrypt_refuses_short_passphrases_and_existing_journals(run, home)
     assert code == 2 and "journal encrypt" in err
 
 
-def test_the_os_keyring_remembers_the_passphrase_only_when_asked(run, home, memory_keyring):
+def test_the_os_keyring_remembers_the_passphrase_only_when_asked(
+    run, home, memory_keyring, db_kind
+):
     _init_encrypted(run)
     _fill(run, PASS)
     assert run("history", "-p", NAME)[0] == 2  # not remembered by default
@@ -306,16 +314,6 @@ def memory_keyring():
         yield backend
     finally:
         keyring.set_keyring(previous)
-
-
-@pytest.mark.skipif(PG_URL is None, reason="needs JOURNAL_TEST_PG_URL (CI sets it)")
-def test_postgres_journals_are_refused_in_one_line(home, capsys, monkeypatch):
-    monkeypatch.setenv("JOURNAL_PASSPHRASE", PASS)
-    with throwaway_pg_database() as journal_url:
-        code, _ = run_cli(["--home", str(home), "--db", journal_url, "init", "--encrypt"])
-    err = capsys.readouterr().err
-    assert code == 2 and "PostgreSQL" in err and err.count("\n") == 1
-    assert not os.path.exists(home / "journal-keys.json")
 
 
 def test_erasing_a_patient_compacts_an_encrypted_journal_too(run, home):

@@ -1,5 +1,8 @@
 """Photos of an encrypted journal: sealed files, sealed names, both stores, conversions.
 
+Every test runs on SQLite and on PostgreSQL (where the records stay the
+server's and the journal seals only the photo files, its header a row).
+
 The representative photo paths (import, the gallery's thumbnails, the compare
 view's display copies, delete and undo) run on plain and encrypted journals
 and on both photo stores; a tampered file is named by its photo's short id
@@ -43,8 +46,8 @@ def _skin(tmp_path: Path, name: str, seed: int) -> Path:
     return path
 
 
-def _open(home: Path, encrypted: bool) -> Any:
-    return open_journal(home, secret=SECRET if encrypted else None)
+def _open(home: Path, encrypted: bool, url: str | None = None) -> Any:
+    return open_journal(home, url, secret=SECRET if encrypted else None)
 
 
 @pytest.fixture(params=[False, True], ids=["plain", "encrypted"])
@@ -53,11 +56,14 @@ def encrypted(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture
-def journal(home: Path, encrypted: bool, photo_store: str) -> Iterator[Any]:
-    """A SQLite journal, plain or encrypted, with its photos in the folder or the database."""
+def journal(
+    home: Path, encrypted: bool, photo_store: str, journal_url: str | None
+) -> Iterator[Any]:
+    """A journal (SQLite or PostgreSQL), plain or encrypted, with its photos in the
+    folder or the database."""
     if encrypted:
-        crypt.init_encrypted(PASS, home)
-    with _open(home, encrypted) as j:
+        crypt.init_encrypted(PASS, home, journal_url)
+    with _open(home, encrypted, journal_url) as j:
         add_patient(j, "Ana Lima")
         yield j
 
@@ -77,11 +83,23 @@ def _jpeg_inside(data: bytes) -> bool:
     return False
 
 
-def _every_stored_byte(home: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
+def _every_stored_byte(home: Path, url: str | None = None) -> dict[Path, bytes]:
+    """Every file of the home and, for a PostgreSQL journal, every stored photo blob
+    (named `photo_blob/<sha>-<which>`): all the bytes the journal wrote."""
+    found = {p: p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
+    if url is not None:
+        import psycopg
+
+        with psycopg.connect(url) as conn, conn.cursor(binary=True) as cursor:
+            cursor.execute("SELECT sha256, which, data FROM photo_blob")
+            for sha, which, data in cursor.fetchall():
+                found[Path("photo_blob", f"{sha}-{which}")] = bytes(data)
+    return found
 
 
-def test_import_gallery_and_compare_read_the_same_pixels(journal, home, tmp_path, encrypted):
+def test_import_gallery_and_compare_read_the_same_pixels(
+    journal, home, tmp_path, encrypted, journal_url
+):
     report = import_photos(journal, "Ana Lima", [_skin(tmp_path, f"c{i}.jpg", i) for i in (1, 2)])
     assert len(report.imported) == 2 and not report.failed
     photo = report.imported[0]
@@ -92,13 +110,15 @@ def test_import_gallery_and_compare_read_the_same_pixels(journal, home, tmp_path
     assert set(data.thumbs) == {p.id for p in report.imported}  # the gallery
     assert all(t.startswith(JPEG) for t in data.thumbs.values())
     assert data.displays[photo.id].read() == display  # the compare view
-    stored = _every_stored_byte(home)
+    stored = _every_stored_byte(home, journal_url)
     leaked = [p for p, b in stored.items() if _jpeg_inside(b) or photo.sha256.encode() in b]
-    names = [p for p in stored if photo.sha256 in p.name]
+    names = [p for p in stored if photo.sha256 in p.name and p.parts[0] != "photo_blob"]
     if encrypted:
         assert leaked == [] and names == []
     elif journal.photos.kind == "folder":
         assert leaked and names  # the plain layout, as before
+    elif journal_url is not None:
+        assert leaked  # plain blobs in the server's table
 
 
 def test_delete_and_undo_keep_a_photo_readable(journal, tmp_path):
@@ -156,65 +176,74 @@ def _flip_a_byte(journal: Any, name: str) -> None:
 
 
 def test_encrypt_and_decrypt_carry_every_photo_and_leave_no_other_layout(
-    home, tmp_path, photo_store
+    home, tmp_path, photo_store, journal_url
 ):
-    with open_journal(home) as j:
+    url = journal_url
+    with open_journal(home, url) as j:
         add_patient(j, "Ana Lima")
         kept, gone = import_photos(
             j, "Ana Lima", [_skin(tmp_path, f"e{i}.jpg", i) for i in (6, 7)]
         ).imported
         originals = {p.id: read_photo(j, p) for p in (kept, gone)}
         delete(j, "photo", str(gone.id))  # a deleted photo's files, kept for undo
-    result = crypt.encrypt(PASS, home)
-    assert result.photo_files == (4 if photo_store == "folder" else 0)
+    result = crypt.encrypt(PASS, home, url)
+    # SQLite's database store seals its blobs inside the converted database file
+    sealed_here = 4 if photo_store == "folder" or url is not None else 0
+    assert result.photo_files == sealed_here and result.postgres == (url is not None)
     plain, sealed = stored_names(home / "photos")
     assert plain == [] and not list((home / "photos").rglob("*-display.jpg"))
-    assert not any(_jpeg_inside(b) for b in _every_stored_byte(home).values())
-    with _open(home, True) as j:
+    assert not any(_jpeg_inside(b) for b in _every_stored_byte(home, url).values())
+    folders = [p for p in (home / "photos").rglob("*") if p.is_dir()]  # `.trash/<batch>/` too
+    assert all(p.stat().st_mode & 0o077 == 0 for p in folders), folders
+    with _open(home, True, url) as j:
         assert read_photo(j, kept) == originals[kept.id]
         undo(j)
         assert read_photo(j, gone) == originals[gone.id]
         delete(j, "photo", str(gone.id))
-    crypt.decrypt(home, secret=SECRET)
+    crypt.decrypt(home, url, secret=SECRET)
     plain, sealed = stored_names(home / "photos")
     assert sealed == []
-    with _open(home, False) as j:
+    with _open(home, False, url) as j:
         assert read_photo(j, kept) == originals[kept.id]
         undo(j)
         assert read_photo(j, gone) == originals[gone.id]
 
 
-def test_encrypt_again_finishes_a_run_killed_after_its_swap(home, tmp_path):
+def test_encrypt_again_finishes_a_run_killed_after_its_swap(home, tmp_path, journal_url):
     """The state a kill after the swap leaves: encrypted, with clear copies beside."""
-    with open_journal(home) as j:
+    url = journal_url
+    with open_journal(home, url) as j:
         add_patient(j, "Ana Lima")
         (photo,) = import_photos(j, "Ana Lima", [_skin(tmp_path, "k.jpg", 8)]).imported
     clear = {p: p.read_bytes() for p in (home / "photos").rglob("*.jpg")}
-    crypt.encrypt(PASS, home)
+    crypt.encrypt(PASS, home, url)
     for path, data in clear.items():  # put the clear copies back, as a kill would leave them
         path.parent.mkdir(mode=0o700, exist_ok=True)
         path.write_bytes(data)
-    assert crypt.finish_encrypt(home, secret=SECRET) == 2
+    assert crypt.finish_encrypt(home, url, secret=SECRET) == 2
     assert stored_names(home / "photos")[0] == []
-    assert crypt.finish_encrypt(home, secret=SECRET) == 0
-    with _open(home, True) as j:
+    assert crypt.finish_encrypt(home, url, secret=SECRET) == 0
+    with _open(home, True, url) as j:
         assert read_photo(j, photo) is not None
 
 
-def test_sealed_leftovers_in_a_plain_journal_are_removed_by_the_next_conversion(home, tmp_path):
+def test_sealed_leftovers_in_a_plain_journal_are_removed_by_the_next_conversion(
+    home, tmp_path, journal_url
+):
     """A kill before the swap leaves sealed copies under a key nobody kept."""
     from journal.store.photostore import FolderStore
     from journal.store.sealed import Sealing
 
-    with open_journal(home) as j:
+    url = journal_url
+    with open_journal(home, url) as j:
         add_patient(j, "Ana Lima")
         (photo,) = import_photos(j, "Ana Lima", [_skin(tmp_path, "l.jpg", 9)]).imported
     stray = FolderStore(home / "photos", Sealing(os.urandom(32), os.urandom(32)))
     stray.write_bytes(photo.display_path, b"leftover")
     assert len(stored_names(home / "photos")[1]) == 1
-    crypt.decrypt(home)  # a plain journal: only the leftovers go
+    crypt.decrypt(home, url)  # a plain journal: only the leftovers go
     assert stored_names(home / "photos")[1] == []
-    with open_journal(home) as j:
+    with open_journal(home, url) as j:
         assert read_photo(j, photo) is not None
 
 

@@ -11,25 +11,36 @@ PASS = "correct horse battery"
 NAME = "Zelda Secretname"
 
 
-@pytest.fixture
-def locked_home(tmp_path):
+def _lock(home, url):
     from journal.services.crypt import init_encrypted
     from journal.services.journal import open_journal
     from journal.services.patients import add_patient
     from journal.services.unlock import Secret
 
-    home = tmp_path / "locked"
-    made = init_encrypted(PASS, home)
-    with open_journal(home, secret=Secret("passphrase", PASS)) as journal:
+    made = init_encrypted(PASS, home, url)
+    with open_journal(home, url, secret=Secret("passphrase", PASS)) as journal:
         add_patient(journal, NAME)
     home.joinpath("recovery.txt").write_text(made.recovery_key)
     return home
 
 
-def _app(home):
+@pytest.fixture
+def locked_home(tmp_path):
+    """An encrypted SQLite journal (the snapshot's)."""
+    return _lock(tmp_path / "locked", None)
+
+
+@pytest.fixture
+def locked(tmp_path, journal_url):
+    """An encrypted journal on each database: a PostgreSQL one (photos sealed, header in
+    the database) opens on the same passphrase screen."""
+    return _lock(tmp_path / "locked", journal_url), journal_url
+
+
+def _app(home, url=None):
     from journal.tui.app import JournalApp
 
-    return JournalApp(home=home, today=TODAY, photos_from=home, live=False)
+    return JournalApp(home=home, db_url=url, today=TODAY, photos_from=home, live=False)
 
 
 async def _type(pilot, text: str) -> None:
@@ -37,20 +48,20 @@ async def _type(pilot, text: str) -> None:
         await pilot.press("space" if char == " " else ("minus" if char == "-" else char))
 
 
-def test_wrong_then_right_passphrase_opens_the_journal(locked_home):
-    run(_wrong_then_right(locked_home))
+def test_wrong_then_right_passphrase_opens_the_journal(locked):
+    run(_wrong_then_right(*locked))
 
 
-def test_the_recovery_key_typed_in_the_same_field_opens_it(locked_home):
-    run(_recovery(locked_home))
+def test_the_recovery_key_typed_in_the_same_field_opens_it(locked):
+    run(_recovery(*locked))
 
 
-async def _wrong_then_right(locked_home):
+async def _wrong_then_right(locked_home, url):
     from textual.widgets import Input, Static
 
     from journal.tui.screens.passphrase import PassphraseScreen
 
-    app = _app(locked_home)
+    app = _app(locked_home, url)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, PassphraseScreen)
@@ -72,12 +83,12 @@ async def _wrong_then_right(locked_home):
         assert type(app.screen).__name__ == "DashboardScreen"
 
 
-async def _recovery(locked_home):
+async def _recovery(locked_home, url):
     from journal.tui.screens.passphrase import PassphraseScreen
 
     recovery = locked_home.joinpath("recovery.txt").read_text()
     locked_home.joinpath("recovery.txt").unlink()
-    app = _app(locked_home)
+    app = _app(locked_home, url)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, PassphraseScreen)
