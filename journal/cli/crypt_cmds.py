@@ -36,6 +36,13 @@ def show_recovery(result: Encrypted) -> None:
     say("Without the passphrase or this recovery key nobody can open the journal, you included.")
     if result.photo_files:
         say(f"Sealed {result.photo_files} photo files")
+    if result.set_aside:
+        from journal.cli.context import warn
+
+        warn(
+            f"journal: warning: {result.set_aside} files that `journal doctor --repair` set aside"
+            " in photos/.orphaned/ stay in clear: look at them, then delete that folder"
+        )
 
 
 def encrypt(ctx: typer.Context) -> None:

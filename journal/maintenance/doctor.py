@@ -61,6 +61,7 @@ from journal.store.location import (
     resolve_location,
     set_mode,
 )
+from journal.store.photostore import ORPHANED_DIRNAME
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
     from journal.store.sealed import Sealing
 
 OK, PROBLEM, REPAIRED, SKIPPED = "ok", "problem", "repaired", "skipped"
-ORPHANED_DIRNAME = ".orphaned"
 DEFAULT_GRACE_S = 3600.0
 MAX_DETAILS = 50
 _SHARD = re.compile(r"^[0-9a-f]{2}$")

@@ -72,6 +72,7 @@ class Encrypted:
     recovery_key: str  # shown once to the user, never stored
     photo_files: int  # photo files sealed (folder) or blobs sealed (database store)
     postgres: bool = False  # only the photo files were sealed: records stay the server's
+    set_aside: int = 0  # files `journal doctor --repair` set aside, left in clear (see privacy.md)
 
 
 def _location(home: str | os.PathLike[str] | None, db_url: str | None) -> Location:
@@ -150,7 +151,8 @@ def encrypt(
         os.replace(keys.pending_path(header), header)
         keys.fsync_dir(header.parent)
     _erase_copies(plain, items)
-    return Encrypted(location.home, made.recovery_key, copied)
+    set_aside = photostore.set_aside_files(location.photos_dir)
+    return Encrypted(location.home, made.recovery_key, copied, set_aside=set_aside)
 
 
 def finish_encrypt(

@@ -124,7 +124,8 @@ def encrypt(passphrase: str, location: Location) -> Encrypted:
                 _refuse_if_encrypted(db)
                 sealed = _convert_blobs(db, sealing.seal)
                 key_row.save(db, header)
-            return Encrypted(location.home, made.recovery_key, sealed, postgres=True)
+            aside = photostore.set_aside_files(location.photos_dir)
+            return Encrypted(location.home, made.recovery_key, sealed, True, aside)
         root = location.photos_dir
         plain = photostore.FolderStore(root)
         target = photostore.FolderStore(root, sealing)
@@ -137,7 +138,8 @@ def encrypt(passphrase: str, location: Location) -> Encrypted:
                 copied += _copy(plain, target, _new_items(db, items))
                 key_row.save(db, header)
             _erase(plain, items)
-    return Encrypted(location.home, made.recovery_key, copied, postgres=True)
+    aside = photostore.set_aside_files(location.photos_dir)
+    return Encrypted(location.home, made.recovery_key, copied, True, aside)
 
 
 def decrypt(location: Location, secret: Secret | None) -> None:

@@ -210,6 +210,19 @@ def fsync_dir(folder: Path) -> None:
 # -- deleted photos ------------------------------------------------------------------------
 
 TRASH_DIRNAME = ".trash"
+# Where `journal doctor --repair` sets aside files no photo row names (never deleted).
+ORPHANED_DIRNAME = ".orphaned"
+
+
+def set_aside_files(root: Path) -> int:
+    """How many files `journal doctor --repair` set aside under `root` (in clear, as
+    they were found: a conversion does not touch them, and says so)."""
+    folder = root / ORPHANED_DIRNAME
+    if folder.is_symlink() or not folder.is_dir():
+        return 0
+    return sum(1 for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
 TRASH_GRACE_DAYS = 30
 
 

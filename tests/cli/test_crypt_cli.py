@@ -327,3 +327,16 @@ def test_erasing_a_patient_compacts_an_encrypted_journal_too(run, home):
     assert code == 0 and out.strip() == "[]", out + err
     code, out, _ = run("doctor", passphrase=PASS)
     assert code == 0, out
+
+
+def test_encrypt_says_which_set_aside_files_it_leaves_in_clear(run, home):
+    """Files `journal doctor --repair` set aside are the user's to look at: encrypt
+    leaves them as they are, and says so in one warning line."""
+    _fill(run, None)
+    aside = home / "photos" / ".orphaned" / "20260301-120000"
+    aside.mkdir(parents=True)
+    (aside / "stray-display.jpg").write_bytes(b"\xff\xd8\xff not a photo of ours")
+    code, out, err = run("encrypt", passphrase=PASS)
+    assert code == 0 and "Recovery key" in out, err
+    assert err.count("\n") == 1 and "1 files that `journal doctor --repair` set aside" in err
+    assert (aside / "stray-display.jpg").is_file()

@@ -158,3 +158,64 @@ def test_a_sqlite_journal_with_its_photos_in_the_database_backs_up_and_restores(
     code, _, err = run(restored, "restore", str(archive))
     assert code == 0, err
     assert _photos(restored, None) == before
+
+
+def _on_a_terminal(argv: list[str], answers: list[tuple[bytes, bytes]]) -> tuple[int, str]:
+    """Run `argv` with a pseudo-terminal as its controlling terminal, typing each
+    answer once its prompt has appeared; (exit status, everything it showed)."""
+    import os
+    import pty
+    import select
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "JOURNAL_PASSPHRASE"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its terminal is the pty, as a user's would be
+        os.execvpe(argv[0], argv, env)
+    shown, pending, deadline = b"", list(answers), time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal: it has exited
+                break
+            if not chunk:
+                break
+            shown += chunk
+        if pending and pending[0][0] in shown:
+            os.write(fd, pending.pop(0)[1])
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_restore_asks_for_the_passphrase_on_the_terminal_without_echo(run, tmp_path):
+    """A person restoring types the passphrase at the prompt: it is not echoed, and a
+    wrong one is one line with nothing restored."""
+    import sys
+
+    home = tmp_path / "home"
+    assert run(home, "init", "--encrypt", passphrase=PASS)[0] == 0
+    _fill(run, home, tmp_path, PASS)
+    archive = tmp_path / "backup.zip"
+    assert run(home, "backup", "-o", str(archive), passphrase=PASS)[0] == 0
+    journal = [sys.executable, "-m", "journal"]
+
+    wrong = tmp_path / "wrong"
+    code, shown = _on_a_terminal(
+        [*journal, "--home", str(wrong), "restore", str(archive)],
+        [(b"assphrase", b"not the passphrase\n")],
+    )
+    assert code == 2 and "wrong passphrase for this journal" in shown, shown
+    assert "not the passphrase" not in shown  # typed without echo
+    assert not wrong.exists()
+
+    restored = tmp_path / "restored"
+    code, shown = _on_a_terminal(
+        [*journal, "--home", str(restored), "restore", str(archive)],
+        [(b"assphrase", PASS.encode() + b"\n")],
+    )
+    assert code == 0, shown
+    assert PASS not in shown
+    assert _photos(restored, PASS) == _photos(home, PASS)
