@@ -93,9 +93,7 @@ def _every_byte(home: Path) -> dict[Path, bytes]:
 
 
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
-def test_the_same_record_round_trip_works_on_plain_and_encrypted_journals(
-    run, encrypted, db_kind
-):
+def test_the_same_record_round_trip_works_on_plain_and_encrypted_journals(run, encrypted, db_kind):
     passphrase = PASS if encrypted else None
     if encrypted:
         _init_encrypted(run)

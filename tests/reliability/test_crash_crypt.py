@@ -115,9 +115,7 @@ def _kill_at_random(command, log, rng, monkeypatch, passphrase, **env):
         monkeypatch.delenv(name)
 
 
-def test_killed_conversions_leave_the_old_or_the_new_journal(
-    tmp_path, monkeypatch, journal_url
-):
+def test_killed_conversions_leave_the_old_or_the_new_journal(tmp_path, monkeypatch, journal_url):
     url = journal_url
     rng = random.Random(seed_for("crypt kills"))
     home, log = tmp_path / "home", tmp_path / "child.log"
