@@ -174,11 +174,13 @@ def _read(home: str | os.PathLike[str] | None, db_url: str | None) -> list[Row] 
             return None
         reader: Any = SQLiteReader.open(db_file)
     elif PGReader.handles(location.db_url) and settled_home(location):
-        reader = open_pg_reader(location)
+        reader = open_pg_reader(location, unlock=False)
     else:
         return None
     if reader is None:
         return None
     with reader:
+        if getattr(reader, "key_header", None) is not None:
+            return None  # encrypted on PostgreSQL: the ORM path asks (the passphrase screen)
         rows: list[Row] = reader.overview_rows()
         return rows

@@ -99,7 +99,7 @@ def _read_pg(location: Location, patient_ref: str) -> records.PatientHistory | N
         return None  # an altered database: the ORM path says what is wrong
 
 
-def open_pg_reader(location: Location) -> PGReader | None:
+def open_pg_reader(location: Location, *, unlock: bool = True) -> PGReader | None:
     """A `PGReader` on the journal, or None when the ORM path must open it.
 
     A connection the server refused or that failed on the way (a wrong
@@ -109,19 +109,18 @@ def open_pg_reader(location: Location) -> PGReader | None:
     ("connection is bad: ..."), or any other error, goes to the ORM path,
     which reads the URL its own way and says what it always said.
 
-    A passphrase given up front (JOURNAL_PASSPHRASE, --recovery-key) also
-    takes the ORM path: it unlocks an encrypted journal or refuses the
-    mistake on a plain one, as every other command does (an encrypted
-    journal goes there anyway: `PGReader.open` sees its key header).
+    An encrypted journal (its photos sealed, its key header a row) is unlocked
+    here as `open_journal` would, with the same refusals (no secret, a wrong
+    one, a passphrase given for a plain journal), though the records read
+    here are in clear: every command asks alike. `unlock=False` leaves that
+    to the caller (the UI's list, which lets its passphrase screen ask).
     """
-    from journal.services.unlock import secret_offered
-
-    if secret_offered():
-        return None
     import psycopg
 
+    from journal.services.unlock import journal_key
+
     try:
-        return PGReader.open(location.db_url)
+        reader = PGReader.open(location.db_url)
     except psycopg.OperationalError as exc:
         if str(exc).startswith("connection is bad:"):
             return None
@@ -130,6 +129,13 @@ def open_pg_reader(location: Location) -> PGReader | None:
         raise explain_database_error(exc) from None
     except psycopg.Error:
         return None
+    if reader is not None and unlock:
+        try:
+            journal_key(location, stored=reader.key_header)
+        except BaseException:
+            reader.__exit__(None, None, None)
+            raise
+    return reader
 
 
 _JOURNAL_MARKERS = (DB_FILENAME, PHOTOS_DIRNAME, f"{DB_FILENAME}-wal", ".migrate.lock")

@@ -75,11 +75,6 @@ class Locked(KeyProblem):
     """An encrypted journal and no secret to be had: a front end may ask and try again."""
 
 
-def secret_offered() -> bool:
-    """True when the front end was given a secret up front (JOURNAL_PASSPHRASE, ...)."""
-    return _source is not None and _source.offered()
-
-
 def looks_like_recovery_key(text: str) -> bool:
     """Eight groups of four base32 characters: what the TUI's one field takes as recovery."""
     import re

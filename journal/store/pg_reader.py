@@ -70,6 +70,9 @@ class PGReader:
 
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self._conn = connection
+        # The journal's key header (journal.store.key_row) when it is encrypted: the
+        # caller unlocks with it, as the ORM path would, before reading anything.
+        self.key_header: bytes | None = None
 
     @staticmethod
     def handles(url: str) -> bool:
@@ -94,20 +97,22 @@ class PGReader:
             # One snapshot for every query of this read, and never a write.
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             conn.read_only = True
-            # An encrypted journal (its key header is a setting row) takes the ORM
-            # path, which asks for the passphrase as every other command does.
+            # An encrypted journal's key header is a setting row: read with the
+            # version, for the caller to unlock before anything is read.
             row = conn.execute(
-                "SELECT version_num, EXISTS (SELECT 1 FROM setting WHERE name = %s)"
+                "SELECT version_num, (SELECT value FROM setting WHERE name = %s)"
                 " FROM alembic_version",
                 (KEY_SETTING,),
             ).fetchone()
         except psycopg.Error:
             conn.close()
             return None
-        if row is None or row[0] != HEAD_REVISION or row[1]:
+        if row is None or row[0] != HEAD_REVISION:
             conn.close()
             return None
-        return cls(conn)
+        reader = cls(conn)
+        reader.key_header = None if row[1] is None else str(row[1]).encode("utf-8")
+        return reader
 
     def __enter__(self) -> PGReader:
         return self

@@ -278,3 +278,37 @@ def test_two_encrypted_postgres_journals_sharing_one_home_keep_their_own_keys(ho
         with first as a, second as b:
             assert a.key_id != b.key_id
             assert a.sealing is not None and b.sealing is not None
+
+
+def test_history_of_an_encrypted_journal_takes_the_light_path_and_asks_alike(run, home, url):
+    """`history --json` of an encrypted PostgreSQL journal is read through psycopg alone
+    (no SQLAlchemy, no Typer) after the same unlock and refusals as every command."""
+    import os
+    import subprocess
+    import sys
+
+    assert run("init", "--encrypt", passphrase=PASS)[0] == 0
+    assert run("patient", "add", NAME, passphrase=PASS)[0] == 0
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write("
+        "'LOADED ' + ' '.join(m for m in ('typer', 'sqlalchemy', 'alembic')"
+        " if m in sys.modules)))\n"
+        "from journal.entry import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNAL_")}
+    argv = [sys.executable, "-c", probe, "--home", str(home), "--db", url]
+    argv += ["history", "-p", NAME, "--json"]
+    for passphrase, code, wanted in ((PASS, 0, ""), ("not it at all", 2, "wrong passphrase")):
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env={**env, "JOURNAL_PASSPHRASE": passphrase}
+        )
+        assert done.returncode == code, done.stderr
+        assert wanted in done.stderr and done.stderr.rstrip().endswith("LOADED"), done.stderr
+    assert (
+        '"patient"'
+        in subprocess.run(
+            argv, capture_output=True, text=True, env={**env, "JOURNAL_PASSPHRASE": PASS}
+        ).stdout
+    )
