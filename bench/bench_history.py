@@ -24,9 +24,9 @@ from journal.services.sessions import add_session
 TARGET_MS = 300.0
 
 
-def build(home: Path, sessions: int = 30, checkins: int = 500) -> None:
+def build(home: Path, sessions: int = 30, checkins: int = 500, db_url: str | None = None) -> None:
     """A realistic long history through the real services."""
-    with open_journal(home) as journal:
+    with open_journal(home, db_url) as journal:
         add_patient(journal, "Long History", concerns=["acne-scars", "texture"])
         start = dt.date(2024, 1, 1)
         for i in range(sessions):
