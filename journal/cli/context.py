@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import typer
 
     from journal.services.journal import Journal
@@ -151,19 +149,19 @@ class CliSecrets:
 
         return self.opts.recovery_key or PASSPHRASE_ENV in os.environ
 
-    def secret(self, home: Path) -> Secret | None:
+    def secret(self, where: str) -> Secret | None:
         import os
 
         from journal.services.unlock import Secret
 
         if self.opts.recovery_key:
-            text = ask_secret(f"Recovery key for the journal at {home}: ")
+            text = ask_secret(f"Recovery key for the journal at {where}: ")
             return Secret("recovery", text) if text else None
         if PASSPHRASE_ENV in os.environ:
             return Secret("passphrase", os.environ[PASSPHRASE_ENV])
         if not sys.stdin.isatty():
             return None
-        text = ask_secret(f"Passphrase for the journal at {home}: ")
+        text = ask_secret(f"Passphrase for the journal at {where}: ")
         return Secret("passphrase", text) if text else None
 
 

@@ -49,8 +49,9 @@ class SecretSource(Protocol):
         """True when a secret was given up front (JOURNAL_PASSPHRASE, --recovery-key)."""
         ...
 
-    def secret(self, home: Path) -> Secret | None:
-        """The secret for the journal at `home`, asking the user if need be; None: no way."""
+    def secret(self, where: str) -> Secret | None:
+        """The secret for the journal at `where` (its home, or its server and database),
+        asking the user if need be; None: no way."""
         ...
 
 
@@ -89,7 +90,7 @@ class NoSecret:
     def offered(self) -> bool:
         return False
 
-    def secret(self, home: Path) -> Secret | None:
+    def secret(self, where: str) -> Secret | None:
         return None
 
 
@@ -163,7 +164,7 @@ def journal_key(
                 key = keys.unlock_data(data, where, passphrase=remembered.value)
                 _remember_key(cache, key)
                 return key
-        secret = _source.secret(location.home) if _source is not None else None
+        secret = _source.secret(_name(location)) if _source is not None else None
     if secret is None:
         raise Locked(
             f"the journal at {_name(location)} is encrypted: give its passphrase"
