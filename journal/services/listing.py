@@ -9,13 +9,17 @@ course LEFT JOIN course_result, one query) through the plain readers the
 `journal.store.pg_reader`). The TUI paints the list from them and opens the
 ORM journal in a worker afterwards.
 
-It answers only the steady state: a journal at the current schema, not
-encrypted, whose every stored result is valid for the day asked. Anything
-else (a course without a stored result, one of an older formula, one a
-future-dated record has made stale, an encrypted or linked or unsettled
-journal) returns None and the caller takes `journal.services.results.overview`,
-which recomputes what is stale and stores it, so the next launch is fast
-again. A test holds both paths equal on SQLite and PostgreSQL.
+It answers a journal at the current schema, not encrypted (an encrypted,
+linked or unsettled journal returns None and the caller takes
+`journal.services.results.overview`, which opens, explains and recomputes).
+A course whose stored result is not exact for the day asked (none stored,
+an older formula, a future-dated record's day has come) does not send the
+whole list there: `plain_overview` marks its patient's row `pending`, the
+TUI paints the list with that row's figures pending, and recomputes only
+those patients through the ORM path once it is open (which stores the fresh
+results, so the next launch reads them plainly). `fast_overview` keeps the
+strict answer: None unless every result is exact. A test holds both paths
+equal on SQLite and PostgreSQL.
 
 This module imports no SQLAlchemy: `PatientOverview` lives here so that the
 TUI's fast start can build it.
@@ -50,6 +54,9 @@ class PatientOverview:
     open_flags: int = 0  # red flags nobody has acknowledged yet, across all courses
     seen_flags: int = 0  # acknowledged but not resolved
     as_of: dt.date | None = None
+    # A course's stored result is not exact for `as_of`: sessions, visits, score and
+    # flags are not known until the ORM path recomputes it (`plain_overview`).
+    pending: bool = False
 
     @property
     def provisional(self) -> bool:
@@ -99,9 +106,14 @@ class OverviewRows:
         """Courses whose stored result is missing or not exact for `today`."""
         return [cid for cid, r in self.stored.items() if r is None or not r.valid_on(today)]
 
-    def overviews(self, today: dt.date) -> list[PatientOverview]:
+    def overviews(
+        self, today: dt.date, pending: frozenset[uuid.UUID] = frozenset()
+    ) -> list[PatientOverview]:
+        """Every patient's row; a patient with a course in `pending` gets a pending row."""
         return [
-            overview_of(self.people[pid], self.courses[pid], self.stored, today)
+            PatientOverview(self.people[pid], 0, None, as_of=today, pending=True)
+            if pending and any(c.id in pending for c in self.courses[pid])
+            else overview_of(self.people[pid], self.courses[pid], self.stored, today)
             for pid in self.people
         ]
 
@@ -142,8 +154,26 @@ def fast_overview(
     """Every patient's list row read without SQLAlchemy, or None when the ORM path must read.
 
     None, never an exception, for anything this read does not handle (see
-    the module's docstring): the ORM path then opens the journal and says
-    what is wrong, in its usual words.
+    the module's docstring), including a single stored result that is not
+    exact for `today`: the ORM path then opens the journal, says what is
+    wrong in its usual words, or recomputes.
+    """
+    found = plain_overview(home, db_url, today)
+    if found is None or any(item.pending for item in found):
+        return None
+    return found
+
+
+def plain_overview(
+    home: str | os.PathLike[str] | None, db_url: str | None, today: dt.date
+) -> list[PatientOverview] | None:
+    """`fast_overview`, except that a stale course makes its patient's row pending.
+
+    A clinic whose day has brought a future-dated record (or whose results
+    are of an older formula) still has nearly every row exact; they are shown
+    at once and only the pending patients are read again, through the ORM
+    path, once the journal is open (`journal.services.scoring.clinic_overview`
+    with their ids). None, never an exception, when the ORM path must read.
     """
     try:
         rows = _read(home, db_url)
@@ -154,9 +184,7 @@ def fast_overview(
     grouped = OverviewRows.empty()
     for m in rows:
         grouped.add(m)
-    if grouped.stale(today):
-        return None
-    return grouped.overviews(today)
+    return grouped.overviews(today, frozenset(grouped.stale(today)))
 
 
 def _read(home: str | os.PathLike[str] | None, db_url: str | None) -> list[Row] | None:

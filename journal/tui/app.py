@@ -97,6 +97,7 @@ class JournalApp(App[None]):
         # while it opens after the list's first paint waits for it (see `journal`).
         self._opened = threading.Event()
         self._list_painted = threading.Event()
+        self._benched = False
         self.fast_list = False  # the list was painted from the plain read (`_list_first`)
         # JOURNAL_TUI_BENCH=<file>: write the start-up timings there once every score is
         # painted, time two sorts, and exit (bench/bench_results.py runs the app so).
@@ -178,15 +179,22 @@ class JournalApp(App[None]):
 
         Importing SQLAlchemy, building the models and opening the journal cost
         most of a clinic's start-up, and the list needs none of it: its rows
-        are one query that `fast_overview` runs through sqlite3 or psycopg. So
+        are one query that `plain_overview` runs through sqlite3 or psycopg
+        (`journal` starts it before importing the UI: `journal.tui.early`). So
         the list is shown first and the journal opened right after its first
-        complete paint; the live watcher starts then. False (nothing done)
-        when the plain read does not answer or the journal has fewer than two
-        patients (a welcome or a dashboard needs the open journal anyway).
+        paint; the live watcher starts then. Patients with a course whose
+        stored result is stale are painted pending and scored by the list
+        once the journal is open. False (nothing done) when the plain read
+        does not answer or the journal has fewer than two patients (a welcome
+        or a dashboard needs the open journal anyway).
         """
-        from journal.services.listing import fast_overview
+        from journal.tui import early
 
-        summaries = fast_overview(self.home, self.db_url, self.today)
+        started, summaries = early.take(self.home, self.db_url, self.today)
+        if not started:
+            from journal.services.listing import plain_overview
+
+            summaries = plain_overview(self.home, self.db_url, self.today)
         if summaries is None or len(summaries) < 2:
             return False
         import journal.tui.screens.patients  # noqa: F401  here, not on the UI thread (~0.1 s)
@@ -223,11 +231,16 @@ class JournalApp(App[None]):
         self.set_interval(POLL_S, self._poll_changes, name="live")
 
     def list_painted(self) -> None:
-        """The provider list has every score on screen (its `scores_painted` mark)."""
-        if self._list_painted.is_set():
-            return
+        """The provider list is on screen (its `list_painted` mark): the journal may open now.
+
+        Pending rows (stale results) are scored after that, once it is open.
+        """
         self._list_painted.set()
-        if self.bench_file is not None:
+
+    def scores_painted(self) -> None:
+        """The provider list has every score on screen (its `scores_painted` mark)."""
+        if self.bench_file is not None and not self._benched:
+            self._benched = True
             self.run_worker(self._bench_sorts(), group="bench")
 
     async def _bench_sorts(self) -> None:
