@@ -11,7 +11,8 @@ Typer either; every other command line goes through Typer as before.
 building the Typer app (about 100 ms of a provider's start-up): Typer's root
 command would do nothing else with that command line. The provider list's
 plain read starts first, in a forked child, so it runs while Textual is imported
-and started (`journal.tui.early`).
+and started, and the garbage collector waits until the first screen is
+complete (`journal.tui.early`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     if bare is not None:
         from journal.tui import early
 
+        early.pause_gc()
         early.start(bare.get("--home"), bare.get("--db"))
         try:
             from journal.tui.app import run_app
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
             run_app(home=bare.get("--home"), db_url=bare.get("--db"))
         finally:
             early.discard()
+            early.resume_gc()
         sys.exit(0)
     from journal.cli.fastpath import run_fast
 

@@ -127,7 +127,10 @@ class JournalApp(App[None]):
         yield Static("Opening the journal…", id="opening")
 
     def on_mount(self) -> None:
+        from journal.tui.early import resume_gc
+
         self.open_journal()
+        self.set_timer(15, resume_gc)  # whatever happens, the collector is not held for long
 
     def on_ready(self) -> None:
         self.timings["first_frame"] = time.perf_counter()
@@ -279,7 +282,10 @@ class JournalApp(App[None]):
 
     def _ask_passphrase(self, refusal: BaseException | None) -> None:
         """Show the passphrase screen, or say on it why the last try failed."""
+        from journal.tui.early import resume_gc
         from journal.tui.screens.passphrase import PassphraseScreen
+
+        resume_gc()
 
         screen = self.screen
         if isinstance(screen, PassphraseScreen):
@@ -374,9 +380,16 @@ class JournalApp(App[None]):
 
             self.provider_mode = True
             self.push_screen(PatientListScreen(summaries))
+        if len(summaries) < 2:  # the list resumes it once complete (`freeze_long_lived`)
+            from journal.tui.early import resume_gc
+
+            self.call_after_refresh(resume_gc)
 
     def _cannot_open(self, message: str) -> None:
+        from journal.tui.early import resume_gc
         from journal.tui.safe import clean, plain
+
+        resume_gc()
 
         self.query_one("#opening", Static).update(plain(f"Cannot open the journal: {message}"))
         self.notify(

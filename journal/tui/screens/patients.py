@@ -53,7 +53,10 @@ def freeze_long_lived() -> None:
     """
     import gc
 
+    from journal.tui.early import resume_gc
+
     gc.freeze()
+    resume_gc()  # held since `journal` started (`journal.tui.early.pause_gc`)
 
 
 VERDICT_COLOURS = {"worth-it": "green", "not-sure": "yellow", "not-worth-it": "red"}
@@ -222,7 +225,7 @@ class PatientListScreen(RunsActions, Screen[None]):
         elif pending:
             self.load_scores(pending)  # stale stored results: scored once the journal is open
         else:
-            self.scores_done()  # the stored results were read for today: nothing to wait for
+            self.scores_done(resort=False)  # read for today and sorted by `rebuild`: all there
         self._live_baseline()
 
     def _mark(self, name: str) -> None:
@@ -321,9 +324,14 @@ class PatientListScreen(RunsActions, Screen[None]):
         table.set_rows(changed)
         self._status()
 
-    def scores_done(self) -> None:
+    def scores_done(self, resort: bool = True) -> None:
+        """Every score is in: put the rows in order (unless just built in it) and say so.
+
+        `resort=False` when the table was filled from these very rows a moment
+        ago (`on_mount`): sorting 1,000 rows again would only find them in place.
+        """
         first, self.scored_once = not self.scored_once, True
-        if self.sort_column in {"score", "verdict", "flags", "sessions", "last_visit"}:
+        if resort and self.sort_column in {"score", "verdict", "flags", "sessions", "last_visit"}:
             table = self.query_one(DataTable)
             untouched = first and table.cursor_row == 0
             self.reorder()
