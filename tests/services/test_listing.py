@@ -136,3 +136,22 @@ def test_a_stale_course_makes_only_its_patient_pending(journal, home, journal_ur
     assert [fay, gil] == orm[1:]
     assert not orm[0].pending and orm[0].sessions == 3
     assert plain_overview(home, journal_url, TODAY) == overview(journal, TODAY)  # none pending
+
+
+def test_a_result_of_an_older_formula_makes_its_patient_pending(journal, home, journal_url):
+    """Stored by an older formula: fay's row waits for the ORM path, Ana's and Gil's do not."""
+    _fill(journal)
+    _stored_for(journal, TODAY)
+    with journal.write() as db:
+        db.execute(
+            text(
+                "UPDATE course_result SET formula = formula - 1 WHERE course_id IN"
+                " (SELECT c.id FROM course c JOIN patient p ON p.id = c.patient_id"
+                " WHERE p.display_name = 'fay')"
+            )
+        )
+    plain = plain_overview(home, journal_url, TODAY)
+    assert plain is not None
+    assert [o.pending for o in plain] == [False, True, False]
+    orm = overview(journal, TODAY)
+    assert [plain[0], plain[2]] == [orm[0], orm[2]]
