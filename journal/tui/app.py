@@ -191,6 +191,9 @@ class JournalApp(App[None]):
         does not answer or the journal has fewer than two patients (a welcome
         or a dashboard needs the open journal anyway).
         """
+        # Imported here, not on the UI thread (~25 ms), and before waiting for the early
+        # read: on a busy machine the child is often still reading then.
+        import journal.tui.screens.patients  # noqa: F401
         from journal.tui import early
 
         started, summaries = early.take(self.home, self.db_url, self.today)
@@ -200,8 +203,6 @@ class JournalApp(App[None]):
             summaries = plain_overview(self.home, self.db_url, self.today)
         if summaries is None or len(summaries) < 2:
             return False
-        import journal.tui.screens.patients  # noqa: F401  here, not on the UI thread (~0.1 s)
-
         self.fast_list = True
         self.call_from_thread(self.launch, summaries, None)
         self._list_painted.wait(timeout=10)  # the ORM's imports would slow the first paint

@@ -127,3 +127,34 @@ def test_the_early_read_hands_the_forked_childs_rows_once(clinic_home: Path) -> 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "5"
+
+
+def test_the_collector_held_at_launch_runs_again_once_the_list_is_painted(
+    clinic_home: Path, tmp_path: Path
+) -> None:
+    """`journal` holds the garbage collector from its start; the complete list lets it go."""
+    import gc
+
+    from journal.tui import early
+
+    from .conftest import TODAY
+
+    with open_journal(clinic_home) as journal, for_writing(journal.engine).begin() as conn:
+        rebuild_results(conn, TODAY)
+    app = JournalApp(home=clinic_home, today=TODAY, live=False, photos_from=tmp_path)
+    early.pause_gc()
+    try:
+        assert not gc.isenabled()
+
+        async def scenario() -> None:
+            async with app.run_test(size=(100, 32)) as pilot:
+                await settle(pilot)
+                assert isinstance(app.screen, PatientListScreen)
+                assert "scores_painted" in app.timings
+                assert gc.isenabled()
+
+        run(scenario())
+    finally:
+        early.resume_gc()
+        gc.enable()
+        gc.unfreeze()
