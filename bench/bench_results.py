@@ -25,14 +25,23 @@ Run from the checkout:
 
     .venv/bin/python bench/bench_results.py [--runs 5] [--scale 1.0] [--writes 30]
         [--pg-url postgresql://user@host/admin_db]   (or JOURNAL_TEST_PG_URL)
+        [--cache DIR]
+
+Building the SQLite clinic takes a while; `--cache DIR` keeps a copy of it as
+built (before anything here writes to it) under a name made of the scale, the
+seed, the schema revision and the day it was built for, and later runs with
+the same four copy it instead of building it. The PostgreSQL clinic is always
+built afresh.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -252,6 +261,32 @@ def bench(label: str, info: ClinicInfo, runs: int, writes: int) -> list[Row]:
     return rows
 
 
+def sqlite_clinic(
+    home: Path, cache: Path | None, seed: int, scale: float, **counts: int
+) -> ClinicInfo:
+    """The SQLite clinic at `home`: copied from `cache` when built there before, else built."""
+    from journal.store.schema import HEAD_REVISION
+
+    if cache is None:
+        info = make_clinic(home, seed=seed, **counts)
+        print(f"SQLite clinic built in {info.seconds:.1f} s", flush=True)
+        return info
+    kept = cache / f"sqlite-x{scale:g}-seed{seed}-{HEAD_REVISION}-{TODAY.isoformat()}"
+    about = kept / "clinic.json"
+    if about.exists():
+        shutil.copytree(kept / "home", home)
+        saved = json.loads(about.read_text())
+        print(f"SQLite clinic copied from {kept}", flush=True)
+        return dataclasses.replace(ClinicInfo(**saved), home=home)
+    info = make_clinic(home, seed=seed, **counts)
+    print(f"SQLite clinic built in {info.seconds:.1f} s, kept in {kept}", flush=True)
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(home, kept / "home")
+    fields = {**dataclasses.asdict(info), "home": str(home)}
+    about.write_text(json.dumps(fields))  # written last: a half-copied cache is never used
+    return info
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -259,6 +294,9 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=30)
     parser.add_argument("--pg-url")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="keep the built SQLite clinic here"
+    )
     args = parser.parse_args()
     k = args.scale
     counts = {
@@ -270,8 +308,7 @@ def main() -> None:
     }
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-results-") as tmp:
-        info = make_clinic(Path(tmp) / "sqlite-home", seed=args.seed, **counts)
-        print(f"SQLite clinic built in {info.seconds:.1f} s", flush=True)
+        info = sqlite_clinic(Path(tmp) / "sqlite-home", args.cache, args.seed, k, **counts)
         rows += bench("sqlite", info, args.runs, args.writes)
         admin = pg_admin_url(args.pg_url)
         if admin:

@@ -9,7 +9,10 @@ Typer either; every other command line goes through Typer as before.
 
 `journal` alone (or with only `--home DIR` / `--db URL`) opens the UI without
 building the Typer app (about 100 ms of a provider's start-up): Typer's root
-command would do nothing else with that command line.
+command would do nothing else with that command line. The provider list's
+plain read starts first, in a forked child, so it runs while Textual is imported
+and started, and the garbage collector waits until the first screen is
+complete (`journal.tui.early`).
 """
 
 from __future__ import annotations
@@ -54,9 +57,17 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     bare = launch_only(args)
     if bare is not None:
-        from journal.tui.app import run_app
+        from journal.tui import early
 
-        run_app(home=bare.get("--home"), db_url=bare.get("--db"))
+        early.pause_gc()
+        early.start(bare.get("--home"), bare.get("--db"))
+        try:
+            from journal.tui.app import run_app
+
+            run_app(home=bare.get("--home"), db_url=bare.get("--db"))
+        finally:
+            early.discard()
+            early.resume_gc()
         sys.exit(0)
     from journal.cli.fastpath import run_fast
 

@@ -24,7 +24,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from journal.core import score as _score
 from journal.core.flags import OPEN, SEEN
 from journal.core.records import CourseRecord
 
@@ -95,8 +94,12 @@ def course_result(record: CourseRecord, today: dt.date) -> CourseResult:
     confidence) without the trend and the sentences, which the list does not
     show and which cost most of the time: this runs inside every write.
     `tests/core/test_results.py` holds it equal to `score_course` and to
-    `course_flags` on generated courses.
+    `course_flags` on generated courses. The score module is imported here,
+    not at the top: the provider list's plain read needs `CourseResult` only,
+    before its first paint (about 30 ms of class building it can skip).
     """
+    from journal.core import score as _score
+
     timeline = _score._Timeline.build(record)
     facts = _score._evaluate(timeline, today)
     statuses = [flag.status for flag in timeline.episodes]  # every flag, as `course_flags`

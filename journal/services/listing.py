@@ -9,13 +9,17 @@ course LEFT JOIN course_result, one query) through the plain readers the
 `journal.store.pg_reader`). The TUI paints the list from them and opens the
 ORM journal in a worker afterwards.
 
-It answers only the steady state: a journal at the current schema, not
-encrypted, whose every stored result is valid for the day asked. Anything
-else (a course without a stored result, one of an older formula, one a
-future-dated record has made stale, an encrypted or linked or unsettled
-journal) returns None and the caller takes `journal.services.results.overview`,
-which recomputes what is stale and stores it, so the next launch is fast
-again. A test holds both paths equal on SQLite and PostgreSQL.
+It answers a journal at the current schema, not encrypted (an encrypted,
+linked or unsettled journal returns None and the caller takes
+`journal.services.results.overview`, which opens, explains and recomputes).
+A course whose stored result is not exact for the day asked (none stored,
+an older formula, a future-dated record's day has come) does not send the
+whole list there: `plain_overview` marks its patient's row `pending`, the
+TUI paints the list with that row's figures pending, and recomputes only
+those patients through the ORM path once it is open (which stores the fresh
+results, so the next launch reads them plainly). `fast_overview` keeps the
+strict answer: None unless every result is exact. A test holds both paths
+equal on SQLite and PostgreSQL.
 
 This module imports no SQLAlchemy: `PatientOverview` lives here so that the
 TUI's fast start can build it.
@@ -27,12 +31,14 @@ import datetime as dt
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journal.core import records
 from journal.core.lookup import match_course
-from journal.core.results import CourseResult
 from journal.store.rows import OVERVIEW_RESULT, Row
+
+if TYPE_CHECKING:  # not imported for the launch's rows: the flag rules behind it cost ~15 ms
+    from journal.core.results import CourseResult
 
 _RESULT_KEYS = tuple((name, f"r_{name}") for name in OVERVIEW_RESULT)
 
@@ -50,6 +56,9 @@ class PatientOverview:
     open_flags: int = 0  # red flags nobody has acknowledged yet, across all courses
     seen_flags: int = 0  # acknowledged but not resolved
     as_of: dt.date | None = None
+    # A course's stored result is not exact for `as_of`: sessions, visits, score and
+    # flags are not known until the ORM path recomputes it (`plain_overview`).
+    pending: bool = False
 
     @property
     def provisional(self) -> bool:
@@ -99,9 +108,14 @@ class OverviewRows:
         """Courses whose stored result is missing or not exact for `today`."""
         return [cid for cid, r in self.stored.items() if r is None or not r.valid_on(today)]
 
-    def overviews(self, today: dt.date) -> list[PatientOverview]:
+    def overviews(
+        self, today: dt.date, pending: frozenset[uuid.UUID] = frozenset()
+    ) -> list[PatientOverview]:
+        """Every patient's row; a patient with a course in `pending` gets a pending row."""
         return [
-            overview_of(self.people[pid], self.courses[pid], self.stored, today)
+            PatientOverview(self.people[pid], 0, None, as_of=today, pending=True)
+            if pending and any(c.id in pending for c in self.courses[pid])
+            else overview_of(self.people[pid], self.courses[pid], self.stored, today)
             for pid in self.people
         ]
 
@@ -142,24 +156,36 @@ def fast_overview(
     """Every patient's list row read without SQLAlchemy, or None when the ORM path must read.
 
     None, never an exception, for anything this read does not handle (see
-    the module's docstring): the ORM path then opens the journal and says
-    what is wrong, in its usual words.
+    the module's docstring), including a single stored result that is not
+    exact for `today`: the ORM path then opens the journal, says what is
+    wrong in its usual words, or recomputes.
+    """
+    found = plain_overview(home, db_url, today)
+    if found is None or any(item.pending for item in found):
+        return None
+    return found
+
+
+def plain_overview(
+    home: str | os.PathLike[str] | None, db_url: str | None, today: dt.date
+) -> list[PatientOverview] | None:
+    """`fast_overview`, except that a stale course makes its patient's row pending.
+
+    A clinic whose day has brought a future-dated record (or whose results
+    are of an older formula) still has nearly every row exact; they are shown
+    at once and only the pending patients are read again, through the ORM
+    path, once the journal is open (`journal.services.scoring.clinic_overview`
+    with their ids). None, never an exception, when the ORM path must read.
     """
     try:
-        rows = _read(home, db_url)
+        return _read(home, db_url, today)
     except Exception:  # a damaged, locked or unreachable journal: the ORM path explains
         return None
-    if rows is None:
-        return None
-    grouped = OverviewRows.empty()
-    for m in rows:
-        grouped.add(m)
-    if grouped.stale(today):
-        return None
-    return grouped.overviews(today)
 
 
-def _read(home: str | os.PathLike[str] | None, db_url: str | None) -> list[Row] | None:
+def _read(
+    home: str | os.PathLike[str] | None, db_url: str | None, today: dt.date
+) -> list[PatientOverview] | None:
     from journal.services.reading import any_link, open_pg_reader, settled_home
     from journal.store.location import resolve_location
     from journal.store.pg_reader import PGReader
@@ -172,15 +198,84 @@ def _read(home: str | os.PathLike[str] | None, db_url: str | None) -> list[Row] 
     if location.is_sqlite:
         if db_file is None or any_link(location.home, location.photos_dir, db_file):
             return None
-        reader: Any = SQLiteReader.open(db_file)
-    elif PGReader.handles(location.db_url) and settled_home(location):
-        reader = open_pg_reader(location, unlock=False)
-    else:
+        sqlite = SQLiteReader.open(db_file)
+        if sqlite is None:
+            return None
+        with sqlite:
+            names, stored = sqlite.overview_raw()
+        return _from_stored(names, stored, today)
+    if not (PGReader.handles(location.db_url) and settled_home(location)):
         return None
+    reader = open_pg_reader(location, unlock=False)
     if reader is None:
         return None
     with reader:
-        if getattr(reader, "key_header", None) is not None:
+        if reader.key_header is not None:
             return None  # encrypted on PostgreSQL: the ORM path asks (the passphrase screen)
         rows: list[Row] = reader.overview_rows()
-        return rows
+    grouped = OverviewRows.empty()
+    for m in rows:
+        grouped.add(m)
+    return grouped.overviews(today, frozenset(grouped.stale(today)))
+
+
+def _from_stored(
+    names: list[str], stored: list[tuple[Any, ...]], today: dt.date
+) -> list[PatientOverview]:
+    """The list's rows from the overview query's values as SQLite stores them.
+
+    The same rows as `OverviewRows` builds (a test holds them equal), with a
+    fraction of its work, since this runs before a clinic's first paint: only
+    a patient's own columns are typed (once per patient), a course is its raw
+    values (no id, result or date objects for 5,000 courses), whether its
+    result is exact for `today` is decided on the stored ISO dates (which
+    order as the days do), and a patient's latest visit is typed once.
+    """
+    from journal.core.results import RESULT_FORMULA
+    from journal.services import convert
+    from journal.store.sqlite_reader import overview_patient, parse_stamp
+
+    at = {name: i for i, name in enumerate(names)}
+    c_id, c_status, c_created = at["c_id"], at["c_status"], at["c_created_at"]
+    r_id, r_formula = at["r_course_id"], at["r_formula"]
+    r_from, r_until, r_last = at["r_valid_from"], at["r_valid_until"], at["r_last_visit"]
+    r_sessions, r_open, r_seen = at["r_sessions"], at["r_open_flags"], at["r_seen_flags"]
+    r_score, r_verdict, r_confidence = at["r_score"], at["r_verdict"], at["r_confidence"]
+    day = today.isoformat()
+    people: dict[Any, tuple[records.Patient, list[tuple[Any, ...]]]] = {}
+    for raw in stored:
+        entry = people.get(raw[0])
+        if entry is None:
+            entry = people[raw[0]] = (convert.patient(overview_patient(names, raw)), [])
+        if raw[c_id] is not None:
+            entry[1].append(raw)
+    found: list[PatientOverview] = []
+    for patient, courses in people.values():
+        exact = all(
+            c[r_id] is not None
+            and c[r_formula] == RESULT_FORMULA
+            and (c[r_from] is None or c[r_from] <= day)
+            and (c[r_until] is None or day < c[r_until])
+            for c in courses
+        )
+        if not exact:
+            found.append(PatientOverview(patient, 0, None, as_of=today, pending=True))
+            continue
+        courses.sort(key=lambda c: (parse_stamp(c[c_created]), int(c[c_id], 16)))  # as a history
+        active = [c for c in courses if c[c_status] == "active"]  # `match_course`'s choice
+        current = (active or courses)[-1] if courses else None
+        visits = [c[r_last] for c in courses if c[r_last] is not None]
+        found.append(
+            PatientOverview(
+                patient=patient,
+                sessions=sum(c[r_sessions] for c in courses),
+                last_visit=dt.date.fromisoformat(max(visits)) if visits else None,
+                score=current[r_score] if current else None,
+                verdict=current[r_verdict] if current else None,
+                confidence=current[r_confidence] if current else None,
+                open_flags=sum(c[r_open] for c in courses),
+                seen_flags=sum(c[r_seen] for c in courses),
+                as_of=today,
+            )
+        )
+    return found

@@ -33,6 +33,12 @@ from journal.store.rows import (
 from journal.store.schema import HEAD_REVISION
 
 
+def parse_stamp(raw: str) -> dt.datetime:
+    """A stored timestamp as SQLAlchemy reads it back: aware, in UTC."""
+    stamp = dt.datetime.fromisoformat(raw)
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+
+
 def _value(kind: str, raw: Any) -> Any:
     """One stored value as SQLAlchemy would read it back (see `COLUMN_KINDS`)."""
     if raw is None or kind == "plain":
@@ -42,8 +48,7 @@ def _value(kind: str, raw: Any) -> Any:
     if kind == "date":
         return dt.date.fromisoformat(raw)
     if kind == "datetime":
-        stamp = dt.datetime.fromisoformat(raw)
-        return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+        return parse_stamp(raw)
     if kind == "json":
         return json.loads(raw)
     if kind == "bool":
@@ -151,6 +156,15 @@ class SQLiteReader:
             found.append({n: _value(k, raw[i]) for i, n, k in (typed if first else later)})
         return found
 
+    def overview_raw(self) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """`overview_rows`' query with its columns' names and every value as stored.
+
+        For the provider list's launch read (`journal.services.listing`), which
+        types only what it shows; `overview_patient` types a row's patient.
+        """
+        cursor = self._conn.execute(overview_sql(OVERVIEW_PATIENT))
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
     def changes(
         self, patient_id: uuid.UUID | None, limit: int | None, *, full: bool = True
     ) -> list[tuple[Any, ...]]:
@@ -191,6 +205,14 @@ class SQLiteReader:
                 table, f"{sql} WHERE {column} IN ({marks})", tuple(i.hex for i in chunk)
             )
         return found
+
+
+def overview_patient(names: Sequence[str], raw: Sequence[Any]) -> Row:
+    """The patient's columns of an `overview_raw` row, typed as `overview_rows` types them."""
+    return {n: _value(_overview_kind(n), raw[i]) for i, n in enumerate(names) if n in _PATIENT}
+
+
+_PATIENT = frozenset(OVERVIEW_PATIENT)
 
 
 def _overview_kind(name: str) -> str:

@@ -97,6 +97,7 @@ class JournalApp(App[None]):
         # while it opens after the list's first paint waits for it (see `journal`).
         self._opened = threading.Event()
         self._list_painted = threading.Event()
+        self._benched = False
         self.fast_list = False  # the list was painted from the plain read (`_list_first`)
         # JOURNAL_TUI_BENCH=<file>: write the start-up timings there once every score is
         # painted, time two sorts, and exit (bench/bench_results.py runs the app so).
@@ -126,7 +127,10 @@ class JournalApp(App[None]):
         yield Static("Opening the journal…", id="opening")
 
     def on_mount(self) -> None:
+        from journal.tui.early import resume_gc
+
         self.open_journal()
+        self.set_timer(15, resume_gc)  # whatever happens, the collector is not held for long
 
     def on_ready(self) -> None:
         self.timings["first_frame"] = time.perf_counter()
@@ -178,19 +182,27 @@ class JournalApp(App[None]):
 
         Importing SQLAlchemy, building the models and opening the journal cost
         most of a clinic's start-up, and the list needs none of it: its rows
-        are one query that `fast_overview` runs through sqlite3 or psycopg. So
+        are one query that `plain_overview` runs through sqlite3 or psycopg
+        (`journal` starts it before importing the UI: `journal.tui.early`). So
         the list is shown first and the journal opened right after its first
-        complete paint; the live watcher starts then. False (nothing done)
-        when the plain read does not answer or the journal has fewer than two
-        patients (a welcome or a dashboard needs the open journal anyway).
+        paint; the live watcher starts then. Patients with a course whose
+        stored result is stale are painted pending and scored by the list
+        once the journal is open. False (nothing done) when the plain read
+        does not answer or the journal has fewer than two patients (a welcome
+        or a dashboard needs the open journal anyway).
         """
-        from journal.services.listing import fast_overview
+        # Imported here, not on the UI thread (~25 ms), and before waiting for the early
+        # read: on a busy machine the child is often still reading then.
+        import journal.tui.screens.patients  # noqa: F401
+        from journal.tui import early
 
-        summaries = fast_overview(self.home, self.db_url, self.today)
+        started, summaries = early.take(self.home, self.db_url, self.today)
+        if not started:
+            from journal.services.listing import plain_overview
+
+            summaries = plain_overview(self.home, self.db_url, self.today)
         if summaries is None or len(summaries) < 2:
             return False
-        import journal.tui.screens.patients  # noqa: F401  here, not on the UI thread (~0.1 s)
-
         self.fast_list = True
         self.call_from_thread(self.launch, summaries, None)
         self._list_painted.wait(timeout=10)  # the ORM's imports would slow the first paint
@@ -223,11 +235,16 @@ class JournalApp(App[None]):
         self.set_interval(POLL_S, self._poll_changes, name="live")
 
     def list_painted(self) -> None:
-        """The provider list has every score on screen (its `scores_painted` mark)."""
-        if self._list_painted.is_set():
-            return
+        """The provider list is on screen (its `list_painted` mark): the journal may open now.
+
+        Pending rows (stale results) are scored after that, once it is open.
+        """
         self._list_painted.set()
-        if self.bench_file is not None:
+
+    def scores_painted(self) -> None:
+        """The provider list has every score on screen (its `scores_painted` mark)."""
+        if self.bench_file is not None and not self._benched:
+            self._benched = True
             self.run_worker(self._bench_sorts(), group="bench")
 
     async def _bench_sorts(self) -> None:
@@ -266,7 +283,10 @@ class JournalApp(App[None]):
 
     def _ask_passphrase(self, refusal: BaseException | None) -> None:
         """Show the passphrase screen, or say on it why the last try failed."""
+        from journal.tui.early import resume_gc
         from journal.tui.screens.passphrase import PassphraseScreen
+
+        resume_gc()
 
         screen = self.screen
         if isinstance(screen, PassphraseScreen):
@@ -361,9 +381,16 @@ class JournalApp(App[None]):
 
             self.provider_mode = True
             self.push_screen(PatientListScreen(summaries))
+        if len(summaries) < 2:  # the list resumes it once complete (`freeze_long_lived`)
+            from journal.tui.early import resume_gc
+
+            self.call_after_refresh(resume_gc)
 
     def _cannot_open(self, message: str) -> None:
+        from journal.tui.early import resume_gc
         from journal.tui.safe import clean, plain
+
+        resume_gc()
 
         self.query_one("#opening", Static).update(plain(f"Cannot open the journal: {message}"))
         self.notify(

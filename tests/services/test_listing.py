@@ -16,7 +16,7 @@ import sys
 from sqlalchemy import text
 
 from journal.services.checkins import add_checkin
-from journal.services.listing import fast_overview
+from journal.services.listing import fast_overview, plain_overview
 from journal.services.patients import add_patient
 from journal.services.results import overview
 from journal.services.reviews import add_review
@@ -115,3 +115,43 @@ def test_the_query_names_every_column_it_needs():
     assert set(OVERVIEW_PATIENT) == set(COLUMN_KINDS["patient"])
     assert OVERVIEW_PATIENT[0] == "id"
     assert set(OVERVIEW_COURSE) <= set(COLUMN_KINDS["course"])
+
+
+def test_a_stale_course_makes_only_its_patient_pending(journal, home, journal_url):
+    """Ana's session of April 1 makes her stored result stale on April 2: her row waits.
+
+    The other patients' rows are exact, so they are shown as the ORM path
+    shows them; the list keeps its order (by name) with Ana's row in it.
+    """
+    _fill(journal)
+    _stored_for(journal, TODAY)
+    later = dt.date(2026, 4, 2)
+    plain = plain_overview(home, journal_url, later)
+    assert plain is not None
+    assert [o.patient.display_name for o in plain] == ["Ana", "fay", "Gil"]
+    ana, fay, gil = plain
+    assert ana.pending and ana.score is None and ana.sessions == 0 and ana.last_visit is None
+    assert not fay.pending and not gil.pending
+    orm = overview(journal, later)  # recomputes Ana's course
+    assert [fay, gil] == orm[1:]
+    assert not orm[0].pending and orm[0].sessions == 3
+    assert plain_overview(home, journal_url, TODAY) == overview(journal, TODAY)  # none pending
+
+
+def test_a_result_of_an_older_formula_makes_its_patient_pending(journal, home, journal_url):
+    """Stored by an older formula: fay's row waits for the ORM path, Ana's and Gil's do not."""
+    _fill(journal)
+    _stored_for(journal, TODAY)
+    with journal.write() as db:
+        db.execute(
+            text(
+                "UPDATE course_result SET formula = formula - 1 WHERE course_id IN"
+                " (SELECT c.id FROM course c JOIN patient p ON p.id = c.patient_id"
+                " WHERE p.display_name = 'fay')"
+            )
+        )
+    plain = plain_overview(home, journal_url, TODAY)
+    assert plain is not None
+    assert [o.pending for o in plain] == [False, True, False]
+    orm = overview(journal, TODAY)
+    assert [plain[0], plain[2]] == [orm[0], orm[2]]

@@ -14,24 +14,28 @@ tests/tui/test_live_table.py against a stock table): the cell and row render
 caches are keyed by row key first, the row-renderables cache by
 `(update counter, row index)`, the line cache by the line's y first, and the
 row order lives in `_row_locations` with `ordered_rows` and `_y_offsets`
-cached per counter value.
+cached per counter value; a row added is its `_data`, `rows`, `_row_locations`
+and `_new_rows` entries (`fill`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
+from itertools import zip_longest
 from typing import Any, cast
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual._types import SegmentLines
 from textual.cache import LRUCache
-from textual.geometry import Region
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import DuplicateKey, Row, RowKey
 
 
 def same_cell(old: object, new: object) -> bool:
@@ -43,6 +47,95 @@ def same_cell(old: object, new: object) -> bool:
 
 class LiveTable(DataTable[Any]):
     """A DataTable whose rows can be updated and re-ordered, repainting only what changed."""
+
+    # (update counter, sizes painted under it): see `_on_resize`.
+    _painted: tuple[int | None, set[Size]] = (None, set())
+
+    def fill(self, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
+        """Add these rows (key, cells in column order) at the bottom: `add_row` for many at once.
+
+        Textual's `add_row` does per-row bookkeeping meant for one row: it
+        sorts the columns, re-assigns the cursor (a reactive, with its
+        validation and watchers) and asks for an idle pass, about 30 µs a
+        row, so a 1,000-patient list spent tens of milliseconds there before
+        its first paint. Here the same state is built in one pass and the
+        per-table steps run once. The rows are measured at once (Textual waits
+        for the next idle), so the screen's first layout already has the
+        table's real size and is not redone a frame later (a test compares
+        the result with `add_row`'s).
+        """
+        if not rows:
+            return
+        columns = [column.key for column in self.ordered_columns]
+        start = self.row_count
+        keys = [RowKey(key) for key, _ in rows]
+        if len(set(keys)) != len(keys) or any(key in self._row_locations for key in keys):
+            raise DuplicateKey("fill needs row keys that are new and distinct")
+        for index, (row_key, (_, values)) in enumerate(zip(keys, rows, strict=True)):
+            if len(values) > len(columns):
+                raise ValueError("More values provided than there are columns.")
+            self._row_locations[row_key] = start + index
+            self._data[row_key] = dict(zip_longest(columns, values))
+            self.rows[row_key] = Row(row_key, 1, None, False)
+        self._update_count += 1  # before measuring: the row offsets are cached per count
+        self._update_dimensions(keys)  # now, not on idle: the first layout has the real size
+        self.cursor_coordinate = self.cursor_coordinate
+        if start == 0 and len(self.columns) > 0 and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self.check_idle()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        count, sizes = self._painted
+        if count != self._update_count:  # the caches of another count are never read again
+            sizes = set()
+        sizes.add(self.size)
+        self._painted = (self._update_count, sizes)
+        return super().render_lines(crop)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Textual drops every cached row on a resize; not when every one was painted at this size.
+
+        A table's first layout paints it at its new size before the Resize
+        event arrives, and Textual's handler then bumped the counter every
+        render cache is keyed on, so a 1,000-row list painted all its rows a
+        second time before the list counted as shown (about 25 ms). A row's
+        rendering depends on the table's width (the header's filler does), so
+        the caches are kept only when everything cached under the current
+        counter was painted at the size the table now has.
+        """
+        count, sizes = self._painted
+        if count == self._update_count and sizes == {self.size}:
+            event.prevent_default()  # DataTable's own handler (the only one below) would bump it
+
+    def notify_style_update(self) -> None:
+        """Textual drops every cached row on any style update; only when the table's look changed.
+
+        Styles are applied again many times around a screen's first frames (on
+        mount, on focus, when the screen resumes, when the app's breakpoint
+        classes are set), mostly to the same values, and each time Textual
+        cleared every render cache: the 1,000-row list painted all its rows
+        again one frame after its first paint. The rendered rows read only the
+        table's own style and its component classes' styles, so the caches
+        are kept when those are what they were at the last clearing.
+        """
+        super(DataTable, self).notify_style_update()  # Widget's part; DataTable's clears caches
+        look = self._look()
+        if look is None or look != getattr(self, "_cleared_for", None):
+            self._cleared_for = look
+            self._clear_caches()
+        self.refresh()
+
+    def _look(self) -> tuple[object, ...] | None:
+        """Every style a rendered row is made of (see `notify_style_update`); None before mount."""
+        names = sorted(self.COMPONENT_CLASSES)
+        try:
+            return (
+                self.rich_style,
+                tuple(self.get_component_styles(name).rich_style for name in names),
+                tuple(self.get_component_rich_style(name) for name in names),
+            )
+        except KeyError:  # the component styles are not set up yet
+            return None
 
     def set_rows(self, rows: Mapping[str, Sequence[object]]) -> int:
         """Give these rows new cell values (all columns, in column order); returns how many changed.
