@@ -42,7 +42,7 @@ def assemble(rows: RowsOf, course_ids: Sequence[uuid.UUID]) -> list[records.Cour
     for table in COURSE_TABLES:
         for m in rows(table, "course_id", ids):
             children[m["course_id"]].setdefault(table, []).append(makers[table](m))
-    from journal.services.evidence import with_photo_pairs  # stored comparisons, no OpenCV
+    from journal.services.photo_pairs import with_photo_pairs  # stored comparisons, no OpenCV
 
     found = []
     for m in course_rows:

@@ -68,7 +68,7 @@ def report_for_history(
         raise InvalidValue(
             "event", event_day.isoformat(), f"is in the past (today is {today.isoformat()})"
         )
-    from journal.services.evidence import with_photo_pairs  # stored comparisons, no OpenCV
+    from journal.services.photo_pairs import with_photo_pairs  # stored comparisons, no OpenCV
 
     record = with_photo_pairs(history.course_record(course.id))
     return CourseReport(
