@@ -78,7 +78,12 @@ def decrypt(
             raise typer.Abort()
     opts = options(ctx)
     home = do_decrypt(opts.home, opts.db)
-    say(f"Journal at {home} is no longer encrypted")
+    from journal.services.unlock import on_postgres
+
+    if on_postgres(opts.home, opts.db):
+        say("The journal's photo files are stored in clear again; its key header is gone")
+    else:
+        say(f"Journal at {home} is no longer encrypted")
 
 
 @passphrase_app.command("change")

@@ -120,6 +120,13 @@ def is_encrypted(home: str | os.PathLike[str] | None = None, db_url: str | None 
     return header.exists() or pending_path(header).exists()
 
 
+def on_postgres(home: str | os.PathLike[str] | None = None, db_url: str | None = None) -> bool:
+    """True for a PostgreSQL journal (flags, then environment): only its photos are sealed."""
+    from journal.store.location import resolve_location
+
+    return resolve_location(home, db_url).sqlite_path is None
+
+
 def journal_key(
     location: Location, secret: Secret | None = None, *, stored: bytes | None = None
 ) -> bytes | None:
