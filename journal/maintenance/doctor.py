@@ -66,6 +66,7 @@ from journal.store.photostore import ORPHANED_DIRNAME
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from journal.store.keys import Header
     from journal.store.sealed import Sealing
 
 OK, PROBLEM, REPAIRED, SKIPPED = "ok", "problem", "repaired", "skipped"
@@ -1019,7 +1020,6 @@ def _check_keys(ctx: _Context) -> Check | None:
     """
     from journal.services.unlock import journal_key
     from journal.store import keys
-    from journal.store.sealed import Sealing
 
     if ctx.location.sqlite_path is None:  # PostgreSQL: the header is a row, once connected
         if ctx.engine is None:
@@ -1038,14 +1038,7 @@ def _check_keys(ctx: _Context) -> Check | None:
         except keys.KeyProblem as exc:
             return Check("keys", PROBLEM, exc.message)
         assert key is not None
-        ctx.sealing = Sealing.for_journal(key)
-        kdf = parsed.kdf
-        return Check(
-            "keys",
-            OK,
-            f"key header intact (Argon2id {kdf.memory_kib // 1024} MiB, {kdf.time_cost} passes);"
-            " the passphrase unlocks it; photos sealed, records left to the server",
-        )
+        return _keys_open(ctx, parsed, key, "; photos sealed, records left to the server")
     header = ctx.location.header_path
     if not header.exists() and not keys.pending_path(header).exists():
         return None
@@ -1056,15 +1049,21 @@ def _check_keys(ctx: _Context) -> Check | None:
         return Check("keys", PROBLEM, exc.message)
     if key is None or parsed_file is None:  # a conversion a kill interrupted was settled
         return Check("keys", OK, "an interrupted conversion was settled: the journal is plain")
-    parsed = parsed_file
-    ctx.sealing = Sealing.for_journal(key)
     ctx.key_pragma = keys.database_key_pragma(key)
+    return _keys_open(ctx, parsed_file, key, "")
+
+
+def _keys_open(ctx: _Context, parsed: Header, key: bytes, more: str) -> Check:
+    """The header unlocked: keep the photo keys for the checks after, and say so."""
+    from journal.store.sealed import Sealing
+
+    ctx.sealing = Sealing.for_journal(key)
     kdf = parsed.kdf
     return Check(
         "keys",
         OK,
         f"key header intact (Argon2id {kdf.memory_kib // 1024} MiB, {kdf.time_cost} passes);"
-        " the passphrase unlocks it",
+        f" the passphrase unlocks it{more}",
     )
 
 

@@ -169,11 +169,7 @@ def finish_encrypt(
     from journal.services.journal import open_journal
 
     keys.need_crypto()
-    location = _location(home, db_url)
-    if location.sqlite_path is None:
-        from journal.services import crypt_pg
-
-        return crypt_pg.finish_encrypt(location, secret)
+    location = _location(home, db_url)  # SQLite or PostgreSQL alike: the photos' folder
     plain_left, _ = photostore.stored_names(location.photos_dir)
     trash_left = _trash_names(location.photos_dir, sealed=False)
     if not plain_left and not trash_left:

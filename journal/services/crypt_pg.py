@@ -36,7 +36,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from journal.services.unlock import NoSecret, Secret, forget, unlocking
+from journal.services.crypt import (
+    ConversionRefused,
+    Encrypted,
+    _copy_files,
+    _erase_copies,
+    _forget_keyring,
+    drop_layout,
+)
+from journal.services.unlock import Locked, NoSecret, Secret, forget, journal_key, unlocking
 from journal.store import key_row, keys, photostore
 from journal.store.location import Location
 from journal.store.sealed import Sealing
@@ -44,14 +52,7 @@ from journal.store.sealed import Sealing
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from journal.services.crypt import Encrypted
     from journal.services.journal import Journal
-
-
-def _refused(message: str) -> Exception:
-    from journal.services.crypt import ConversionRefused
-
-    return ConversionRefused(message)
 
 
 def _open_plain(location: Location) -> Journal:
@@ -72,13 +73,11 @@ def _has_records(journal: Journal) -> bool:
 
 def init_encrypted(passphrase: str, location: Location) -> Encrypted:
     """A new, empty PostgreSQL journal whose photos will be sealed."""
-    from journal.services.crypt import Encrypted
-
     keys.need_crypto()
     made = keys.create(passphrase)
     with _open_plain_or_refuse(location) as journal:
         if _has_records(journal):
-            raise _refused(
+            raise ConversionRefused(
                 "the database already holds a journal; run `journal encrypt` to encrypt it"
             )
         with journal.write() as db:
@@ -90,15 +89,15 @@ def init_encrypted(passphrase: str, location: Location) -> Encrypted:
 @contextlib.contextmanager
 def _open_plain_or_refuse(location: Location) -> Any:
     """The journal opened as it is; an encrypted one is refused before anything else."""
-    from journal.services.unlock import Locked
-
     try:
         journal = _open_plain(location)
     except Locked:
-        raise _refused("the journal in this database is already encrypted") from None
+        raise ConversionRefused("the journal in this database is already encrypted") from None
     try:
         if journal.read_only is not None:
-            raise _refused(f"the journal is read-only ({journal.read_only}): not converted")
+            raise ConversionRefused(
+                f"the journal is read-only ({journal.read_only}): not converted"
+            )
         yield journal
     finally:
         journal.close()
@@ -106,13 +105,11 @@ def _open_plain_or_refuse(location: Location) -> Any:
 
 def _refuse_if_encrypted(db: Session) -> None:
     if key_row.load_in(db) is not None:
-        raise _refused("the journal in this database is already encrypted")
+        raise ConversionRefused("the journal in this database is already encrypted")
 
 
 def encrypt(passphrase: str, location: Location) -> Encrypted:
     """Seal every photo file of a plaintext PostgreSQL journal and put its header in."""
-    from journal.services.crypt import Encrypted, drop_layout
-
     keys.need_crypto()
     made = keys.create(passphrase)
     header = made.header.to_bytes(made.journal_key)
@@ -132,19 +129,18 @@ def encrypt(passphrase: str, location: Location) -> Encrypted:
         with keys.conversion_lock(location.home, wait=True):
             drop_layout(root, sealed=True)  # an earlier run's, under a key nobody kept
             items = _items(journal)
-            copied = _copy(plain, target, items)
+            copied = _copy_files(plain, target, items)
             with journal.write() as db:  # the switch
                 _refuse_if_encrypted(db)
-                copied += _copy(plain, target, _new_items(db, items))
+                copied += _copy_files(plain, target, _new_items(db, items))
                 key_row.save(db, header)
-            _erase(plain, items)
+            _erase_copies(plain, items)
     aside = photostore.set_aside_files(location.photos_dir)
     return Encrypted(location.home, made.recovery_key, copied, True, aside)
 
 
 def decrypt(location: Location, secret: Secret | None) -> None:
     """Unseal every photo file and take the header out (the user's explicit choice)."""
-    from journal.services.crypt import _forget_keyring, drop_layout
     from journal.services.journal import open_journal
 
     keys.need_crypto()
@@ -153,7 +149,7 @@ def decrypt(location: Location, secret: Secret | None) -> None:
         probe.close()
         if drop_layout(location.photos_dir, sealed=True):
             return
-        raise _refused("the journal in this database is not encrypted")
+        raise ConversionRefused("the journal in this database is not encrypted")
     with open_journal(location=location, secret=secret) as journal:
         sealing = journal.sealing
         assert sealing is not None
@@ -169,12 +165,12 @@ def decrypt(location: Location, secret: Secret | None) -> None:
             plain = photostore.FolderStore(root)
             with keys.conversion_lock(location.home, wait=True):
                 items = _items(journal)
-                _copy(sealed, plain, items)
+                _copy_files(sealed, plain, items)
                 with journal.write() as db:  # the switch
                     _same_header(db, journal_id)
-                    _copy(sealed, plain, _new_items(db, items))
+                    _copy_files(sealed, plain, _new_items(db, items))
                     key_row.drop(db)
-                _erase(sealed, items)
+                _erase_copies(sealed, items)
                 drop_layout(root, sealed=True)
     forget(location)
     _forget_keyring(journal_id)
@@ -182,8 +178,6 @@ def decrypt(location: Location, secret: Secret | None) -> None:
 
 def _open_plain_or_none(location: Location) -> Journal | None:
     """The journal when it is not encrypted; None when it is (its header is there)."""
-    from journal.services.unlock import Locked
-
     try:
         return _open_plain(location)
     except Locked:
@@ -193,28 +187,9 @@ def _open_plain_or_none(location: Location) -> Journal | None:
 def _same_header(db: Session, journal_id: str | None) -> None:
     """Under the write lock: still the header this command unlocked (no other conversion)."""
     if key_row.journal_id(key_row.load_in(db)) != journal_id:
-        raise _refused("another command converted the journal meanwhile; nothing was changed")
-
-
-def finish_encrypt(location: Location, secret: Secret | None) -> int:
-    """Seal or remove photo files an encryption killed after its switch left in clear."""
-    from journal.services.crypt import _copy_files, _erase_copies, _trash_names
-    from journal.services.journal import open_journal
-
-    plain_left, _ = photostore.stored_names(location.photos_dir)
-    trash_left = _trash_names(location.photos_dir, sealed=False)
-    if not plain_left and not trash_left:
-        return 0
-    with open_journal(location=location, secret=secret) as journal:
-        if journal.sealing is None or journal.photos.kind != photostore.FOLDER:
-            return 0
-        sealed = photostore.FolderStore(location.photos_dir, journal.sealing)
-        plain = photostore.FolderStore(location.photos_dir)
-        items = _items(journal)
-        with keys.conversion_lock(location.home, wait=True):
-            _copy_files(plain, sealed, items, missing_only=True)
-            _erase_copies(plain, items)
-    return len(plain_left) + len(trash_left)
+        raise ConversionRefused(
+            "another command converted the journal meanwhile; nothing was changed"
+        )
 
 
 def rewrite_header(
@@ -228,31 +203,18 @@ def rewrite_header(
 
     with open_journal(location=location, secret=secret) as journal:
         if journal.sealing is None:
-            raise _refused(
+            raise ConversionRefused(
                 "the journal in this database is not encrypted: run `journal encrypt` first"
             )
-        key = _key_of(location, secret)
         with journal.write() as db:
             data = key_row.load_in(db)
             if data is None or key_row.journal_id(data) != journal.key_id:
-                raise _refused("another command converted the journal meanwhile")
+                raise ConversionRefused("another command converted the journal meanwhile")
             current = keys.parse(data, key_row.WHERE)[0]
+            key = journal_key(location, secret, stored=data)
+            assert key is not None
             key_row.save(db, change(current, key).to_bytes(key))
     return current
-
-
-def _key_of(location: Location, secret: Secret | None) -> bytes:
-    """The journal key `open_journal` just derived (kept for this command), or again."""
-    from journal.services.unlock import journal_key
-    from journal.store.engine import make_engine
-
-    engine = make_engine(location.db_url)
-    try:
-        key = journal_key(location, secret, stored=key_row.load(engine))
-    finally:
-        engine.dispose()
-    assert key is not None
-    return key
 
 
 def set_keyring_flag(location: Location, secret: Secret | None, remember: bool) -> keys.Header:
@@ -278,18 +240,6 @@ def _new_items(db: Session, known: list[Any]) -> list[Any]:
     fresh = [item for item in listed(db) if item not in seen]
     known.extend(fresh)
     return fresh
-
-
-def _copy(source: photostore.FolderStore, target: photostore.FolderStore, items: list[Any]) -> int:
-    from journal.services.crypt import _copy_files
-
-    return _copy_files(source, target, items)
-
-
-def _erase(store: photostore.FolderStore, items: list[Any]) -> None:
-    from journal.services.crypt import _erase_copies
-
-    _erase_copies(store, items)
 
 
 def _convert_blobs(db: Session, transform: Callable[[bytes, str], bytes]) -> int:
