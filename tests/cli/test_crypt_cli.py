@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import jpeg_inside
 
 from journal.cli.main import run_cli
 
@@ -65,27 +66,6 @@ def _init_encrypted(run) -> str:
     lines = out.splitlines()
     recovery = lines[lines.index(next(x for x in lines if x.startswith("Recovery key"))) + 1]
     return recovery.strip()
-
-
-def _jpeg_inside(data: bytes) -> bool:
-    """True when a JPEG starts somewhere in `data` and decodes.
-
-    FF D8 FF is three bytes: megabytes of ciphertext hold it by chance now and
-    then (about once per 16 MiB), so each occurrence is decoded to tell a real
-    image from noise.
-    """
-    from PIL import Image
-
-    start = data.find(SIGNATURES[0])
-    while start != -1:
-        try:
-            with Image.open(io.BytesIO(data[start:])) as image:
-                image.draft("RGB", (8, 8))
-                image.load()
-            return True
-        except Exception:
-            start = data.find(SIGNATURES[0], start + 1)
-    return False
 
 
 def _every_byte(home: Path) -> dict[Path, bytes]:
@@ -148,7 +128,7 @@ def test_no_byte_of_an_encrypted_home_shows_a_name_a_note_or_a_file_signature(
         for path, data in files.items():
             for needle in (NAME.encode(), b"Secretperson", NOTE.encode(), *SIGNATURES[1:]):
                 assert needle not in data, f"{needle!r} readable in {path}"
-            assert not _jpeg_inside(data), f"a JPEG is readable in {path}"
+            assert not jpeg_inside(data), f"a JPEG is readable in {path}"
             assert PASS.encode() not in data
             assert not any(sha in str(path) for sha in shas), path
 

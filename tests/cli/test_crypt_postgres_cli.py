@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PG_URL, throwaway_pg_database
+from conftest import PG_URL, jpeg_inside, throwaway_pg_database
 
 from journal.cli.main import run_cli
 
@@ -74,22 +74,6 @@ def _fill_with_photos(run, tmp_path: Path, passphrase: str | None = None) -> lis
     return [hashlib.sha256(p.read_bytes()).hexdigest() for p in shots]
 
 
-def _jpeg_inside(data: bytes) -> bool:
-    """A JPEG that decodes starts somewhere in `data` (FF D8 FF turns up in noise)."""
-    from PIL import Image
-
-    start = data.find(b"\xff\xd8\xff")
-    while start != -1:
-        try:
-            with Image.open(io.BytesIO(data[start:])) as image:
-                image.draft("RGB", (8, 8))
-                image.load()
-            return True
-        except Exception:
-            start = data.find(b"\xff\xd8\xff", start + 1)
-    return False
-
-
 def _photo_bytes(home: Path, url: str) -> dict[str, bytes]:
     """Every photo byte the journal wrote: the home's files and the server's blobs."""
     import psycopg
@@ -124,7 +108,7 @@ def test_encrypt_seals_every_photo_file_and_leaves_the_records_to_the_server(
     if photo_store == "database":
         assert sum(1 for name in stored if name.startswith("photo_blob:")) == 4
     for name, data in stored.items():
-        assert not _jpeg_inside(data), f"a JPEG is readable in {name}"
+        assert not jpeg_inside(data), f"a JPEG is readable in {name}"
         assert not any(sig in data for sig in SIGNATURES), name
         assert PASS.encode() not in data
         if not name.startswith("photo_blob:"):
@@ -141,7 +125,7 @@ def test_encrypt_seals_every_photo_file_and_leaves_the_records_to_the_server(
     assert code == 0, err
     code, out, err = run("photo", "list", "-p", NAME, "--json", passphrase=PASS)
     assert code == 0 and len(out.split('"id"')) == 3, err
-    assert not any(_jpeg_inside(d) for d in _photo_bytes(home, url).values())
+    assert not any(jpeg_inside(d) for d in _photo_bytes(home, url).values())
     code, _, err = run("encrypt", passphrase=PASS)
     assert code == 0 or "already encrypted" in err  # a re-run finishes or says so
 
@@ -150,7 +134,7 @@ def test_decrypt_puts_every_photo_back_in_clear_and_takes_the_header_out(
     run, home, url, tmp_path, photo_store
 ):
     _fill_with_photos(run, tmp_path)
-    before = {n: d for n, d in _photo_bytes(home, url).items() if _jpeg_inside(d)}
+    before = {n: d for n, d in _photo_bytes(home, url).items() if jpeg_inside(d)}
     assert run("encrypt", passphrase=PASS)[0] == 0
     code, _, err = run("decrypt", "--yes")
     assert code == 2 and "is encrypted: give its passphrase" in err
@@ -158,7 +142,7 @@ def test_decrypt_puts_every_photo_back_in_clear_and_takes_the_header_out(
     assert code == 0 and "photo files are stored in clear again" in out, err
     assert _scalar(url, "SELECT count(*) FROM setting WHERE name = 'key_header'") == 0
     after = _photo_bytes(home, url)
-    assert {n: d for n, d in after.items() if _jpeg_inside(d)} == before
+    assert {n: d for n, d in after.items() if jpeg_inside(d)} == before
     assert run("history", "-p", NAME)[0] == 0  # no passphrase needed any more
     code, _, err = run("history", "-p", NAME, passphrase=PASS)
     assert code == 2 and "is not encrypted, yet a passphrase was given" in err
@@ -262,7 +246,7 @@ def test_a_journal_opened_before_encryption_writes_no_clear_photo_after_it(
             import_photos(early, NAME, [shot])
     assert _scalar(url, "SELECT count(*) FROM photo_blob") == 0
     assert _scalar(url, "SELECT count(*) FROM photo") == 0
-    assert not any(_jpeg_inside(d) for d in _photo_bytes(home, url).values())
+    assert not any(jpeg_inside(d) for d in _photo_bytes(home, url).values())
 
 
 def test_two_encrypted_postgres_journals_sharing_one_home_keep_their_own_keys(home):

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import jpeg_inside
 
 from journal.cli.main import run_cli
 from journal.imaging.synthetic import write_skin_photo
@@ -38,23 +39,6 @@ def run(capsys, monkeypatch):
         return code, out, err
 
     return invoke
-
-
-def _jpeg_inside(data: bytes) -> bool:
-    """A JPEG that decodes starts somewhere in `data` (FF D8 FF alone turns up in
-    megabytes of ciphertext by chance, so each occurrence is decoded)."""
-    from PIL import Image
-
-    start = data.find(SIGNATURES[0])
-    while start != -1:
-        try:
-            with Image.open(io.BytesIO(data[start:])) as image:
-                image.draft("RGB", (8, 8))
-                image.load()
-            return True
-        except Exception:
-            start = data.find(SIGNATURES[0], start + 1)
-    return False
 
 
 def _fill(run, home: Path, tmp_path: Path, passphrase: str | None) -> None:
@@ -107,7 +91,7 @@ def test_an_encrypted_backup_stays_encrypted_and_restores_with_the_passphrase_or
     data = archive.read_bytes()
     for needle in (NAME.encode(), NOTE.encode(), *SIGNATURES[1:]):
         assert needle not in data, needle
-    assert not _jpeg_inside(data)
+    assert not jpeg_inside(data)
     with zipfile.ZipFile(archive) as zf:
         names = zf.namelist()
         assert "journal-keys.json" in names
@@ -115,7 +99,7 @@ def test_an_encrypted_backup_stays_encrypted_and_restores_with_the_passphrase_or
             inside = zf.read(member)
             for needle in (NAME.encode(), NOTE.encode(), *SIGNATURES[1:]):
                 assert needle not in inside, (member, needle)
-            assert not _jpeg_inside(inside), member
+            assert not jpeg_inside(inside), member
     assert not any(sha in name for sha in before for name in names)
 
     # No secret, or a wrong one: one line, nothing restored.

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import jpeg_inside
 from PIL import Image
 
 from journal.imaging.synthetic import write_skin_photo
@@ -68,21 +69,6 @@ def journal(
         yield j
 
 
-def _jpeg_inside(data: bytes) -> bool:
-    """A JPEG that decodes starts somewhere in `data` (FF D8 FF alone turns up in
-    ciphertext by chance, so each occurrence is decoded)."""
-    start = data.find(JPEG)
-    while start != -1:
-        try:
-            with Image.open(io.BytesIO(data[start:])) as image:
-                image.draft("RGB", (8, 8))
-                image.load()
-            return True
-        except Exception:
-            start = data.find(JPEG, start + 1)
-    return False
-
-
 def _every_stored_byte(home: Path, url: str | None = None) -> dict[Path, bytes]:
     """Every file of the home and, for a PostgreSQL journal, every stored photo blob
     (named `photo_blob/<sha>-<which>`): all the bytes the journal wrote."""
@@ -111,7 +97,7 @@ def test_import_gallery_and_compare_read_the_same_pixels(
     assert all(t.startswith(JPEG) for t in data.thumbs.values())
     assert data.displays[photo.id].read() == display  # the compare view
     stored = _every_stored_byte(home, journal_url)
-    leaked = [p for p, b in stored.items() if _jpeg_inside(b) or photo.sha256.encode() in b]
+    leaked = [p for p, b in stored.items() if jpeg_inside(b) or photo.sha256.encode() in b]
     names = [p for p in stored if photo.sha256 in p.name and p.parts[0] != "photo_blob"]
     if encrypted:
         assert leaked == [] and names == []
@@ -192,7 +178,7 @@ def test_encrypt_and_decrypt_carry_every_photo_and_leave_no_other_layout(
     assert result.photo_files == sealed_here and result.postgres == (url is not None)
     plain, sealed = stored_names(home / "photos")
     assert plain == [] and not list((home / "photos").rglob("*-display.jpg"))
-    assert not any(_jpeg_inside(b) for b in _every_stored_byte(home, url).values())
+    assert not any(jpeg_inside(b) for b in _every_stored_byte(home, url).values())
     folders = [p for p in (home / "photos").rglob("*") if p.is_dir()]  # `.trash/<batch>/` too
     assert all(p.stat().st_mode & 0o077 == 0 for p in folders), folders
     with _open(home, True, url) as j:
