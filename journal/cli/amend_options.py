@@ -13,21 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from journal.cli.context import emit_json
+from journal.core.vocab import SYMPTOM_KEYS
 
 if TYPE_CHECKING:
     from journal.services.amend_rules import Outcome
-
-SYMPTOMS = (
-    "redness",
-    "swelling",
-    "bruising",
-    "bleeding",
-    "pain",
-    "itching",
-    "flaking",
-    "tightness",
-    "sensitivity",
-)
 
 
 @dataclass(frozen=True)
@@ -84,7 +73,10 @@ EDITS: dict[str, tuple[Opt, ...]] = {
     ),
     "check-in": (
         _o("date", "Date as YYYY-MM-DD."),
-        *(Opt(f"symptom:{name}", f"--{name}", f"{name.capitalize()} 0-10.") for name in SYMPTOMS),
+        *(
+            Opt(f"symptom:{name}", f"--{name}", f"{name.capitalize()} 0-10.")
+            for name in SYMPTOM_KEYS
+        ),
         _o("concerns", "Concern severity NAME=0-10 (repeatable; replaces all).", "--concern", True),
         _o("gais", "very-much-improved|much-improved|improved|no-change|worse."),
         _o("verdict", "worth-it|not-sure|not-worth-it."),

@@ -33,11 +33,10 @@ from typing import TYPE_CHECKING, Any
 from journal.store.column_kinds import COLUMN_KINDS
 from journal.store.key_row import SETTING as KEY_SETTING
 from journal.store.rows import (
-    OVERVIEW_COURSE,
     OVERVIEW_PATIENT,
-    OVERVIEW_RESULT,
     PROVIDER_TABLES,
     Row,
+    overview_kind,
     overview_sql,
 )
 from journal.store.schema import HEAD_REVISION
@@ -169,7 +168,7 @@ class PGReader:
             cursor.adapters.register_loader(name, TextLoader)
         cursor.execute(overview_sql(OVERVIEW_PATIENT))
         names = [d.name for d in cursor.description or ()]
-        typed = [(i, n, _overview_kind(n)) for i, n in enumerate(names)]
+        typed = [(i, n, overview_kind(n)) for i, n in enumerate(names)]
         later = [t for t in typed if t[1] == "id" or t[1][:2] in ("c_", "r_")]
         json_columns = [n for _, n, k in typed if k == "json"]
         seen: set[Any] = set()
@@ -196,15 +195,6 @@ class PGReader:
             sql += " LIMIT %s"
             params.append(limit)
         return self._rows("change", sql, params)
-
-
-def _overview_kind(name: str) -> str:
-    """How a column of `overview_sql` is typed (see `COLUMN_KINDS`)."""
-    if name.startswith("c_") and name[2:] in OVERVIEW_COURSE:
-        return COLUMN_KINDS["course"][name[2:]]
-    if name.startswith("r_") and name[2:] in OVERVIEW_RESULT:
-        return COLUMN_KINDS["course_result"][name[2:]]
-    return COLUMN_KINDS["patient"].get(name, "plain")
 
 
 def _columns(table: str) -> str:

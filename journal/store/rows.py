@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from journal.store.column_kinds import COLUMN_KINDS
+
 Row = dict[str, Any]
 
 # Per-course tables whose rows carry the provider's name as `provider_name`.
@@ -83,3 +85,12 @@ def overview_sql(patient_columns: Sequence[str]) -> str:
         " LEFT OUTER JOIN course_result r ON r.course_id = c.id"
         " ORDER BY lower(p.display_name), p.created_at, p.id"
     )
+
+
+def overview_kind(name: str) -> str:
+    """How a column of `overview_sql` is typed (see `COLUMN_KINDS`), for either reader."""
+    if name.startswith("c_") and name[2:] in OVERVIEW_COURSE:
+        return COLUMN_KINDS["course"][name[2:]]
+    if name.startswith("r_") and name[2:] in OVERVIEW_RESULT:
+        return COLUMN_KINDS["course_result"][name[2:]]
+    return COLUMN_KINDS["patient"].get(name, "plain")

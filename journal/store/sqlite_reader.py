@@ -22,12 +22,11 @@ from typing import Any
 
 from journal.store.column_kinds import COLUMN_KINDS
 from journal.store.rows import (
-    OVERVIEW_COURSE,
     OVERVIEW_PATIENT,
-    OVERVIEW_RESULT,
     PROVIDER_TABLES,
     Row,
     chunked,
+    overview_kind,
     overview_sql,
 )
 from journal.store.schema import HEAD_REVISION
@@ -146,7 +145,7 @@ class SQLiteReader:
         """
         cursor = self._conn.execute(overview_sql(OVERVIEW_PATIENT))
         names = [d[0] for d in cursor.description]
-        typed = [(i, n, _overview_kind(n)) for i, n in enumerate(names)]
+        typed = [(i, n, overview_kind(n)) for i, n in enumerate(names)]
         later = [t for t in typed if t[1] == "id" or t[1][:2] in ("c_", "r_")]
         seen: set[Any] = set()
         found: list[Row] = []
@@ -209,19 +208,10 @@ class SQLiteReader:
 
 def overview_patient(names: Sequence[str], raw: Sequence[Any]) -> Row:
     """The patient's columns of an `overview_raw` row, typed as `overview_rows` types them."""
-    return {n: _value(_overview_kind(n), raw[i]) for i, n in enumerate(names) if n in _PATIENT}
+    return {n: _value(overview_kind(n), raw[i]) for i, n in enumerate(names) if n in _PATIENT}
 
 
 _PATIENT = frozenset(OVERVIEW_PATIENT)
-
-
-def _overview_kind(name: str) -> str:
-    """How a column of `overview_sql` is typed (see `COLUMN_KINDS`)."""
-    if name.startswith("c_") and name[2:] in OVERVIEW_COURSE:
-        return COLUMN_KINDS["course"][name[2:]]
-    if name.startswith("r_") and name[2:] in OVERVIEW_RESULT:
-        return COLUMN_KINDS["course_result"][name[2:]]
-    return COLUMN_KINDS["patient"].get(name, "plain")
 
 
 def _columns(table: str) -> str:
