@@ -59,29 +59,37 @@ def parse(argv: Sequence[str]) -> tuple[Options, str, dict[str, str]] | None:
     opts.home, opts.db = given.get("home"), given.get("db")
     command = args[i]
     values: dict[str, str] = {}
-    end = _options(args, i + 1, COMMANDS[command], values, flag=JSON_FLAG)
+    end = _options(args, i + 1, COMMANDS[command], values, {JSON_FLAG: JSON_FLAG})
     if end != len(args) or "patient" not in values or JSON_FLAG not in values:
         return None
     return opts, command, values
 
 
 def _options(
-    args: list[str], i: int, known: dict[str, str], into: dict[str, str], flag: str = ""
+    args: list[str],
+    i: int,
+    known: dict[str, str],
+    into: dict[str, Any],
+    flags: dict[str, str] | None = None,
+    many: frozenset[str] | set[str] = frozenset(),
 ) -> int | None:
-    """Read `--name value` / `--name=value` pairs (and `flag`) from `i`; the index after them.
+    """Read `--name value` / `--name=value` pairs and `flags` from `i`; the index after them.
 
-    Stops at the first word that is not an option. None for anything Click
-    might read differently: an unknown option, a value that starts with "-",
-    a missing value, an option or the flag given twice.
+    A flag is stored as True under its name in `flags`; an option named in
+    `many` collects a list. Stops at the first word that is not an option.
+    None for anything Click might read differently: an unknown option, a
+    value that starts with "-", a missing value, an option or flag given twice.
     """
+    flags = flags or {}
     while i < len(args) and args[i].startswith("-") and args[i] != "-":
-        if args[i] == flag:
-            if flag in into:
+        word = args[i]
+        if word in flags:
+            if flags[word] in into:
                 return None
-            into[flag] = ""
+            into[flags[word]] = True
             i += 1
             continue
-        name, eq, value = args[i].partition("=")
+        name, eq, value = word.partition("=")
         if name not in known or (eq and not name.startswith("--")):
             return None
         if not eq:
@@ -90,9 +98,12 @@ def _options(
             value = args[i + 1]
             i += 1
         key = known[name]
-        if key in into:
+        if key in many:
+            into.setdefault(key, []).append(value)
+        elif key in into:
             return None
-        into[key] = value
+        else:
+            into[key] = value
         i += 1
     return i
 
@@ -221,34 +232,11 @@ def _write_options(
     flags: dict[str, str],
     many: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any] | None:
-    """Option values (a repeatable one as a list) and flags (True); None for any other shape."""
+    """Option values (a repeatable one as a list) and flags (True) making up all of
+    `args`; None for any other shape."""
     found: dict[str, Any] = {}
-    i = 0
-    while i < len(args):
-        word = args[i]
-        if word in flags:
-            if flags[word] in found:
-                return None
-            found[flags[word]] = True
-            i += 1
-            continue
-        name, eq, value = word.partition("=")
-        if name not in values or (eq and not name.startswith("--")):
-            return None
-        if not eq:
-            if i + 1 >= len(args) or args[i + 1].startswith("-"):
-                return None
-            value = args[i + 1]
-            i += 1
-        key = values[name]
-        if key in many:
-            found.setdefault(key, []).append(value)
-        elif key in found:
-            return None
-        else:
-            found[key] = value
-        i += 1
-    return found
+    end = _options(args, 0, values, found, flags, many)
+    return found if end == len(args) else None
 
 
 def _edit(opts: Options, kind: str, ref: str, changes: dict[str, Any], given: dict) -> None:
